@@ -1,0 +1,89 @@
+/* util.h — helpers shared by every part of netbox.
+ *
+ * Two error tiers, as in passt and OpenBSD daemons:
+ *   - setup code calls die()/die_errno(): one line on stderr,
+ *     "netbox: <what> — <how to fix>", and exit status 125;
+ *   - runtime code (the proxy, the resolver) returns -errno and keeps serving.
+ *
+ * Cleanup attributes follow bubblewrap's utils.h: a variable declared
+ * `cleanup_free char *p` is freed when it leaves scope, `steal_pointer(&p)`
+ * hands ownership on.
+ */
+#ifndef NETBOX_UTIL_H
+#define NETBOX_UTIL_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define NETBOX_EXIT_FAILURE 125 /* netbox itself failed */
+#define NETBOX_EXIT_NOEXEC 126  /* program found but not executable */
+#define NETBOX_EXIT_NOTFOUND 127 /* program not found */
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define UNUSED __attribute__((unused))
+#define NORETURN __attribute__((noreturn))
+#define PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/* Set by --quiet: notices are dropped, errors never are. */
+extern bool util_quiet;
+
+/* die(what, fix): "netbox: what — fix" and exit 125.  @fix may be NULL. */
+NORETURN void die(const char *fix, const char *fmt, ...) PRINTF(2, 3);
+/* As die(), with ": strerror(errno)" after the formatted text. */
+NORETURN void die_errno(const char *fix, const char *fmt, ...) PRINTF(2, 3);
+/* A notice ("netbox: ...") unless --quiet. */
+void notice(const char *fmt, ...) PRINTF(1, 2);
+/* A warning: always printed. */
+void warn(const char *fmt, ...) PRINTF(1, 2);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) PRINTF(1, 2);
+
+/* Write all of buf, retrying on EINTR and short writes.  0 or -errno. */
+int write_all(int fd, const void *buf, size_t len);
+/* Read exactly len bytes.  len, 0 at EOF before anything, or -errno. */
+ssize_t read_all(int fd, void *buf, size_t len);
+/* Write a small string to a file (e.g. /proc/PID/uid_map).  0 or -errno. */
+int write_file(const char *path, const char *text);
+
+/* Monotonic time in nanoseconds. */
+uint64_t now_ns(void);
+
+static inline void cleanup_freep(void *p)
+{
+	free(*(void **)p);
+}
+static inline void cleanup_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+}
+#define cleanup_free __attribute__((cleanup(cleanup_freep)))
+#define cleanup_fd __attribute__((cleanup(cleanup_closep)))
+
+static inline void *steal_pointer_(void *pp)
+{
+	void **p = pp, *v = *p;
+	*p = NULL;
+	return v;
+}
+#define steal_pointer(pp) ((__typeof__(*(pp)))steal_pointer_(pp))
+static inline int steal_fd(int *fd)
+{
+	int v = *fd;
+	*fd = -1;
+	return v;
+}
+
+#endif

@@ -1,0 +1,85 @@
+/* config.h — the effective configuration of one netbox run.
+ *
+ * options.c fills it from the command line; every later stage (mounts.c,
+ * env.c, sandbox.c, and the network side) only reads it.  Paths in it are
+ * absolute and resolved (realpath) by the time options.c returns.
+ */
+#ifndef NETBOX_CONFIG_H
+#define NETBOX_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+enum mount_kind {
+	MOUNT_RO,    /* bind the host path read-only */
+	MOUNT_RW,    /* bind the host path read-write */
+	MOUNT_HIDE,  /* cover with an empty, read-only directory or file */
+	MOUNT_TMPFS, /* cover with an empty, writable tmpfs */
+};
+
+struct mount_req {
+	enum mount_kind kind;
+	char *path;         /* absolute, symlinks resolved */
+	bool is_dir;        /* what the host path is (tmpfs: always a directory) */
+	const char *origin; /* why: "--ro", "default: homes", "current directory" */
+	int depth;          /* path components, for ordering parents first */
+	int seq;            /* insertion order, the tie-breaker: later wins */
+};
+
+enum net_mode {
+	NET_NONE, /* loopback only */
+};
+
+struct config {
+	char **argv;          /* the program and its arguments */
+	char *prog_path;      /* where the program was found on the host, or NULL */
+
+	struct mount_req *mounts;
+	size_t nmounts;
+
+	char **keep_env;      /* --keep-env NAMEs */
+	size_t nkeep_env;
+	char **set_env;       /* --setenv NAME=VALUE */
+	size_t nset_env;
+	char **unset_env;     /* --unsetenv NAME */
+	size_t nunset_env;
+	bool clearenv;
+
+	int *pass_fds;        /* --pass-fd N */
+	size_t npass_fds;
+
+	enum net_mode net;
+	bool seccomp;
+	bool check;
+	bool quiet;
+
+	/* Who runs the program, and where. */
+	uid_t uid;
+	gid_t gid;
+	bool invoked_by_root;
+	char *home;           /* the invoking user's home, resolved; NULL if none */
+	char *target_home;    /* HOME for the program */
+	char *user;           /* the program's user name, for USER/LOGNAME */
+	char *cwd;            /* current directory, resolved */
+	bool cwd_exposed;     /* bound read-write into the sandbox */
+};
+
+/* options.c */
+void options_parse(struct config *cfg, int argc, char **argv);
+void options_usage(void);
+void options_add_mount(struct config *cfg, enum mount_kind kind, const char *path,
+		       const char *origin);
+const char *options_mount_kind_name(enum mount_kind kind);
+
+/* env.c */
+char **env_build(const struct config *cfg, char **environ_in);
+void env_print_changes(const struct config *cfg, char **environ_in);
+
+/* mounts.c */
+void mounts_plan_defaults(struct config *cfg);
+void mounts_sort(struct config *cfg);
+void mounts_setup(const struct config *cfg);
+void mounts_print_plan(const struct config *cfg);
+
+#endif

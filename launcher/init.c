@@ -1,0 +1,194 @@
+/* init.c — the sandbox init: pid 1 of the new pid namespace.
+ *
+ * It holds every capability of the sandbox's user namespace while it sets
+ * the sandbox up, so it stays tiny and never reads anything the program
+ * writes.  Theory of operation:
+ *   init_prepare()   die with netbox (PR_SET_PDEATHSIG, then a read on the
+ *                    sync pipe: EOF means the parent is already gone), take
+ *                    the program's uid/gid, bring up the network and build
+ *                    the mount tree (mounts.c), then become non-dumpable so
+ *                    the program cannot ptrace it or read its memory;
+ *   init_spawn()     fork the program: privileges dropped (privs.c), every
+ *                    descriptor but stdio and --pass-fd closed, seccomp last,
+ *                    execve;
+ *   init_reap()      reap every child (orphans are re-parented to us) until
+ *                    the program exits, then exit with its status (128+N
+ *                    for signal N).  When init exits, the kernel kills
+ *                    everything left in the pid namespace.
+ */
+#include "netlink.h"
+#include "privs.h"
+#include "sandbox.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+static volatile pid_t init_program_pid;
+
+static void init_forward(int sig, siginfo_t *si, void *uc UNUSED)
+{
+	int saved = errno;
+
+	/* Only what netbox (outside the namespace: si_pid 0) sends is passed
+	 * on.  The program signalling pid 1 is ignored; the terminal's signals
+	 * (si_code > 0) reached the program directly. */
+	if (si->si_code <= 0 && si->si_pid == 0 && init_program_pid > 0)
+		kill(init_program_pid, sig);
+	errno = saved;
+}
+
+static const int init_forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+static const int init_ignored[] = { SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE };
+
+static void init_signals(void)
+{
+	struct sigaction sa = { .sa_sigaction = init_forward, .sa_flags = SA_SIGINFO | SA_RESTART };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(init_forwarded); i++)
+		sigaction(init_forwarded[i], &sa, NULL);
+	/* pid 1 of a namespace still receives the terminal's job-control
+	 * signals (the kernel forces them): it must not stop or die of them. */
+	for (size_t i = 0; i < ARRAY_SIZE(init_ignored); i++)
+		signal(init_ignored[i], SIG_IGN);
+}
+
+static void init_network(const struct config *cfg UNUSED)
+{
+	int fd = netlink_open();
+
+	netlink_link_up(fd, "lo");
+	close(fd);
+}
+
+static void init_prepare(const struct config *cfg, int sync_fd)
+{
+	char go;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		_exit(NETBOX_EXIT_FAILURE);
+	/* getppid() is 0 in a new pid namespace, so the classic "check the
+	 * parent after PDEATHSIG" is this read: EOF means netbox died before
+	 * writing the maps. */
+	if (read_all(sync_fd, &go, 1) != 1)
+		_exit(NETBOX_EXIT_FAILURE);
+	close(sync_fd);
+
+	/* A root invoker's init is kuid 0, unmapped inside: take the program's
+	 * ids now (capabilities in the namespace survive, since its root is
+	 * unmapped), so that files and tmpfs mounts get an owner that exists. */
+	if (cfg->invoked_by_root)
+		privs_set_identity(cfg->uid, cfg->gid, true);
+
+	if (prctl(PR_SET_DUMPABLE, 0) < 0)
+		die_errno(NULL, "cannot make the sandbox init non-dumpable");
+	init_network(cfg);
+	mounts_setup(cfg);
+}
+
+static void init_close_fds(const struct config *cfg)
+{
+	unsigned int from = 3;
+
+	/* Close everything but stdio and the --pass-fd list.  The list is
+	 * small: close the gaps between sorted kept descriptors. */
+	for (;;) {
+		unsigned int next = ~0U;
+
+		for (size_t i = 0; i < cfg->npass_fds; i++)
+			if ((unsigned)cfg->pass_fds[i] >= from && (unsigned)cfg->pass_fds[i] < next)
+				next = (unsigned)cfg->pass_fds[i];
+		if (next > from && syscall(SYS_close_range, from, next - 1, 0) < 0) {
+			for (unsigned int fd = from; fd < next && fd < 65536; fd++)
+				close((int)fd);
+		}
+		if (next == ~0U)
+			break;
+		from = next + 1;
+	}
+}
+
+NORETURN static void init_exec(const struct config *cfg, char **envp)
+{
+	extern char **environ;
+	sigset_t all;
+	int err;
+
+	for (size_t i = 0; i < ARRAY_SIZE(init_ignored); i++)
+		signal(init_ignored[i], SIG_DFL);
+	for (size_t i = 0; i < ARRAY_SIZE(init_forwarded); i++)
+		signal(init_forwarded[i], SIG_DFL);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+
+	privs_set_identity(cfg->uid, cfg->gid, cfg->invoked_by_root);
+	privs_drop();
+	init_close_fds(cfg);
+	if (cfg->seccomp)
+		seccomp_apply();
+
+	environ = envp; /* execvp searches the program's PATH */
+	execvp(cfg->argv[0], cfg->argv);
+	err = errno;
+	if (err == ENOENT || err == ENOTDIR) {
+		fprintf(stderr,
+			"netbox: %s: not found in the sandbox \u2014 check the name, or make its "
+			"directory visible with --ro DIR\n",
+			cfg->argv[0]);
+		_exit(NETBOX_EXIT_NOTFOUND);
+	}
+	fprintf(stderr, "netbox: %s: cannot execute: %s \u2014 check its permissions and format\n",
+		cfg->argv[0], strerror(err));
+	_exit(NETBOX_EXIT_NOEXEC);
+}
+
+static pid_t init_spawn(const struct config *cfg, char **envp)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die_errno(NULL, "cannot fork the program");
+	if (pid == 0)
+		init_exec(cfg, envp);
+	return pid;
+}
+
+NORETURN static void init_reap(pid_t program)
+{
+	for (;;) {
+		int status;
+		pid_t r = waitpid(-1, &status, 0);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(NETBOX_EXIT_FAILURE);
+		}
+		if (r != program)
+			continue;
+		if (WIFEXITED(status))
+			_exit(WEXITSTATUS(status));
+		_exit(128 + WTERMSIG(status));
+	}
+}
+
+void init_main(const struct config *cfg, int sync_fd, char **envp)
+{
+	init_signals();
+	init_prepare(cfg, sync_fd);
+	if (chdir(cfg->cwd) < 0 && chdir(cfg->target_home ? cfg->target_home : "/") < 0 &&
+	    chdir("/") < 0)
+		die_errno(NULL, "no usable working directory in the sandbox");
+	init_program_pid = init_spawn(cfg, envp);
+	init_reap(init_program_pid);
+}

@@ -1,0 +1,445 @@
+/* mounts.c — the sandbox's file system view.
+ *
+ * Theory of operation (runs in the sandbox init, root in its own user and
+ * mount namespaces, before the program exists):
+ *
+ *   1. mounts_stage(): make every mount a slave of the host's, put a tmpfs on
+ *      /tmp and pivot_root into it with the host root at /oldroot.  Sources
+ *      are then always addressed as /oldroot/PATH, so a source under the
+ *      host's /tmp stays reachable (bubblewrap does the same).
+ *   2. The host root is bound recursively at /newroot and made read-only,
+ *      nosuid and nodev as a whole (mount_setattr(AT_RECURSIVE), or a walk of
+ *      mountinfo on kernels older than 5.12).
+ *   3. The requests — defaults (homes, /tmp, /run, /dev, /proc), the current
+ *      directory, and --ro/--rw/--hide/--tmpfs — are applied parents first
+ *      (by path depth, then by order given), each creating its mount point
+ *      in a tmpfs when the covered tree does not have it.
+ *   4. pivot_root into /newroot and detach the old root: nothing of the host
+ *      is reachable but what was bound.
+ */
+#include "config.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+
+/* Internal kinds, after the user-visible ones in config.h. */
+enum {
+	MOUNT_DEV = MOUNT_TMPFS + 1, /* minimal /dev */
+	MOUNT_PROC,                  /* fresh /proc of the new pid namespace */
+	MOUNT_COVER,                 /* default: writable empty tmpfs owned by the user */
+};
+
+#define NEWROOT "/newroot"
+#define OLDROOT "/oldroot"
+#define EMPTY_FILE "/.netbox-empty"
+
+/* Directories covered by an empty tmpfs whatever the user's layout. */
+static const struct {
+	const char *path;
+	const char *why;
+} mounts_covers[] = {
+	{ "/home", "default: home directories" },
+	{ "/root", "default: root's home" },
+	{ "/mnt", "default: mounted media" },
+	{ "/media", "default: mounted media" },
+	{ "/tmp", "default: private /tmp" },
+	{ "/var/tmp", "default: private /var/tmp" },
+	{ "/run", "default: sockets of ssh-agent, dbus, docker, ..." },
+};
+
+/* Home directories that are really system directories are not covered. */
+static bool mounts_is_system_dir(const char *p)
+{
+	static const char *const sys[] = { "/", "/usr", "/var", "/etc", "/bin", "/sbin", "/lib",
+					   "/opt", "/srv", "/dev", "/proc", "/sys", "/nonexistent",
+					   "/var/lib", "/var/spool", "/var/cache", "/var/run", "/run" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(sys); i++)
+		if (strcmp(p, sys[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool path_is_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (strcmp(dir, "/") == 0)
+		return true;
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+static void mounts_add_internal(struct config *cfg, int kind, const char *path, const char *origin)
+{
+	options_add_mount(cfg, MOUNT_TMPFS, path, origin);
+	cfg->mounts[cfg->nmounts - 1].kind = (enum mount_kind)kind;
+	cfg->mounts[cfg->nmounts - 1].is_dir = true;
+}
+
+static void mounts_cover_if_dir(struct config *cfg, const char *path, const char *why)
+{
+	char real[PATH_MAX];
+	struct stat st;
+
+	if (!realpath(path, real) || stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
+		return;
+	for (size_t i = 0; i < cfg->nmounts; i++)
+		if (cfg->mounts[i].kind == (enum mount_kind)MOUNT_COVER &&
+		    strcmp(cfg->mounts[i].path, real) == 0)
+			return;
+	mounts_add_internal(cfg, MOUNT_COVER, real, why);
+}
+
+/* The defaults of DESIGN.md "Files": called before the user's requests are
+ * appended, so that theirs win on the same path. */
+void mounts_plan_defaults(struct config *cfg)
+{
+	struct passwd *pw;
+
+	mounts_add_internal(cfg, MOUNT_DEV, "/dev", "default: minimal /dev");
+	mounts_add_internal(cfg, MOUNT_PROC, "/proc", "default: /proc of the sandbox");
+	for (size_t i = 0; i < ARRAY_SIZE(mounts_covers); i++)
+		mounts_cover_if_dir(cfg, mounts_covers[i].path, mounts_covers[i].why);
+
+	if (cfg->home && !mounts_is_system_dir(cfg->home))
+		mounts_cover_if_dir(cfg, cfg->home, "default: your home");
+	if (cfg->target_home && !mounts_is_system_dir(cfg->target_home))
+		mounts_cover_if_dir(cfg, cfg->target_home, "default: the program's home");
+	/* Other users' homes wherever they live (/srv/users/..., /var/lib/x). */
+	setpwent();
+	while ((pw = getpwent()))
+		if (pw->pw_uid >= 1000 && pw->pw_uid != 65534 && pw->pw_dir[0] == '/' &&
+		    !mounts_is_system_dir(pw->pw_dir))
+			mounts_cover_if_dir(cfg, pw->pw_dir, "default: other users' homes");
+	endpwent();
+
+	/* The current directory, read-write — unless it is / or a home itself. */
+	if (strcmp(cfg->cwd, "/") == 0 || (cfg->home && strcmp(cfg->cwd, cfg->home) == 0) ||
+	    (cfg->target_home && strcmp(cfg->cwd, cfg->target_home) == 0)) {
+		cfg->cwd_exposed = false;
+	} else {
+		options_add_mount(cfg, MOUNT_RW, cfg->cwd, "current directory");
+		cfg->cwd_exposed = true;
+	}
+}
+
+static int mounts_cmp(const void *a, const void *b)
+{
+	const struct mount_req *x = a, *y = b;
+
+	if (x->depth != y->depth)
+		return x->depth - y->depth;
+	return x->seq - y->seq;
+}
+
+void mounts_sort(struct config *cfg)
+{
+	qsort(cfg->mounts, cfg->nmounts, sizeof(*cfg->mounts), mounts_cmp);
+}
+
+static const char *mounts_kind_text(int kind)
+{
+	switch (kind) {
+	case MOUNT_DEV:
+		return "minimal (null zero full random urandom tty pts shm)";
+	case MOUNT_PROC:
+		return "fresh procfs";
+	case MOUNT_COVER:
+		return "empty tmpfs";
+	default:
+		return options_mount_kind_name((enum mount_kind)kind);
+	}
+}
+
+void mounts_print_plan(const struct config *cfg)
+{
+	printf("files:\n  %-40s %-14s (%s)\n", "/", "read-only", "host root, nosuid, nodev");
+	for (size_t i = 0; i < cfg->nmounts; i++) {
+		const struct mount_req *m = &cfg->mounts[i];
+
+		printf("  %-40s %-14s (%s)\n", m->path, mounts_kind_text((int)m->kind), m->origin);
+	}
+	if (!cfg->cwd_exposed)
+		printf("  current directory %s is not exposed (it is / or a home): pass --rw to expose it\n",
+		       cfg->cwd);
+}
+
+/* ---- inside the sandbox ------------------------------------------------- */
+
+struct mounts_attr {
+	uint64_t attr_set;
+	uint64_t attr_clr;
+	uint64_t propagation;
+	uint64_t userns_fd;
+};
+
+#define MNT_ATTR_RDONLY 0x1
+#define MNT_ATTR_NOSUID 0x2
+#define MNT_ATTR_NODEV 0x4
+
+static char *mounts_unescape(char *s)
+{
+	char *r = s, *w = s;
+
+	while (*r) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' && r[2] <= '7' &&
+		    r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+			r += 4;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+	return s;
+}
+
+/* Pre-5.12 kernels: remount every mount at or below @path, keeping the flags
+ * the kernel locked when the mount crossed into our user namespace (a
+ * remount that drops nosuid/noexec/nodev there fails with EPERM). */
+static void mounts_readonly_walk(const char *path, unsigned long extra)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		die_errno(NULL, "cannot read /proc/self/mountinfo");
+	while (getline(&line, &cap, f) > 0) {
+		char *save, *tok = strtok_r(line, " ", &save);
+		struct statvfs sv;
+		unsigned long flags;
+
+		for (int i = 0; tok && i < 4; i++)
+			tok = strtok_r(NULL, " ", &save);
+		if (!tok)
+			continue;
+		mounts_unescape(tok);
+		if (!path_is_under(tok, path) || statvfs(tok, &sv) < 0)
+			continue;
+		flags = MS_BIND | MS_REMOUNT | MS_RDONLY | extra;
+		flags |= (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
+			 (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0) |
+			 (sv.f_flag & ST_NOATIME ? MS_NOATIME : 0) |
+			 (sv.f_flag & ST_NODIRATIME ? MS_NODIRATIME : 0) |
+			 (sv.f_flag & ST_RELATIME ? MS_RELATIME : 0);
+		if (mount(NULL, tok, NULL, flags, NULL) < 0 && errno != EACCES && errno != ENOENT)
+			die_errno(NULL, "cannot make %s read-only", tok);
+	}
+	free(line);
+	fclose(f);
+}
+
+static void mounts_readonly(const char *path, bool nodev)
+{
+	struct mounts_attr attr = {
+		.attr_set = MNT_ATTR_RDONLY | MNT_ATTR_NOSUID | (nodev ? MNT_ATTR_NODEV : 0),
+	};
+
+	if (syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &attr, sizeof(attr)) == 0)
+		return;
+	if (errno != ENOSYS)
+		die_errno(NULL, "cannot make %s read-only", path);
+	mounts_readonly_walk(path, MS_NOSUID | (nodev ? MS_NODEV : 0));
+}
+
+/* Create the mount point @dst (inside /newroot) as a directory or an empty
+ * file, with any missing parents.  Parents that are missing can only be in
+ * a tmpfs we made: the covered host tree is read-only. */
+static void mounts_mkpoint(const char *dst, bool is_dir)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+	size_t len = strlen(dst);
+
+	if (len >= sizeof(buf))
+		die(NULL, "path too long: %s", dst);
+	memcpy(buf, dst, len + 1);
+	for (char *p = buf + 1;; p++) {
+		bool last = *p == '\0';
+
+		if (*p != '/' && !last)
+			continue;
+		*p = '\0';
+		if (lstat(buf, &st) < 0) {
+			int fd;
+
+			if (errno != ENOENT)
+				die_errno(NULL, "cannot create mount point %s", buf + strlen(NEWROOT));
+			if (!last || is_dir) {
+				if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+					die_errno("the parent directory is read-only in the sandbox: expose a parent with --tmpfs or --rw",
+						  "cannot create %s", buf + strlen(NEWROOT));
+			} else {
+				fd = open(buf, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0444);
+				if (fd < 0)
+					die_errno("the parent directory is read-only in the sandbox: expose a parent with --tmpfs or --rw",
+						  "cannot create %s", buf + strlen(NEWROOT));
+				close(fd);
+			}
+		} else if (!last && !S_ISDIR(st.st_mode)) {
+			die(NULL, "%s is not a directory in the sandbox", buf + strlen(NEWROOT));
+		}
+		if (last)
+			break;
+		*p = '/';
+	}
+}
+
+static void mounts_tmpfs(const char *dst, const char *mode, uid_t uid, gid_t gid, bool ro)
+{
+	char opts[128];
+
+	snprintf(opts, sizeof(opts), "mode=%s,uid=%u,gid=%u,size=50%%", mode, (unsigned)uid,
+		 (unsigned)gid);
+	mounts_mkpoint(dst, true);
+	if (mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+		die_errno(NULL, "cannot mount a tmpfs on %s", dst + strlen(NEWROOT));
+	if (ro)
+		mounts_readonly(dst, true);
+}
+
+static void mounts_bind(const char *src, const char *dst, bool is_dir, bool ro)
+{
+	mounts_mkpoint(dst, is_dir);
+	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+		die_errno("check that the path is readable by you", "cannot bind %s",
+			  src + strlen(OLDROOT));
+	if (ro)
+		mounts_readonly(dst, false);
+}
+
+static void mounts_dev(const struct config *cfg)
+{
+	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+	static const struct {
+		const char *name, *target;
+	} links[] = {
+		{ "ptmx", "pts/ptmx" },         { "fd", "/proc/self/fd" },
+		{ "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+		{ "stderr", "/proc/self/fd/2" },
+	};
+	char dst[PATH_MAX], src[PATH_MAX];
+
+	mounts_tmpfs(NEWROOT "/dev", "0755", cfg->uid, cfg->gid, false);
+	for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
+		snprintf(src, sizeof(src), OLDROOT "/dev/%s", nodes[i]);
+		snprintf(dst, sizeof(dst), NEWROOT "/dev/%s", nodes[i]);
+		if (access(src, F_OK) < 0)
+			continue;
+		mounts_mkpoint(dst, false);
+		if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+			die_errno(NULL, "cannot bind /dev/%s", nodes[i]);
+	}
+	mounts_mkpoint(NEWROOT "/dev/pts", true);
+	if (mount("devpts", NEWROOT "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		  "newinstance,ptmxmode=0666,mode=620") < 0)
+		die_errno(NULL, "cannot mount devpts on /dev/pts");
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
+		snprintf(dst, sizeof(dst), NEWROOT "/dev/%s", links[i].name);
+		if (symlink(links[i].target, dst) < 0)
+			die_errno(NULL, "cannot create /dev/%s", links[i].name);
+	}
+	mounts_tmpfs(NEWROOT "/dev/shm", "1777", cfg->uid, cfg->gid, false);
+	/* Nothing else may be created in /dev. */
+	mounts_readonly(NEWROOT "/dev", false);
+}
+
+static void mounts_apply(const struct config *cfg, const struct mount_req *m)
+{
+	char dst[PATH_MAX], src[PATH_MAX];
+	bool tmp = strcmp(m->path, "/tmp") == 0 || strcmp(m->path, "/var/tmp") == 0;
+	bool home = (cfg->home && strcmp(m->path, cfg->home) == 0) ||
+		    (cfg->target_home && strcmp(m->path, cfg->target_home) == 0);
+
+	if ((size_t)snprintf(dst, sizeof(dst), NEWROOT "%s", m->path) >= sizeof(dst) ||
+	    (size_t)snprintf(src, sizeof(src), OLDROOT "%s", m->path) >= sizeof(src))
+		die(NULL, "path too long: %s", m->path);
+
+	switch ((int)m->kind) {
+	case MOUNT_DEV:
+		mounts_dev(cfg);
+		break;
+	case MOUNT_PROC:
+		mounts_mkpoint(dst, true);
+		if (mount("proc", dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+			die_errno(NULL, "cannot mount /proc");
+		break;
+	case MOUNT_COVER:
+		mounts_tmpfs(dst, tmp ? "1777" : home ? "0700" : "0755", cfg->uid, cfg->gid, false);
+		break;
+	case MOUNT_TMPFS:
+		mounts_tmpfs(dst, "0755", cfg->uid, cfg->gid, false);
+		break;
+	case MOUNT_HIDE:
+		if (m->is_dir) {
+			mounts_tmpfs(dst, "0755", cfg->uid, cfg->gid, true);
+		} else {
+			mounts_mkpoint(dst, false);
+			if (mount(EMPTY_FILE, dst, NULL, MS_BIND, NULL) < 0)
+				die_errno(NULL, "cannot hide %s", m->path);
+			mounts_readonly(dst, true);
+		}
+		break;
+	case MOUNT_RO:
+	case MOUNT_RW:
+		mounts_bind(src, dst, m->is_dir, m->kind == MOUNT_RO);
+		break;
+	}
+}
+
+/* Step 1: stage on a tmpfs with the host root at /oldroot. */
+static void mounts_stage(void)
+{
+	int fd;
+
+	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		die_errno(NULL, "cannot make the mount namespace private");
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0)
+		die_errno(NULL, "cannot mount the staging tmpfs");
+	if (mkdir("/tmp" NEWROOT, 0755) < 0 || mkdir("/tmp" OLDROOT, 0755) < 0)
+		die_errno(NULL, "cannot create the staging directories");
+	fd = open("/tmp" EMPTY_FILE, O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
+	if (fd < 0)
+		die_errno(NULL, "cannot create the staging file");
+	close(fd);
+	if (syscall(SYS_pivot_root, "/tmp", "/tmp" OLDROOT) < 0)
+		die_errno(NULL, "pivot_root to the staging tmpfs failed");
+	if (chdir("/") < 0)
+		die_errno(NULL, "chdir /");
+}
+
+void mounts_setup(const struct config *cfg)
+{
+	mounts_stage();
+
+	/* Step 2: the host root, read-only as a whole. */
+	if (mount(OLDROOT, NEWROOT, NULL, MS_BIND | MS_REC, NULL) < 0)
+		die_errno(NULL, "cannot bind the host root");
+	mounts_readonly(NEWROOT, true);
+
+	/* Step 3: parents first (cfg->mounts is sorted by mounts_sort()). */
+	for (size_t i = 0; i < cfg->nmounts; i++)
+		mounts_apply(cfg, &cfg->mounts[i]);
+
+	/* Step 4: the new root; the staging tmpfs and the old root go away. */
+	if (chdir(NEWROOT) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
+		die_errno(NULL, "pivot_root into the sandbox root failed");
+	if (umount2(".", MNT_DETACH) < 0)
+		die_errno(NULL, "cannot detach the host root");
+	if (chdir("/") < 0)
+		die_errno(NULL, "chdir /");
+}

@@ -1,0 +1,11 @@
+/* netlink.h — rtnetlink requests for the sandbox's network namespace. */
+#ifndef NETBOX_NETLINK_H
+#define NETBOX_NETLINK_H
+
+int netlink_open(void);
+/* Set IFF_UP on @ifname; dies on failure. */
+void netlink_link_up(int fd, const char *ifname);
+/* `local 0.0.0.0/0 dev IF` (or ::/0): every address of @family is local. */
+void netlink_route_local_all(int fd, int family, const char *ifname);
+
+#endif

@@ -1,0 +1,181 @@
+/* sandbox.c — the host side of a run: create the namespaces, map the ids,
+ * then wait for the sandbox init and pass signals on.
+ *
+ * Theory of operation:
+ *   sandbox_clone()     clone(2) a child into new user, mount, net, pid, ipc
+ *                       and uts namespaces.  The child (init.c) blocks on a
+ *                       pipe until...
+ *   sandbox_map_ids()   ...the parent has written uid_map/gid_map so that
+ *                       the program keeps its own uid/gid inside (for a root
+ *                       invoker: SUDO_UID or nobody, never 0).
+ *   sandbox_wait()      the parent waits for init, forwarding the signals
+ *                       that another process sent to netbox (kill, timeout,
+ *                       systemd).  Signals from the terminal (Ctrl-C) already
+ *                       reach the program, which is in the same foreground
+ *                       process group, so they are not sent twice.
+ * The parent itself never enters the namespaces and needs no privilege.
+ */
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+static volatile pid_t sandbox_init_pid;
+
+static bool read_sysctl(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return true;
+}
+
+const char *sandbox_userns_hint(int err)
+{
+	char v[32];
+
+	if (read_sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", v, sizeof(v)) &&
+	    strcmp(v, "1") == 0)
+		return "AppArmor restricts unprivileged user namespaces "
+		       "(kernel.apparmor_restrict_unprivileged_userns=1, Ubuntu 23.10+): install the "
+		       "AppArmor profile from the README for netbox, or run "
+		       "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0";
+	if (read_sysctl("/proc/sys/kernel/unprivileged_userns_clone", v, sizeof(v)) &&
+	    strcmp(v, "0") == 0)
+		return "unprivileged user namespaces are disabled: sudo sysctl -w "
+		       "kernel.unprivileged_userns_clone=1";
+	if (read_sysctl("/proc/sys/user/max_user_namespaces", v, sizeof(v)) && strcmp(v, "0") == 0)
+		return "user namespaces are disabled (user.max_user_namespaces=0): sudo sysctl -w "
+		       "user.max_user_namespaces=15000";
+	if (err == ENOSPC)
+		return "too many user namespaces exist: raise user.max_user_namespaces";
+	if (err == EINVAL)
+		return "this kernel was built without user namespaces (CONFIG_USER_NS)";
+	return "user namespaces are not permitted here (a container's seccomp profile?): run "
+	       "netbox on the host or in a VM";
+}
+
+static void sandbox_forward(int sig, siginfo_t *si, void *uc UNUSED)
+{
+	int saved = errno;
+
+	/* si_code > 0: the kernel sent it (a terminal's Ctrl-C, hangup): the
+	 * program, in the foreground process group, has it already. */
+	if (si->si_code <= 0 && sandbox_init_pid > 0)
+		kill(sandbox_init_pid, sig);
+	errno = saved;
+}
+
+static const int sandbox_forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+static void sandbox_signals(void)
+{
+	struct sigaction sa = { .sa_sigaction = sandbox_forward, .sa_flags = SA_SIGINFO | SA_RESTART };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(sandbox_forwarded); i++)
+		sigaction(sandbox_forwarded[i], &sa, NULL);
+}
+
+static void sandbox_map_ids(pid_t pid, const struct config *cfg)
+{
+	char path[64], map[64];
+	int r;
+
+	/* An unprivileged writer must deny setgroups() first (CVE-2014-8989). */
+	if (!cfg->invoked_by_root) {
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
+		r = write_file(path, "deny");
+		if (r < 0 && r != -ENOENT) {
+			errno = -r;
+			die_errno(sandbox_userns_hint(errno), "cannot write %s", path);
+		}
+	}
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)cfg->gid, (unsigned)cfg->gid);
+	r = write_file(path, map);
+	if (r < 0) {
+		errno = -r;
+		die_errno(sandbox_userns_hint(errno), "cannot write %s", path);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
+	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)cfg->uid, (unsigned)cfg->uid);
+	r = write_file(path, map);
+	if (r < 0) {
+		errno = -r;
+		die_errno(sandbox_userns_hint(errno), "cannot write %s", path);
+	}
+}
+
+static pid_t sandbox_clone(const struct config *cfg, char **envp, int *sync_w)
+{
+	int sync[2];
+	pid_t pid;
+
+	if (pipe2(sync, O_CLOEXEC) < 0)
+		die_errno(NULL, "pipe");
+	/* Raw clone with a NULL stack behaves like fork(): the child continues
+	 * here on a copy of our stack. */
+	pid = (pid_t)syscall(SYS_clone,
+			     CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC |
+				     CLONE_NEWUTS | SIGCHLD,
+			     NULL, NULL, NULL, NULL);
+	if (pid < 0)
+		die_errno(sandbox_userns_hint(errno), "cannot create the sandbox's namespaces");
+	if (pid == 0) {
+		close(sync[1]);
+		init_main(cfg, sync[0], envp);
+	}
+	close(sync[0]);
+	*sync_w = sync[1];
+	return pid;
+}
+
+static int sandbox_wait(pid_t pid)
+{
+	int status;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &status, 0);
+
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			die_errno(NULL, "waitpid");
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return NETBOX_EXIT_FAILURE;
+}
+
+int sandbox_run(const struct config *cfg, char **envp)
+{
+	int sync_w;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = sandbox_clone(cfg, envp, &sync_w);
+	sandbox_init_pid = pid;
+	sandbox_signals();
+	sandbox_map_ids(pid, cfg);
+	if (write_all(sync_w, "g", 1) < 0)
+		die_errno(NULL, "cannot start the sandbox");
+	close(sync_w);
+	return sandbox_wait(pid);
+}
