@@ -1,0 +1,162 @@
+# tests/lib.sh — sourced by the shell harnesses in tests/shell/.
+#
+# Gives each harness, as root (as CI runs):
+#   - TAP output:   t_ok COND-EXIT-STATUS "what" / t_is GOT WANT "what" /
+#                   t_skip "why" / t_done (prints the plan, sets the exit status)
+#   - a throw-away unprivileged user with secrets in its home (lib_user_up):
+#       $NB_USER $NB_UID $NB_GID $NB_HOME, work directory $NB_WORK (the
+#       current directory of every run), files ~/.ssh/id_rsa,
+#       ~/.aws/credentials, ~/.test_me, ~/.bash_history
+#   - $NB: a copy of the netbox binary the test user can execute
+#   - as_user CMD...: run CMD as that user, in $NB_WORK, with a clean
+#     environment (HOME, USER, PATH, TERM, LANG) plus NB_ENV_* exported as
+#     they are given in the NB_ENV array
+# Everything is removed at exit (lib_cleanup runs from the EXIT trap; a
+# harness adds its own steps with lib_on_exit "cmd").
+#
+# NETBOX (the binary under test) comes from meson test's environment.
+
+set -u
+
+: "${NETBOX:?NETBOX must point at the netbox binary (meson test sets it)}"
+LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export LIB_DIR
+
+t_n=0
+t_failed=0
+lib_exit_cmds=()
+
+t_ok() { # t_ok STATUS DESCRIPTION — STATUS 0 is a pass
+	t_n=$((t_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $t_n - $2"
+	else
+		echo "not ok $t_n - $2"
+		t_failed=$((t_failed + 1))
+	fi
+}
+
+t_is() { # t_is GOT WANT DESCRIPTION
+	if [ "$1" = "$2" ]; then
+		t_ok 0 "$3"
+	else
+		t_ok 1 "$3"
+		printf '#   got:  %s\n#   want: %s\n' "$1" "$2" | head -20
+	fi
+}
+
+t_like() { # t_like TEXT REGEX DESCRIPTION (grep -E)
+	if printf '%s' "$1" | grep -qE -- "$2"; then
+		t_ok 0 "$3"
+	else
+		t_ok 1 "$3"
+		printf '#   text: %s\n#   does not match: %s\n' "$(printf '%s' "$1" | head -c 600)" "$2"
+	fi
+}
+
+t_unlike() { # t_unlike TEXT REGEX DESCRIPTION
+	if printf '%s' "$1" | grep -qE -- "$2"; then
+		t_ok 1 "$3"
+		printf '#   text: %s\n#   matches: %s\n' "$(printf '%s' "$1" | head -c 600)" "$2"
+	else
+		t_ok 0 "$3"
+	fi
+}
+
+t_skip() { # t_skip DESCRIPTION REASON
+	t_n=$((t_n + 1))
+	echo "ok $t_n - $1 # SKIP $2"
+}
+
+t_diag() { printf '# %s\n' "$@"; }
+
+t_done() {
+	echo "1..$t_n"
+	[ "$t_failed" -eq 0 ]
+	exit $?
+}
+
+lib_on_exit() { lib_exit_cmds+=("$1"); }
+
+lib_cleanup() {
+	local i
+	for ((i = ${#lib_exit_cmds[@]} - 1; i >= 0; i--)); do
+		eval "${lib_exit_cmds[$i]}" >/dev/null 2>&1 || true
+	done
+}
+trap lib_cleanup EXIT
+
+lib_require_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "1..0 # SKIP needs root to create the test user and the lab"
+		exit 0
+	fi
+}
+
+# A private copy of the binary: the build directory may not be readable by
+# the test user (CI clones under /root).
+lib_binary() {
+	NB_TMP=$(mktemp -d /tmp/netbox-test.XXXXXX)
+	chmod 755 "$NB_TMP"
+	lib_on_exit "rm -rf '$NB_TMP'"
+	NB="$NB_TMP/netbox"
+	cp "$NETBOX" "$NB"
+	chmod 755 "$NB"
+	export NB NB_TMP
+}
+
+lib_user_up() {
+	lib_require_root
+	lib_binary
+	NB_USER="nbt$(tr -dc a-z0-9 </dev/urandom | head -c 8)"
+	# useradd takes a lock on /etc/passwd; harnesses run in parallel.
+	flock /tmp/.netbox-test-useradd.lock useradd -m -s /bin/bash -K UMASK=022 "$NB_USER" ||
+		{ echo "Bail out! cannot create the test user"; exit 1; }
+	lib_on_exit "lib_user_down"
+	NB_UID=$(id -u "$NB_USER")
+	NB_GID=$(id -g "$NB_USER")
+	NB_HOME=$(getent passwd "$NB_USER" | cut -d: -f6)
+	NB_WORK="$NB_HOME/work"
+	export NB_USER NB_UID NB_GID NB_HOME NB_WORK
+	as_user_raw sh -c '
+		set -e
+		mkdir -p ~/.ssh ~/.aws ~/work
+		echo "-----BEGIN OPENSSH PRIVATE KEY----- TEST-SECRET-KEY" > ~/.ssh/id_rsa
+		chmod 700 ~/.ssh; chmod 600 ~/.ssh/id_rsa
+		printf "[default]\naws_secret_access_key = TEST-SECRET-AWS\n" > ~/.aws/credentials
+		echo "TEST-ME-CONTENT" > ~/.test_me
+		echo "secret-command --password TEST-SECRET-HISTORY" > ~/.bash_history'
+}
+
+lib_user_down() {
+	pkill -KILL -u "$NB_USER" 2>/dev/null
+	sleep 0.1
+	flock /tmp/.netbox-test-useradd.lock userdel -r -f "$NB_USER" 2>/dev/null
+	rm -rf "/run/user/$NB_UID"
+}
+
+# NB_ENV=(NAME=value ...) adds variables to the user's environment.
+NB_ENV=()
+
+as_user_raw() {
+	setpriv --reuid="$NB_UID" --regid="$NB_GID" --init-groups \
+		env -i HOME="$NB_HOME" USER="$NB_USER" LOGNAME="$NB_USER" \
+		PATH=/usr/local/bin:/usr/bin:/bin TERM="${TERM:-dumb}" LANG=C.UTF-8 \
+		${NB_ENV[@]+"${NB_ENV[@]}"} "$@"
+}
+
+# as_user CMD... — as the test user, in $NB_WORK.
+as_user() {
+	setpriv --reuid="$NB_UID" --regid="$NB_GID" --init-groups \
+		env -i HOME="$NB_HOME" USER="$NB_USER" LOGNAME="$NB_USER" \
+		PATH=/usr/local/bin:/usr/bin:/bin TERM="${TERM:-dumb}" LANG=C.UTF-8 \
+		${NB_ENV[@]+"${NB_ENV[@]}"} sh -c 'cd "$0" && exec "$@"' "$NB_WORK" "$@"
+}
+
+# nb ARGS... — netbox as the test user, in its work directory.
+nb() { as_user "$NB" "$@"; }
+
+# A python3 that every user can run (CI's may live under /root/.pyenv).
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(command -v python3)
+export PY
