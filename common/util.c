@@ -10,6 +10,7 @@
 
 bool util_quiet;
 
+__attribute__((format(printf, 3, 0)))
 static void util_vprint(const char *fix, int err, const char *fmt, va_list ap)
 {
 	char msg[1024];

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 enum mount_kind {
@@ -28,8 +29,11 @@ struct mount_req {
 };
 
 enum net_mode {
-	NET_NONE, /* loopback only */
+	NET_FILTER, /* the default: resolver + proxy, only what rules allow */
+	NET_NONE,   /* --net=none: loopback only, no proxy at all */
 };
+
+struct policy;
 
 struct config {
 	char **argv;          /* the program and its arguments */
@@ -50,6 +54,9 @@ struct config {
 	size_t npass_fds;
 
 	enum net_mode net;
+	struct policy *policy;   /* --allow/--deny rules (policy/policy.h) */
+	size_t nrules;
+	uint8_t *listen_ports;   /* 65536-bit map of the TCP ports to serve */
 	bool seccomp;
 	bool check;
 	bool quiet;

@@ -16,6 +16,7 @@
  *                    for signal N).  When init exits, the kernel kills
  *                    everything left in the pid namespace.
  */
+#include "listeners.h"
 #include "netlink.h"
 #include "privs.h"
 #include "sandbox.h"
@@ -50,28 +51,63 @@ static void init_forward(int sig, siginfo_t *si, void *uc UNUSED)
 static const int init_forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 static const int init_ignored[] = { SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE };
 
+/* Signals ignored when netbox started (nohup's SIGHUP, a background job's
+ * SIGINT and SIGQUIT, a pipeline's SIGPIPE) stay ignored for the program,
+ * as they would without netbox: POSIX exec keeps SIG_IGN. */
+static sigset_t init_startup_ignored;
+
+static bool init_was_ignored(int sig)
+{
+	struct sigaction old;
+
+	return sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN;
+}
+
 static void init_signals(void)
 {
 	struct sigaction sa = { .sa_sigaction = init_forward, .sa_flags = SA_SIGINFO | SA_RESTART };
 
+	sigemptyset(&init_startup_ignored);
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < ARRAY_SIZE(init_forwarded); i++)
-		sigaction(init_forwarded[i], &sa, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(init_forwarded); i++) {
+		if (init_was_ignored(init_forwarded[i]))
+			sigaddset(&init_startup_ignored, init_forwarded[i]);
+		else
+			sigaction(init_forwarded[i], &sa, NULL);
+	}
 	/* pid 1 of a namespace still receives the terminal's job-control
 	 * signals (the kernel forces them): it must not stop or die of them. */
-	for (size_t i = 0; i < ARRAY_SIZE(init_ignored); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(init_ignored); i++) {
+		if (init_was_ignored(init_ignored[i]))
+			sigaddset(&init_startup_ignored, init_ignored[i]);
 		signal(init_ignored[i], SIG_IGN);
+	}
 }
 
-static void init_network(const struct config *cfg UNUSED)
+static void init_restore_signal(int sig)
+{
+	if (!sigismember(&init_startup_ignored, sig))
+		signal(sig, SIG_DFL);
+}
+
+/* Loopback up; for a filtered network also every address routed to it
+ * (`local 0.0.0.0/0 dev lo`), then the listeners handed to netbox. */
+static void init_network(const struct config *cfg, int chan)
 {
 	int fd = netlink_open();
 
 	netlink_link_up(fd, "lo");
+	if (cfg->net == NET_FILTER) {
+		netlink_route_local_all(fd, AF_INET, "lo", true);
+		/* IPv6 may be disabled on the host: then there is none to route. */
+		netlink_route_local_all(fd, AF_INET6, "lo", false);
+		listeners_send(chan, cfg->listen_ports);
+		close(chan);
+	}
 	close(fd);
 }
 
-static void init_prepare(const struct config *cfg, int sync_fd)
+static void init_prepare(const struct config *cfg, int sync_fd, int chan)
 {
 	char go;
 
@@ -92,7 +128,7 @@ static void init_prepare(const struct config *cfg, int sync_fd)
 
 	if (prctl(PR_SET_DUMPABLE, 0) < 0)
 		die_errno(NULL, "cannot make the sandbox init non-dumpable");
-	init_network(cfg);
+	init_network(cfg, chan);
 	mounts_setup(cfg);
 }
 
@@ -125,9 +161,9 @@ NORETURN static void init_exec(const struct config *cfg, char **envp)
 	int err;
 
 	for (size_t i = 0; i < ARRAY_SIZE(init_ignored); i++)
-		signal(init_ignored[i], SIG_DFL);
+		init_restore_signal(init_ignored[i]);
 	for (size_t i = 0; i < ARRAY_SIZE(init_forwarded); i++)
-		signal(init_forwarded[i], SIG_DFL);
+		init_restore_signal(init_forwarded[i]);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 
@@ -182,13 +218,32 @@ NORETURN static void init_reap(pid_t program)
 	}
 }
 
-void init_main(const struct config *cfg, int sync_fd, char **envp)
+/* The program starts where netbox was started.  A root invoker's program
+ * (another user) may be unable to enter it: then it starts in its home, and
+ * says so, since whatever it writes there is not where the user looks. */
+static void init_chdir(const struct config *cfg)
+{
+	const char *fallback = cfg->target_home ? cfg->target_home : "/";
+	int err;
+
+	if (chdir(cfg->cwd) == 0)
+		return;
+	err = errno;
+	if (chdir(fallback) < 0) {
+		fallback = "/";
+		if (chdir(fallback) < 0)
+			die_errno(NULL, "no usable working directory in the sandbox");
+	}
+	notice("the program cannot enter %s (%s) \u2014 it runs in %s; run netbox from a "
+	       "directory its user can enter",
+	       cfg->cwd, strerror(err), fallback);
+}
+
+void init_main(const struct config *cfg, int sync_fd, int chan, char **envp)
 {
 	init_signals();
-	init_prepare(cfg, sync_fd);
-	if (chdir(cfg->cwd) < 0 && chdir(cfg->target_home ? cfg->target_home : "/") < 0 &&
-	    chdir("/") < 0)
-		die_errno(NULL, "no usable working directory in the sandbox");
+	init_prepare(cfg, sync_fd, chan);
+	init_chdir(cfg);
 	init_program_pid = init_spawn(cfg, envp);
 	init_reap(init_program_pid);
 }

@@ -9,6 +9,7 @@
  * netlink.c (the sandbox's network configuration).
  */
 #include "config.h"
+#include "policy/policy.h"
 #include "privs.h"
 #include "sandbox.h"
 
@@ -82,24 +83,37 @@ static const struct mount_req *main_mount_for(const struct config *cfg, const ch
 	return best;
 }
 
+/* Never expose a home, or a directory above one, on the program's behalf. */
+static bool main_too_broad(const struct config *cfg, const char *dir)
+{
+	return strcmp(dir, "/") == 0 || (cfg->home && main_under(cfg->home, dir)) ||
+	       (cfg->target_home && main_under(cfg->target_home, dir));
+}
+
 static void main_expose_dir(struct config *cfg, const char *dir)
 {
 	const struct mount_req *m = main_mount_for(cfg, dir);
 
 	if (!m || m->kind == MOUNT_RO || m->kind == MOUNT_RW)
 		return;
+	if (main_too_broad(cfg, dir)) {
+		notice("the program is in %s, which stays hidden \u2014 expose what it needs with --ro", dir);
+		return;
+	}
 	notice("%s is hidden in the sandbox: making it visible read-only for the program", dir);
 	options_add_mount(cfg, MOUNT_RO, dir, "the program's directory");
 }
 
-/* A program installed under a hidden directory (nvm's node, pipx tools in
- * ~/.local, a build in /tmp) gets its directory, and its install directory
- * if it is a symlink into one, read-only. */
+/* A program installed under a hidden directory (nvm's node, a tool in
+ * ~/bin, a build in /tmp) gets its directory read-only.  If it is a
+ * symlink (pipx's ~/.local/bin/tool -> .../venvs/tool/bin/tool), the
+ * target's install directory too: the target's directory, or its parent
+ * when that directory is a bin/. */
 static void main_locate_program(struct config *cfg)
 {
 	int err;
-	char real[PATH_MAX];
-	char *p = main_find_program(cfg->argv[0], &err);
+	char found_dir[PATH_MAX], real[PATH_MAX];
+	char *p = main_find_program(cfg->argv[0], &err), *slash;
 
 	if (!p) {
 		if (err == EACCES) {
@@ -114,22 +128,74 @@ static void main_locate_program(struct config *cfg)
 	cfg->prog_path = p;
 
 	cleanup_free char *dir = xstrdup(p);
-	char *slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir || !realpath((*slash = '\0', dir), found_dir))
+		return;
+	main_expose_dir(cfg, found_dir);
+
+	if (!realpath(p, real))
+		return;
+	slash = strrchr(real, '/');
+	if (!slash || slash == real)
+		return;
+	*slash = '\0';
+	if (strcmp(real, found_dir) == 0)
+		return; /* not a symlink into another directory */
+	slash = strrchr(real, '/');
+	if (slash && slash != real && strcmp(slash, "/bin") == 0) {
 		*slash = '\0';
-		if (realpath(dir, real))
-			main_expose_dir(cfg, real);
+		if (main_too_broad(cfg, real))
+			*slash = '/'; /* ~/bin/x: the bin directory alone */
 	}
-	if (realpath(p, real)) {
-		slash = strrchr(real, '/');
-		if (slash && slash != real) {
-			*slash = '\0';
-			slash = strrchr(real, '/');
-			if (slash && slash != real && strcmp(slash, "/bin") == 0)
-				*slash = '\0';
-			main_expose_dir(cfg, real);
-		}
+	main_expose_dir(cfg, real);
+}
+
+static int main_check_rule(const struct policy_rule *r, void *arg UNUSED)
+{
+	printf("  %-5s %-40s (%s)\n", policy_rule_is_allow(r) ? "allow" : "deny", policy_rule_text(r),
+	       policy_rule_origin(r));
+	return 0;
+}
+
+static void main_check_network(const struct config *cfg)
+{
+	unsigned first = 1;
+
+	if (cfg->net == NET_NONE) {
+		printf("network:  none (--net=none: loopback only)\n");
+		return;
 	}
+	printf("network:  filtered; %zu rule%s%s\n", policy_count(cfg->policy),
+	       policy_count(cfg->policy) == 1 ? "" : "s",
+	       policy_count(cfg->policy) ? "" : " (every host denied)");
+	policy_foreach_rule(cfg->policy, main_check_rule, NULL);
+	printf("  DNS answered by netbox on port 53 of every address; TCP ports served:");
+	for (unsigned p = 1; p < 65536; p++) {
+		bool on = cfg->listen_ports[p / 8] & (1u << (p % 8));
+		bool next = p + 1 < 65536 && (cfg->listen_ports[(p + 1) / 8] & (1u << ((p + 1) % 8)));
+
+		if (on && (p == 1 || !(cfg->listen_ports[(p - 1) / 8] & (1u << ((p - 1) % 8)))))
+			first = p;
+		if (on && !next)
+			printf(first == p ? " %u" : " %u-%u", first, p);
+	}
+	printf("\n  (the program cannot bind these ports itself)\n");
+}
+
+/* 80, 443 and every port an allow rule names; 53 is the resolver's. */
+static void main_listen_ports(struct config *cfg)
+{
+	bool any_port;
+
+	cfg->listen_ports = xcalloc(65536 / 8, 1);
+	if (cfg->net != NET_FILTER)
+		return;
+	policy_listen_ports(cfg->policy, cfg->listen_ports, &any_port);
+	cfg->listen_ports[80 / 8] |= 1u << (80 % 8);
+	cfg->listen_ports[443 / 8] |= 1u << (443 % 8);
+	cfg->listen_ports[53 / 8] &= (uint8_t)~(1u << (53 % 8));
+	if (any_port && !cfg->quiet)
+		notice("a rule allows every port: netbox serves 80, 443 and the ports rules name; other ports are refused");
 }
 
 static void main_check(const struct config *cfg)
@@ -142,7 +208,7 @@ static void main_check(const struct config *cfg)
 	printf("user:     uid %u gid %u (%s)%s\n", (unsigned)cfg->uid, (unsigned)cfg->gid, cfg->user,
 	       cfg->invoked_by_root ? ", because root invoked netbox" : "");
 	printf("cwd:      %s%s\n", cfg->cwd, cfg->cwd_exposed ? " (read-write)" : " (not exposed)");
-	printf("network:  none (loopback only)\n");
+	main_check_network(cfg);
 	printf("privileges: no capabilities, securebits locked, no_new_privs\n");
 	if (cfg->seccomp)
 		seccomp_print(stdout);
@@ -158,43 +224,49 @@ static void main_check(const struct config *cfg)
 	}
 }
 
+/* The configuration lives as long as netbox: never freed, and static so that
+ * it stays reachable (LeakSanitizer) after main returns. */
+static struct config main_cfg;
+static char **main_envp;
+
 int main(int argc, char **argv)
 {
-	struct config cfg = { 0 };
 	size_t user_mounts;
 
-	options_parse(&cfg, argc, argv);
+	options_parse(&main_cfg, argc, argv);
 
 	/* Defaults first so that the user's requests, added after them, win. */
-	user_mounts = cfg.nmounts;
+	user_mounts = main_cfg.nmounts;
 	{
-		struct mount_req *mine = cfg.mounts;
+		struct mount_req *mine = main_cfg.mounts;
 
-		cfg.mounts = NULL;
-		cfg.nmounts = 0;
-		mounts_plan_defaults(&cfg);
+		main_cfg.mounts = NULL;
+		main_cfg.nmounts = 0;
+		mounts_plan_defaults(&main_cfg);
 		for (size_t i = 0; i < user_mounts; i++) {
-			options_add_mount(&cfg, mine[i].kind, mine[i].path, mine[i].origin);
+			options_add_mount(&main_cfg, mine[i].kind, mine[i].path, mine[i].origin);
 			free(mine[i].path);
 		}
 		free(mine);
 	}
-	if (!cfg.cwd_exposed) {
-		const struct mount_req *m = main_mount_for(&cfg, cfg.cwd);
+	if (!main_cfg.cwd_exposed) {
+		const struct mount_req *m = main_mount_for(&main_cfg, main_cfg.cwd);
 
-		cfg.cwd_exposed = m && (m->kind == MOUNT_RO || m->kind == MOUNT_RW);
+		main_cfg.cwd_exposed = m && (m->kind == MOUNT_RO || m->kind == MOUNT_RW);
 	}
-	main_locate_program(&cfg);
-	mounts_sort(&cfg);
+	main_locate_program(&main_cfg);
+	mounts_sort(&main_cfg);
+	main_listen_ports(&main_cfg);
 
-	if (cfg.check) {
-		main_check(&cfg);
+	if (main_cfg.check) {
+		main_check(&main_cfg);
 		return 0;
 	}
-	if (!cfg.cwd_exposed)
+	if (!main_cfg.cwd_exposed)
 		notice("the current directory %s is not exposed (it is / or a home directory) \u2014 pass --rw %s to expose it",
-		       cfg.cwd, cfg.cwd);
-	if (!cfg.seccomp)
+		       main_cfg.cwd, main_cfg.cwd);
+	if (!main_cfg.seccomp)
 		warn("--seccomp=off: the system call filter is disabled; do not use this with untrusted programs");
-	return sandbox_run(&cfg, env_build(&cfg, environ));
+	main_envp = env_build(&main_cfg, environ);
+	return sandbox_run(&main_cfg, main_envp);
 }

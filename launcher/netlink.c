@@ -93,7 +93,7 @@ void netlink_link_up(int fd, const char *ifname)
 	}
 }
 
-void netlink_route_local_all(int fd, int family, const char *ifname)
+int netlink_route_local_all(int fd, int family, const char *ifname, bool required)
 {
 	struct netlink_req req = { 0 };
 	uint32_t idx = if_nametoindex(ifname);
@@ -112,9 +112,10 @@ void netlink_route_local_all(int fd, int family, const char *ifname)
 	req.rt.rtm_type = RTN_LOCAL;
 	netlink_attr(&req, RTA_OIF, &idx, sizeof(idx));
 	r = netlink_talk(fd, &req);
-	if (r < 0) {
+	if (r < 0 && required) {
 		errno = -r;
 		die_errno(NULL, "cannot route every %s address to %s",
 			  family == AF_INET ? "IPv4" : "IPv6", ifname);
 	}
+	return r;
 }

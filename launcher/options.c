@@ -6,6 +6,7 @@
  * status 125 (util.c's die()).
  */
 #include "config.h"
+#include "policy/policy.h"
 #include "util.h"
 
 #include <errno.h>
@@ -28,6 +29,7 @@ struct option_entry {
 static const char *options_argv0 = "netbox";
 
 static void opt_mount(struct config *cfg, const char *opt, const char *arg);
+static void opt_rule(struct config *cfg, const char *opt, const char *arg);
 static void opt_keep_env(struct config *cfg, const char *opt, const char *arg);
 static void opt_setenv(struct config *cfg, const char *opt, const char *arg);
 static void opt_unsetenv(struct config *cfg, const char *opt, const char *arg);
@@ -41,6 +43,8 @@ static void opt_help(struct config *cfg, const char *opt, const char *arg);
 static void opt_version(struct config *cfg, const char *opt, const char *arg);
 
 static const struct option_entry option_table[] = {
+	{ "allow", 0, "PATTERN[:PORTS]", opt_rule, "allow connections to hosts matching PATTERN (default ports 80,443)" },
+	{ "deny", 0, "PATTERN[:PORTS]", opt_rule, "deny them, even if an --allow matches (deny wins)" },
 	{ "ro", 0, "PATH", opt_mount, "make PATH visible, read-only" },
 	{ "rw", 0, "PATH", opt_mount, "make PATH visible, read-write" },
 	{ "hide", 0, "PATH", opt_mount, "cover PATH with an empty read-only directory or file" },
@@ -50,7 +54,7 @@ static const struct option_entry option_table[] = {
 	{ "unsetenv", 0, "NAME", opt_unsetenv, "remove an environment variable" },
 	{ "clearenv", 0, NULL, opt_clearenv, "start from an empty environment (PATH, HOME, TERM, USER, LANG kept)" },
 	{ "pass-fd", 0, "N", opt_pass_fd, "let the program inherit descriptor N (all others are closed)" },
-	{ "net", 0, "none", opt_net, "network mode: none (loopback only)" },
+	{ "net", 0, "filter|none", opt_net, "filter: only what rules allow (default); none: loopback only" },
 	{ "seccomp", 0, "on|off", opt_seccomp, "the system call filter; off is UNSAFE, for debugging only" },
 	{ "check", 0, NULL, opt_check, "print the effective configuration and run nothing" },
 	{ "quiet", 'q', NULL, opt_quiet, "no notices, denial lines or exit summary" },
@@ -174,8 +178,10 @@ static void opt_net(struct config *cfg, const char *opt, const char *arg)
 {
 	if (strcmp(arg, "none") == 0)
 		cfg->net = NET_NONE;
+	else if (strcmp(arg, "filter") == 0)
+		cfg->net = NET_FILTER;
 	else
-		die("use --net=none", "%s: unknown network mode '%s'", opt, arg);
+		die("use --net=filter or --net=none", "%s: unknown network mode '%s'", opt, arg);
 }
 
 static void opt_seccomp(struct config *cfg, const char *opt, const char *arg)
@@ -186,6 +192,16 @@ static void opt_seccomp(struct config *cfg, const char *opt, const char *arg)
 		cfg->seccomp = false;
 	else
 		die("use --seccomp=on or --seccomp=off", "%s: '%s' is neither on nor off", opt, arg);
+}
+
+static void opt_rule(struct config *cfg, const char *opt, const char *arg)
+{
+	char err[512];
+
+	if (policy_add(cfg->policy, strcmp(opt, "--allow") == 0, arg, "command line", err,
+		       sizeof(err)) < 0)
+		die(NULL, "%s %s", opt, err);
+	cfg->nrules++;
 }
 
 static const struct {
@@ -255,10 +271,14 @@ static void opt_mount(struct config *cfg, const char *opt, const char *arg)
 	cleanup_free char *abs = NULL;
 	char resolved[PATH_MAX];
 	enum mount_kind kind = MOUNT_RO;
+	const char *origin = "--ro";
 
+	/* The origin must outlive this call: take the table's string. */
 	for (size_t i = 0; i < ARRAY_SIZE(mount_options); i++)
-		if (strcmp(opt, mount_options[i].opt) == 0)
+		if (strcmp(opt, mount_options[i].opt) == 0) {
 			kind = mount_options[i].kind;
+			origin = mount_options[i].opt;
+		}
 	if (!*arg)
 		die("give a path", "%s: empty path", opt);
 	abs = options_expand_path(cfg, opt, arg);
@@ -275,7 +295,7 @@ static void opt_mount(struct config *cfg, const char *opt, const char *arg)
 		if (stat(resolved, &st) == 0 && !S_ISDIR(st.st_mode))
 			die("use --hide for a file", "%s %s: not a directory", opt, arg);
 	}
-	options_add_mount(cfg, kind, resolved, opt);
+	options_add_mount(cfg, kind, resolved, origin);
 }
 
 static const struct option_entry *options_find_long(const char *name, size_t len)
@@ -377,7 +397,8 @@ void options_parse(struct config *cfg, int argc, char **argv)
 		options_argv0 = slash ? slash + 1 : argv[0];
 	}
 	cfg->seccomp = true;
-	cfg->net = NET_NONE;
+	cfg->net = NET_FILTER;
+	cfg->policy = policy_new();
 	options_identity(cfg);
 
 	for (i = 1; i < argc; i++) {
@@ -408,6 +429,8 @@ void options_parse(struct config *cfg, int argc, char **argv)
 			options_call(cfg, o, optname, NULL, argc, argv, &i);
 		}
 	}
+	if (cfg->net == NET_NONE && cfg->nrules)
+		die("drop --net=none, or the rules", "--allow/--deny have no effect with --net=none");
 	if (i >= argc)
 		die("usage: netbox [OPTIONS] [--] CMD [ARGS...]", "no program to run");
 	if (!*argv[i])

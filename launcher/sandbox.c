@@ -16,6 +16,7 @@
  * The parent itself never enters the namespaces and needs no privilege.
  */
 #include "sandbox.h"
+#include "supervise.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +24,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -87,8 +89,15 @@ static void sandbox_signals(void)
 	struct sigaction sa = { .sa_sigaction = sandbox_forward, .sa_flags = SA_SIGINFO | SA_RESTART };
 
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < ARRAY_SIZE(sandbox_forwarded); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(sandbox_forwarded); i++) {
+		struct sigaction old;
+
+		/* Ignored at startup (nohup, a background job): netbox too
+		 * ignores it, and the program inherits SIG_IGN from init. */
+		if (sigaction(sandbox_forwarded[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
 		sigaction(sandbox_forwarded[i], &sa, NULL);
+	}
 }
 
 static void sandbox_map_ids(pid_t pid, const struct config *cfg)
@@ -121,13 +130,15 @@ static void sandbox_map_ids(pid_t pid, const struct config *cfg)
 	}
 }
 
-static pid_t sandbox_clone(const struct config *cfg, char **envp, int *sync_w)
+static pid_t sandbox_clone(const struct config *cfg, char **envp, int *sync_w, int *chan)
 {
-	int sync[2];
+	int sync[2], sp[2] = { -1, -1 };
 	pid_t pid;
 
 	if (pipe2(sync, O_CLOEXEC) < 0)
 		die_errno(NULL, "pipe");
+	if (cfg->net == NET_FILTER && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		die_errno(NULL, "socketpair");
 	/* Raw clone with a NULL stack behaves like fork(): the child continues
 	 * here on a copy of our stack. */
 	pid = (pid_t)syscall(SYS_clone,
@@ -138,10 +149,15 @@ static pid_t sandbox_clone(const struct config *cfg, char **envp, int *sync_w)
 		die_errno(sandbox_userns_hint(errno), "cannot create the sandbox's namespaces");
 	if (pid == 0) {
 		close(sync[1]);
-		init_main(cfg, sync[0], envp);
+		if (sp[0] >= 0)
+			close(sp[0]);
+		init_main(cfg, sync[0], sp[1], envp);
 	}
 	close(sync[0]);
+	if (sp[1] >= 0)
+		close(sp[1]);
 	*sync_w = sync[1];
+	*chan = sp[0];
 	return pid;
 }
 
@@ -166,16 +182,36 @@ static int sandbox_wait(pid_t pid)
 
 int sandbox_run(const struct config *cfg, char **envp)
 {
-	int sync_w;
+	struct listener *ls;
+	size_t n;
+	int sync_w, chan;
 	pid_t pid;
 
 	fflush(NULL);
-	pid = sandbox_clone(cfg, envp, &sync_w);
+	pid = sandbox_clone(cfg, envp, &sync_w, &chan);
 	sandbox_init_pid = pid;
 	sandbox_signals();
 	sandbox_map_ids(pid, cfg);
 	if (write_all(sync_w, "g", 1) < 0)
 		die_errno(NULL, "cannot start the sandbox");
 	close(sync_w);
-	return sandbox_wait(pid);
+	if (chan < 0)
+		return sandbox_wait(pid);
+
+	if (listeners_receive(chan, &ls, &n) < 0) {
+		int err = errno;
+		int status = sandbox_wait(pid);
+
+		/* The init died and said why; or it sent garbage. */
+		if (err == EPROTO)
+			die(NULL, "bad message from the sandbox init");
+		return status ? status : NETBOX_EXIT_FAILURE;
+	}
+	close(chan);
+	{
+		int status = supervise_run(cfg, pid, ls, n);
+
+		free(ls);
+		return status;
+	}
 }

@@ -13,7 +13,8 @@ int sandbox_run(const struct config *cfg, char **envp);
 const char *sandbox_userns_hint(int err);
 
 /* The sandbox init: pid 1 of the new pid namespace.  @sync_fd is read once:
- * a byte when the id maps are written, EOF if the parent died. */
-NORETURN void init_main(const struct config *cfg, int sync_fd, char **envp);
+ * a byte when the id maps are written, EOF if the parent died.  @chan (or
+ * -1 with --net=none) carries the listening sockets to netbox. */
+NORETURN void init_main(const struct config *cfg, int sync_fd, int chan, char **envp);
 
 #endif

@@ -36,12 +36,15 @@ t_ok() { # t_ok STATUS DESCRIPTION — STATUS 0 is a pass
 	fi
 }
 
+# Diagnostics: every line starts with "#" (a value may span lines, and a
+# line of it such as "ok 1" or "Bail out!" must not be read as TAP).
 t_is() { # t_is GOT WANT DESCRIPTION
 	if [ "$1" = "$2" ]; then
 		t_ok 0 "$3"
 	else
 		t_ok 1 "$3"
-		printf '#   got:  %s\n#   want: %s\n' "$1" "$2" | head -20
+		printf 'got:  %s\n' "$1" | head -10 | sed 's/^/#   /'
+		printf 'want: %s\n' "$2" | head -10 | sed 's/^/#   /'
 	fi
 }
 
@@ -50,14 +53,14 @@ t_like() { # t_like TEXT REGEX DESCRIPTION (grep -E)
 		t_ok 0 "$3"
 	else
 		t_ok 1 "$3"
-		printf '#   text: %s\n#   does not match: %s\n' "$(printf '%s' "$1" | head -c 600)" "$2"
+		printf 'text: %s\ndoes not match: %s\n' "$(printf '%s' "$1" | head -c 600)" "$2" | sed 's/^/#   /'
 	fi
 }
 
 t_unlike() { # t_unlike TEXT REGEX DESCRIPTION
 	if printf '%s' "$1" | grep -qE -- "$2"; then
 		t_ok 1 "$3"
-		printf '#   text: %s\n#   matches: %s\n' "$(printf '%s' "$1" | head -c 600)" "$2"
+		printf 'text: %s\nmatches: %s\n' "$(printf '%s' "$1" | head -c 600)" "$2" | sed 's/^/#   /'
 	else
 		t_ok 0 "$3"
 	fi

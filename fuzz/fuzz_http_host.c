@@ -1,0 +1,104 @@
+/* fuzz_http_host.c — libFuzzer target for peek_http_host() in
+ * netproxy/peek.c, the transparent proxy's HTTP/1.x request-head parser
+ * (DESIGN.md, "The network mechanism", point 5).
+ *
+ * The input is what a sandboxed client sent on port 80.  Checked, besides
+ * the sanitizers: a host found is a valid lowercased DNS name without a
+ * trailing dot or an IPv6 literal in inet_ntop() form; on any other result
+ * the host buffer is empty and the info zeroed (but for ABSENT); decisions
+ * are stable (a prefix that decides gives the same result, name and port as
+ * the whole); a small host buffer gives INVALID, never a truncated name.
+ * Seeds: fuzz/corpus/http_host (requests of curl, python, node, git and wget
+ * captured on 127.0.0.1, and smuggling attempts).
+ */
+#include "netproxy/peek.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(cond)						\
+	do {							\
+		if (!(cond))					\
+			abort();				\
+	} while (0)
+
+static void check_host(const char *h)
+{
+	size_t n = strlen(h), label = 0;
+
+	CHECK(n >= 1 && n <= 253);
+	if (strchr(h, ':')) {
+		struct in6_addr a;
+		char back[INET6_ADDRSTRLEN];
+
+		CHECK(inet_pton(AF_INET6, h, &a) == 1);
+		CHECK(inet_ntop(AF_INET6, &a, back, sizeof(back)) && strcmp(back, h) == 0);
+		return;
+	}
+	CHECK(h[0] != '.' && h[n - 1] != '.');
+	for (size_t i = 0; i < n; i++) {
+		char c = h[i];
+
+		if (c == '.') {
+			CHECK(label > 0);
+			label = 0;
+			continue;
+		}
+		CHECK((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_');
+		CHECK(++label <= 63);
+	}
+}
+
+static void check_result(enum peek_result r, const char *host, const struct peek_http_info *info)
+{
+	CHECK(r == PEEK_FOUND || r == PEEK_NEED_MORE || r == PEEK_ABSENT || r == PEEK_INVALID);
+	if (r == PEEK_FOUND)
+		check_host(host);
+	else
+		CHECK(host[0] == '\0');
+	if (r == PEEK_INVALID || r == PEEK_NEED_MORE)
+		CHECK(info->port == 0 && info->minor == 0 && info->target == 0);
+	if (r == PEEK_ABSENT)
+		CHECK(info->minor == 0 && info->port == 0);
+	CHECK(info->minor <= 1);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char host[PEEK_HOST_MAX], h2[PEEK_HOST_MAX];
+	struct peek_http_info info, i2;
+	enum peek_result r, r2;
+	size_t cuts[4];
+
+	(void)peek_detect(data, size);
+	r = peek_http_host_ex(data, size, host, sizeof(host), &info);
+	check_result(r, host, &info);
+
+	/* Stability. */
+	cuts[0] = size / 2;
+	cuts[1] = size ? size - 1 : 0;
+	cuts[2] = size ? (size_t)data[0] * 13 % size : 0;
+	cuts[3] = size > 16 ? 16 : 0;
+	for (size_t i = 0; i < 4; i++) {
+		if (cuts[i] >= size)
+			continue;
+		r2 = peek_http_host_ex(data, cuts[i], h2, sizeof(h2), &i2);
+		check_result(r2, h2, &i2);
+		if (r2 != PEEK_NEED_MORE) {
+			CHECK(r2 == r && strcmp(h2, host) == 0);
+			CHECK(i2.port == info.port && i2.minor == info.minor &&
+			      i2.target == info.target);
+		}
+	}
+
+	/* A host buffer too small for the name. */
+	r2 = peek_http_host(data, size, h2, 6);
+	if (r == PEEK_FOUND)
+		CHECK(strlen(host) < 6 ? r2 == PEEK_FOUND : r2 == PEEK_INVALID);
+	else
+		CHECK(r2 == r);
+	return 0;
+}

@@ -1,0 +1,139 @@
+/* fuzz_policy.c — libFuzzer target for policy/ (rule parsing, name
+ * normalisation, matching, address classes).
+ *
+ * The input is lines: "SPEC" adds an allow rule, "!SPEC" a deny rule.
+ * Every line is also normalised as a host name and used as a query (name,
+ * and an address made of its bytes), and these properties are checked:
+ *   - a refused rule has a "bad rule '...': ... — ..." message;
+ *   - a normalised name is short, made of [a-z0-9-_.], and normalising it
+ *     again changes nothing;
+ *   - a name allowed on some port may be resolved, and a resolved-address
+ *     decision never allows what the name decision refuses;
+ *   - an address prints and parses back to itself, and its NAT64, 6to4 and
+ *     compatible forms have the class of its IPv4 form.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "policy/policy.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(c) do { if (!(c)) { fprintf(stderr, "check failed: %s\n", #c); __builtin_trap(); } } while (0)
+
+static const uint16_t ports[] = { 1, 22, 80, 443, 8080, 65535 };
+
+static void check_name(const char *line)
+{
+	char out[POLICY_NAME_MAX], again[POLICY_NAME_MAX];
+	size_t len;
+
+	if (policy_name_normalize(line, out, sizeof(out)) < 0)
+		return;
+	len = strlen(out);
+	CHECK(len >= 1 && len <= 253);
+	CHECK(strspn(out, "abcdefghijklmnopqrstuvwxyz0123456789-_.") == len);
+	CHECK(out[0] != '.' && out[len - 1] != '.' && !strstr(out, ".."));
+	CHECK(policy_name_normalize(out, again, sizeof(again)) == 0);
+	CHECK(strcmp(out, again) == 0);
+}
+
+static void check_decisions(const struct policy *p, const char *line, const struct in6_addr *a)
+{
+	char name[POLICY_NAME_MAX];
+	const struct policy_rule *r;
+	bool any_allowed = false;
+
+	if (policy_name_normalize(line, name, sizeof(name)) < 0)
+		snprintf(name, sizeof(name), "%.100s", line); /* raw names must not crash either */
+	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		enum policy_verdict vn = policy_decide_name(p, name, ports[i], &r);
+		enum policy_verdict vr = policy_decide_resolved(p, name, a, ports[i], NULL);
+		enum policy_verdict va = policy_decide_addr(p, a, ports[i], NULL);
+
+		CHECK(vn == POLICY_ALLOW || vn == POLICY_DENY);
+		CHECK(va == POLICY_ALLOW || va == POLICY_DENY);
+		CHECK(vn == POLICY_ALLOW ? r != NULL && policy_rule_is_allow(r) :
+					   r == NULL || !policy_rule_is_allow(r));
+		if (vr == POLICY_ALLOW)
+			CHECK(vn == POLICY_ALLOW);
+		any_allowed |= vn == POLICY_ALLOW;
+	}
+	if (any_allowed)
+		CHECK(policy_name_may_resolve(p, name));
+}
+
+static void check_addr(const struct in6_addr *a)
+{
+	char buf[POLICY_ADDR_STRLEN];
+	struct in6_addr back, v6;
+	struct in_addr v4;
+
+	policy_addr_str(a, buf, sizeof(buf));
+	CHECK(policy_addr_parse(buf, &back) == 0);
+	CHECK(memcmp(&back, a, sizeof(back)) == 0);
+	CHECK(strlen(policy_addr_class_name(policy_addr_class(a))) > 0);
+
+	/* The forms carrying an IPv4 address classify as it does. */
+	memcpy(&v4, a->s6_addr + 12, 4);
+	policy_addr_from_v4(v4, &v6);
+	enum policy_addr_class c4 = policy_addr_class(&v6);
+	memset(&v6, 0, sizeof(v6));
+	v6.s6_addr[1] = 0x64, v6.s6_addr[2] = 0xff, v6.s6_addr[3] = 0x9b;
+	memcpy(v6.s6_addr + 12, &v4, 4);
+	CHECK(policy_addr_class(&v6) == c4);
+	memset(&v6, 0, sizeof(v6));
+	v6.s6_addr[0] = 0x20, v6.s6_addr[1] = 0x02;
+	memcpy(v6.s6_addr + 2, &v4, 4);
+	memcpy(v6.s6_addr + 6, a->s6_addr, 10);
+	CHECK(policy_addr_class(&v6) == c4);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct policy *p = policy_new();
+	char line[1100], err[512];
+	uint8_t bm[POLICY_PORT_BITMAP_SIZE];
+	size_t off = 0;
+	bool any;
+
+	/* Pass 1: every line is a rule. */
+	while (off < size) {
+		const uint8_t *nl = memchr(data + off, '\n', size - off);
+		size_t len = nl ? (size_t)(nl - data - off) : size - off;
+		size_t n = len < sizeof(line) - 1 ? len : sizeof(line) - 1;
+		bool deny;
+
+		memcpy(line, data + off, n);
+		line[n] = '\0';
+		off += len + 1;
+		deny = line[0] == '!';
+		err[0] = '\0';
+		if (policy_add(p, !deny, line + deny, "fuzz", err, sizeof(err)) < 0) {
+			CHECK(strncmp(err, "bad rule '", 10) == 0);
+			CHECK(strstr(err, " \xe2\x80\x94 ") != NULL);
+		}
+		check_name(line);
+	}
+	/* Pass 2: every line is a query against the whole policy. */
+	off = 0;
+	while (off < size) {
+		const uint8_t *nl = memchr(data + off, '\n', size - off);
+		size_t len = nl ? (size_t)(nl - data - off) : size - off;
+		size_t n = len < sizeof(line) - 1 ? len : sizeof(line) - 1;
+		struct in6_addr a = { 0 };
+
+		memcpy(line, data + off, n);
+		line[n] = '\0';
+		off += len + 1;
+		if (policy_addr_parse(line, &a) < 0)
+			memcpy(&a, line, n < sizeof(a) ? n : sizeof(a));
+		check_addr(&a);
+		check_decisions(p, line[0] == '!' ? line + 1 : line, &a);
+	}
+	policy_listen_ports(p, bm, &any);
+	CHECK(!(bm[0] & 1)); /* port 0 is never a port */
+	policy_free(p);
+	return 0;
+}

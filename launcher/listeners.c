@@ -1,0 +1,228 @@
+/* listeners.c — the sockets the sandbox's traffic lands on, and their
+ * handover to netbox.
+ *
+ * In the sandbox init (root in the new network namespace, where every
+ * address is routed to lo): create a dual-stack TCP listener for port 80,
+ * 443 and every port a rule names, UDP sockets on port 53 (one IPv4 with
+ * IP_PKTINFO, one IPv6 with IPV6_RECVPKTINFO, so that each reply leaves from
+ * the address the query was sent to), and a TCP listener on 53.  A socket
+ * stays in the namespace it was created in, so netbox, which never leaves
+ * the host's namespace, accepts the sandbox's connections on them and
+ * connects upstream from its own.
+ *
+ * They cross over a SOCK_SEQPACKET socketpair with SCM_RIGHTS, in batches
+ * (the kernel passes at most SCM_MAX_FD = 253 per message).  The receiver
+ * checks every message: exact size, magic, sequence, descriptor count equal
+ * to the header's, no truncated control data, and each descriptor really a
+ * socket of the announced kind bound to the announced port.
+ */
+#include "listeners.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define LISTENERS_MAGIC 0x6e62786cu /* "nbxl" */
+#define LISTENERS_BATCH 128
+
+struct listeners_msg {
+	uint32_t magic;
+	uint32_t seq;
+	uint32_t count;
+	uint32_t last;
+	uint8_t kind[LISTENERS_BATCH];
+	uint16_t port[LISTENERS_BATCH];
+};
+
+static int listeners_socket(int family, int type, uint16_t port)
+{
+	int fd = socket(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int one = 1, zero = 0;
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT,
+				   .sin6_port = htons(port) };
+	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY),
+				  .sin_port = htons(port) };
+
+	if (fd < 0)
+		die_errno(NULL, "cannot create a socket in the sandbox");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (family == AF_INET6) {
+		/* TCP: dual-stack, IPv4 peers appear as ::ffff:a.b.c.d.  UDP:
+		 * IPv6 only, the IPv4 socket has its own pktinfo option. */
+		int v6only = type == SOCK_DGRAM;
+
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, v6only ? &one : &zero, sizeof(int));
+		if (type == SOCK_DGRAM)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&a6, sizeof(a6)) < 0)
+			die_errno(NULL, "cannot listen on port %u in the sandbox", port);
+	} else {
+		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&a4, sizeof(a4)) < 0)
+			die_errno(NULL, "cannot listen on port %u in the sandbox", port);
+	}
+	if (type == SOCK_STREAM && listen(fd, 4096) < 0)
+		die_errno(NULL, "cannot listen on port %u in the sandbox", port);
+	return fd;
+}
+
+static void listeners_flush(int chan, struct listeners_msg *m, int *fds, bool last)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * LISTENERS_BATCH)];
+	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+
+	m->magic = LISTENERS_MAGIC;
+	m->last = last;
+	if (m->count) {
+		memset(cbuf, 0, sizeof(cbuf));
+		msg.msg_control = cbuf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * m->count);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * m->count);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * m->count);
+	}
+	while (sendmsg(chan, &msg, MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			die_errno(NULL, "cannot hand the sandbox's sockets to netbox");
+	for (uint32_t i = 0; i < m->count; i++)
+		close(fds[i]);
+	m->seq++;
+	m->count = 0;
+}
+
+static void listeners_add(int chan, struct listeners_msg *m, int *fds, enum listener_kind kind,
+			  int fd, uint16_t port)
+{
+	if (m->count == LISTENERS_BATCH)
+		listeners_flush(chan, m, fds, false);
+	m->kind[m->count] = (uint8_t)kind;
+	m->port[m->count] = port;
+	fds[m->count++] = fd;
+}
+
+void listeners_send(int chan, const uint8_t *tcp_ports)
+{
+	struct listeners_msg m = { 0 };
+	int fds[LISTENERS_BATCH];
+
+	listeners_add(chan, &m, fds, LISTENER_DNS_UDP4, listeners_socket(AF_INET, SOCK_DGRAM, 53), 53);
+	listeners_add(chan, &m, fds, LISTENER_DNS_UDP6, listeners_socket(AF_INET6, SOCK_DGRAM, 53), 53);
+	listeners_add(chan, &m, fds, LISTENER_DNS_TCP, listeners_socket(AF_INET6, SOCK_STREAM, 53), 53);
+	for (unsigned p = 1; p < 65536; p++) {
+		if (p == 53 || !(tcp_ports[p / 8] & (1u << (p % 8))))
+			continue;
+		listeners_add(chan, &m, fds, LISTENER_PROXY,
+			      listeners_socket(AF_INET6, SOCK_STREAM, (uint16_t)p), (uint16_t)p);
+	}
+	listeners_flush(chan, &m, fds, true);
+}
+
+/* Is @fd what the sender says: a socket of the right type on @port? */
+static bool listeners_valid(int fd, enum listener_kind kind, uint16_t port)
+{
+	int type = 0, listening = 0;
+	socklen_t len = sizeof(int);
+	struct sockaddr_storage ss;
+	socklen_t slen = sizeof(ss);
+	uint16_t got;
+	bool stream = kind == LISTENER_DNS_TCP || kind == LISTENER_PROXY;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
+	    type != (stream ? SOCK_STREAM : SOCK_DGRAM))
+		return false;
+	len = sizeof(int);
+	if (stream && (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 || !listening))
+		return false;
+	if (getsockname(fd, (struct sockaddr *)&ss, &slen) < 0)
+		return false;
+	if (ss.ss_family == AF_INET && slen >= sizeof(struct sockaddr_in))
+		got = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	else if (ss.ss_family == AF_INET6 && slen >= sizeof(struct sockaddr_in6))
+		got = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	else
+		return false;
+	return got == port && (fcntl(fd, F_GETFL) & O_NONBLOCK);
+}
+
+int listeners_receive(int chan, struct listener **out, size_t *nout)
+{
+	struct listener *v = NULL;
+	size_t n = 0;
+	uint32_t seq = 0;
+
+	for (;;) {
+		struct listeners_msg m;
+		char cbuf[CMSG_SPACE(sizeof(int) * LISTENERS_BATCH)];
+		struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+				      .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *c;
+		int fds[LISTENERS_BATCH];
+		size_t nfds = 0;
+		ssize_t r;
+
+		do
+			r = recvmsg(chan, &msg, MSG_CMSG_CLOEXEC);
+		while (r < 0 && errno == EINTR);
+		if (r <= 0)
+			goto fail; /* the sandbox init died (and said why) */
+
+		/* Collect every descriptor first, so that none leaks on error. */
+		for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+			size_t k;
+
+			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+			    c->cmsg_len < CMSG_LEN(0))
+				continue;
+			k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t i = 0; i < k; i++) {
+				int fd;
+
+				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+				if (nfds < LISTENERS_BATCH)
+					fds[nfds++] = fd;
+				else
+					close(fd);
+			}
+		}
+		if ((size_t)r != sizeof(m) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+		    m.magic != LISTENERS_MAGIC || m.seq != seq || m.count > LISTENERS_BATCH ||
+		    m.count != nfds || m.last > 1) {
+			for (size_t i = 0; i < nfds; i++)
+				close(fds[i]);
+			errno = EPROTO;
+			goto fail;
+		}
+		v = xrealloc(v, (n + nfds) * sizeof(*v));
+		for (size_t i = 0; i < nfds; i++) {
+			if (m.kind[i] > LISTENER_PROXY || !listeners_valid(fds[i], m.kind[i], m.port[i])) {
+				for (size_t j = i; j < nfds; j++)
+					close(fds[j]);
+				errno = EPROTO;
+				goto fail;
+			}
+			v[n].fd = fds[i];
+			v[n].kind = (enum listener_kind)m.kind[i];
+			v[n].port = m.port[i];
+			n++;
+		}
+		seq++;
+		if (m.last)
+			break;
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+fail:
+	for (size_t i = 0; i < n; i++)
+		close(v[i].fd);
+	free(v);
+	return -1;
+}

@@ -1,0 +1,29 @@
+/* listeners.h — sockets created in the sandbox, served by netbox. */
+#ifndef NETBOX_LISTENERS_H
+#define NETBOX_LISTENERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum listener_kind {
+	LISTENER_DNS_UDP4,
+	LISTENER_DNS_UDP6,
+	LISTENER_DNS_TCP,
+	LISTENER_PROXY,
+};
+
+struct listener {
+	int fd;
+	enum listener_kind kind;
+	uint16_t port;
+};
+
+/* In the sandbox init: create DNS sockets and a TCP listener for every port
+ * set in @tcp_ports (a 65536-bit map), send them over @chan, close them. */
+void listeners_send(int chan, const uint8_t *tcp_ports);
+
+/* In netbox: receive and check them.  0, or -1 (errno EPROTO for a bad
+ * message, or the sandbox init died before sending). */
+int listeners_receive(int chan, struct listener **out, size_t *n);
+
+#endif

@@ -1,0 +1,13 @@
+/* supervise.h — netbox's event loop for a run with a filtered network. */
+#ifndef NETBOX_SUPERVISE_H
+#define NETBOX_SUPERVISE_H
+
+#include "config.h"
+#include "listeners.h"
+
+#include <sys/types.h>
+
+/* Serve @ls (ownership passes) until @init_pid exits; its exit status. */
+int supervise_run(const struct config *cfg, pid_t init_pid, struct listener *ls, size_t n);
+
+#endif

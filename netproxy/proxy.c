@@ -1,0 +1,573 @@
+/* proxy.c — the transparent proxy: one struct conn per connection the
+ * sandboxed program makes, from accept to close.
+ *
+ * Theory of operation (each step a function):
+ *   proxy_accept()       accept on a listener that lives in the sandbox's
+ *                        namespace; getsockname() is the address the program
+ *                        connected to, since every address is local there.
+ *   conn_classify()      a fake address (198.18.0.0/15) stands for the host
+ *                        name the resolver handed it out for; anything else
+ *                        is a raw IP.  The policy decides on (name or IP,
+ *                        port); a denial resets the connection.
+ *   conn_peek()          for names: on 443 the TLS ClientHello's SNI, on 80
+ *                        the HTTP Host header (MSG_PEEK, edge-triggered,
+ *                        bounded in bytes and time), must name the host the
+ *                        address stands for.  Other ports: TLS or HTTP is
+ *                        checked the same way if the client speaks first
+ *                        within CONN_SNIFF_MS; protocols where the server
+ *                        speaks first go on unchecked.
+ *   conn_resolve()       the name's real addresses from the resolver's cache
+ *                        (refreshed if stale); each must pass the address
+ *                        checks (no loopback, link-local, ... unless a rule
+ *                        names it).
+ *   conn_connect()       Happy Eyeballs from netbox's namespace (upstream.c).
+ *   conn_relay()         splice(2) both ways until both sides are done
+ *                        (relay.c); resets propagate.
+ * Every decision is reported once (report.h), and the byte counts when the
+ * connection ends.
+ */
+#include "proxy.h"
+#include "dns/fakeip.h"
+#include "dns/resolver.h"
+#include "netproxy/peek.h"
+#include "netproxy/relay.h"
+#include "netproxy/upstream.h"
+#include "policy/policy.h"
+#include "report.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event_struct.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define CONN_PEEK_MS 10000 /* a client that never speaks on 80/443 */
+#define CONN_SNIFF_MS 300  /* other ports: wait this long for client-first bytes */
+#define CONN_PEEK_MAX 16640
+#define PROXY_ACCEPT_BATCH 64
+
+enum conn_state { CONN_PEEK, CONN_RESOLVE, CONN_CONNECT, CONN_RELAY };
+
+struct proxy_listener {
+	struct proxy *p;
+	int fd;
+	struct event ev;
+	struct proxy_listener *next;
+};
+
+struct conn {
+	struct proxy *p;
+	struct conn *prev, *next;
+	enum conn_state state;
+	int client, upfd;
+	struct in6_addr dst; /* as the program used it, IPv4 mapped */
+	uint16_t port;
+	bool has_name, sniff_only, reported;
+	char name[256];
+	char sni[256];
+	char reason[320];
+	uint64_t start_ns;
+	const struct policy_rule *rule; /* the rule that allowed it */
+	struct event ev_peek, ev_timer;
+	struct resolver_req *rreq;
+	struct upstream *up;
+	struct relay relay;
+};
+
+struct proxy {
+	struct event_base *base;
+	const struct policy *policy;
+	struct resolver *resolver;
+	struct report *report;
+	struct proxy_listener *listeners;
+	struct conn *conns;
+	size_t nconns;
+};
+
+static void conn_free(struct conn *c);
+
+/* ---- reporting and closing ---------------------------------------------- */
+
+static void conn_fill_report(const struct conn *c, struct report_conn *rc, bool allowed)
+{
+	*rc = (struct report_conn){
+		.name = c->has_name ? c->name : NULL,
+		.dst = c->dst,
+		.port = c->port,
+		.allowed = allowed,
+		.reason = c->reason[0] ? c->reason : NULL,
+		.sni = c->sni[0] ? c->sni : NULL,
+		.bytes_up = c->relay.dir[RELAY_UP].bytes,
+		.bytes_down = c->relay.dir[RELAY_DOWN].bytes,
+		.duration_ns = now_ns() - c->start_ns,
+	};
+}
+
+static void conn_reset_fd(int fd)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	/* SO_LINGER 0: close() sends RST, the peer sees ECONNRESET at once. */
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}
+
+/* Refuse: report, reset the program's connection, free. */
+static void conn_deny(struct conn *c, const char *fmt, ...) PRINTF(2, 3);
+static void conn_deny(struct conn *c, const char *fmt, ...)
+{
+	struct report_conn rc;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
+	va_end(ap);
+	conn_fill_report(c, &rc, false);
+	report_connection(c->p->report, &rc);
+	c->reported = true;
+	conn_reset_fd(c->client);
+	c->client = -1;
+	conn_free(c);
+}
+
+/* Allowed but it failed (upstream refused, timed out): reset, no report
+ * beyond the allowed decision already made. */
+static void conn_fail(struct conn *c)
+{
+	conn_reset_fd(c->client);
+	c->client = -1;
+	conn_free(c);
+}
+
+static void conn_free(struct conn *c)
+{
+	struct proxy *p = c->p;
+
+	if (c->rreq)
+		resolver_cancel(c->rreq);
+	if (c->up) {
+		upstream_cancel(c->up);
+		free(c->up);
+	}
+	event_del(&c->ev_peek);
+	event_del(&c->ev_timer);
+	relay_close_pipes(&c->relay);
+	if (c->state == CONN_RELAY) {
+		struct report_conn rc;
+
+		conn_fill_report(c, &rc, true);
+		report_connection_end(p->report, &rc);
+	}
+	if (c->client >= 0)
+		close(c->client);
+	if (c->upfd >= 0)
+		close(c->upfd);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		p->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	p->nconns--;
+	free(c);
+}
+
+static void conn_report_allowed(struct conn *c)
+{
+	struct report_conn rc;
+
+	if (c->rule)
+		snprintf(c->reason, sizeof(c->reason), "rule '%s' (%s)", policy_rule_text(c->rule),
+			 policy_rule_origin(c->rule));
+	conn_fill_report(c, &rc, true);
+	report_connection(c->p->report, &rc);
+	c->reported = true;
+}
+
+/* ---- relay --------------------------------------------------------------- */
+
+static void conn_relay_done(struct relay *r UNUSED, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->relay.err) {
+		/* One side failed or reset: make the other see a reset too. */
+		conn_reset_fd(c->client);
+		conn_reset_fd(c->upfd);
+		c->client = c->upfd = -1;
+	}
+	conn_free(c);
+}
+
+static void conn_relay(struct conn *c)
+{
+	int r;
+
+	c->state = CONN_RELAY;
+	r = relay_start(&c->relay, c->p->base, c->client, c->upfd, conn_relay_done, c);
+	if (r < 0)
+		conn_fail(c);
+	/* On success the relay may already have finished and freed @c. */
+}
+
+/* ---- upstream ------------------------------------------------------------ */
+
+static void conn_connected(void *arg, int fd, int err UNUSED)
+{
+	struct conn *c = arg;
+
+	free(c->up);
+	c->up = NULL;
+	if (fd < 0) {
+		conn_fail(c);
+		return;
+	}
+	c->upfd = fd;
+	conn_relay(c);
+}
+
+static void conn_connect(struct conn *c, const struct sockaddr_storage *addrs, int n)
+{
+	c->state = CONN_CONNECT;
+	c->up = xcalloc(1, sizeof(*c->up));
+	/* upstream_start may call conn_connected (and free @c) at once. */
+	upstream_start(c->up, c->p->base, addrs, n, conn_connected, c);
+}
+
+static void addr_to_in6(const struct sockaddr_storage *ss, struct in6_addr *out)
+{
+	if (ss->ss_family == AF_INET) {
+		memset(out, 0, sizeof(*out));
+		out->s6_addr[10] = out->s6_addr[11] = 0xff;
+		memcpy(&out->s6_addr[12], &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else {
+		*out = ((const struct sockaddr_in6 *)ss)->sin6_addr;
+	}
+}
+
+static void addr_print(const struct in6_addr *a, char *buf, size_t len)
+{
+	if (IN6_IS_ADDR_V4MAPPED(a))
+		inet_ntop(AF_INET, &a->s6_addr[12], buf, (socklen_t)len);
+	else
+		inet_ntop(AF_INET6, a, buf, (socklen_t)len);
+}
+
+static void conn_resolved(void *arg, const struct sockaddr_storage *addrs, int n, int err)
+{
+	struct conn *c = arg;
+	struct sockaddr_storage ok[UPSTREAM_MAX];
+	char refused[INET6_ADDRSTRLEN] = "";
+	const char *refused_class = NULL;
+	int nok = 0;
+
+	c->rreq = NULL;
+	if (err || n <= 0) {
+		conn_deny(c, "%s does not resolve upstream", c->name);
+		return;
+	}
+	for (int i = 0; i < n && nok < UPSTREAM_MAX; i++) {
+		struct in6_addr a;
+		const struct policy_rule *r = NULL;
+
+		addr_to_in6(&addrs[i], &a);
+		if (policy_decide_resolved(c->p->policy, c->name, &a, c->port, &r) == POLICY_ALLOW) {
+			struct sockaddr_storage s = addrs[i];
+
+			if (s.ss_family == AF_INET)
+				((struct sockaddr_in *)&s)->sin_port = htons(c->port);
+			else
+				((struct sockaddr_in6 *)&s)->sin6_port = htons(c->port);
+			ok[nok++] = s;
+		} else if (!refused[0]) {
+			addr_print(&a, refused, sizeof(refused));
+			refused_class = policy_addr_class_name(policy_addr_class(&a));
+		}
+	}
+	if (!nok) {
+		conn_deny(c, "%s resolves to %s address %s; allow it by address to reach it", c->name,
+			  refused_class ? refused_class : "a refused", refused);
+		return;
+	}
+	conn_report_allowed(c);
+	conn_connect(c, ok, nok);
+}
+
+static void conn_resolve(struct conn *c)
+{
+	int r;
+
+	c->state = CONN_RESOLVE;
+	if (!c->has_name) {
+		struct sockaddr_storage ss = { 0 };
+
+		if (IN6_IS_ADDR_V4MAPPED(&c->dst)) {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+			s4->sin_family = AF_INET;
+			memcpy(&s4->sin_addr, &c->dst.s6_addr[12], 4);
+			s4->sin_port = htons(c->port);
+		} else {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+			s6->sin6_family = AF_INET6;
+			s6->sin6_addr = c->dst;
+			s6->sin6_port = htons(c->port);
+		}
+		conn_report_allowed(c);
+		conn_connect(c, &ss, 1);
+		return;
+	}
+	r = resolver_lookup(c->p->resolver, c->name, conn_resolved, c, &c->rreq);
+	if (r < 0)
+		conn_deny(c, "cannot resolve %s", c->name);
+	/* The callback may have run (and freed @c) already. */
+}
+
+/* ---- peek ---------------------------------------------------------------- */
+
+static bool conn_names_match(const char *seen, const char *name)
+{
+	char norm[256];
+
+	if (policy_name_normalize(seen, norm, sizeof(norm)) < 0)
+		return false;
+	return strcmp(norm, name) == 0;
+}
+
+/* 1: decided (continue or denied: @c may be gone), 0: need more bytes. */
+static int conn_try_peek(struct conn *c)
+{
+	uint8_t buf[CONN_PEEK_MAX];
+	ssize_t n = recv(c->client, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+	enum peek_result r;
+	const char *what;
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		/* Closed or reset before saying anything. */
+		conn_free(c);
+		return 1;
+	}
+	switch (peek_detect(buf, (size_t)n)) {
+	case PEEK_PROTO_TLS:
+		what = "SNI";
+		r = peek_tls_sni(buf, (size_t)n, c->sni, sizeof(c->sni));
+		break;
+	case PEEK_PROTO_HTTP:
+		what = "Host";
+		r = peek_http_host(buf, (size_t)n, c->sni, sizeof(c->sni));
+		break;
+	case PEEK_PROTO_NEED_MORE:
+		return 0;
+	default:
+		if (c->port == 443 || c->port == 80) {
+			conn_deny(c, "not %s on port %u", c->port == 443 ? "TLS" : "HTTP", c->port);
+			return 1;
+		}
+		conn_resolve(c);
+		return 1;
+	}
+	if (r == PEEK_NEED_MORE && (size_t)n < sizeof(buf))
+		return 0;
+	if (r == PEEK_NEED_MORE || r == PEEK_INVALID) {
+		c->sni[0] = '\0';
+		conn_deny(c, "malformed %s", what[0] == 'S' ? "TLS ClientHello" : "HTTP request");
+		return 1;
+	}
+	if (r == PEEK_FOUND && !conn_names_match(c->sni, c->name)) {
+		conn_deny(c, "%s %s does not match %s", what, c->sni, c->name);
+		return 1;
+	}
+	if (r != PEEK_FOUND)
+		c->sni[0] = '\0';
+	event_del(&c->ev_peek);
+	event_del(&c->ev_timer);
+	conn_resolve(c);
+	return 1;
+}
+
+static void conn_on_peek(evutil_socket_t fd UNUSED, short what UNUSED, void *arg)
+{
+	conn_try_peek(arg);
+}
+
+static void conn_on_peek_timeout(evutil_socket_t fd UNUSED, short what UNUSED, void *arg)
+{
+	struct conn *c = arg;
+
+	event_del(&c->ev_peek);
+	if (c->sniff_only) {
+		/* Nothing from the client: a server-speaks-first protocol. */
+		conn_resolve(c);
+		return;
+	}
+	conn_deny(c, "the client sent no %s within %d s", c->port == 443 ? "TLS ClientHello" : "request",
+		  CONN_PEEK_MS / 1000);
+}
+
+static void conn_peek(struct conn *c)
+{
+	int ms;
+	struct timeval tv;
+
+	c->state = CONN_PEEK;
+	c->sniff_only = c->port != 80 && c->port != 443;
+	ms = c->sniff_only ? CONN_SNIFF_MS : CONN_PEEK_MS;
+	tv = (struct timeval){ ms / 1000, (ms % 1000) * 1000 };
+	/* Edge-triggered: MSG_PEEK leaves the bytes queued, so a level-
+	 * triggered event would fire again and again for the same bytes. */
+	event_assign(&c->ev_peek, c->p->base, c->client, EV_READ | EV_PERSIST | EV_ET, conn_on_peek, c);
+	evtimer_assign(&c->ev_timer, c->p->base, conn_on_peek_timeout, c);
+	event_add(&c->ev_peek, NULL);
+	event_add(&c->ev_timer, &tv);
+	conn_try_peek(c);
+}
+
+/* ---- classify ------------------------------------------------------------- */
+
+static void conn_classify(struct conn *c)
+{
+	const struct policy_rule *rule = NULL;
+	enum policy_verdict v;
+	char addr[INET6_ADDRSTRLEN];
+
+	if (IN6_IS_ADDR_V4MAPPED(&c->dst)) {
+		struct in_addr a4;
+
+		memcpy(&a4, &c->dst.s6_addr[12], 4);
+		if (fakeip_in_range(a4)) {
+			const char *name = resolver_fake_name(c->p->resolver, a4);
+
+			if (!name) {
+				addr_print(&c->dst, addr, sizeof(addr));
+				conn_deny(c, "%s is not an address netbox's resolver handed out", addr);
+				return;
+			}
+			snprintf(c->name, sizeof(c->name), "%s", name);
+			c->has_name = true;
+		}
+	}
+	if (c->has_name)
+		v = policy_decide_name(c->p->policy, c->name, c->port, &rule);
+	else
+		v = policy_decide_addr(c->p->policy, &c->dst, c->port, &rule);
+	if (v != POLICY_ALLOW) {
+		if (rule)
+			conn_deny(c, "rule '%s' (%s)", policy_rule_text(rule), policy_rule_origin(rule));
+		else if (!c->has_name && policy_addr_class(&c->dst) != POLICY_ADDR_PUBLIC)
+			conn_deny(c, "%s address; allow it by address to reach it",
+				  policy_addr_class_name(policy_addr_class(&c->dst)));
+		else
+			conn_deny(c, "no rule");
+		return;
+	}
+	c->rule = rule;
+	if (c->has_name)
+		conn_peek(c);
+	else
+		conn_resolve(c);
+}
+
+/* ---- accept --------------------------------------------------------------- */
+
+static void proxy_accept_one(struct proxy *p, int fd)
+{
+	struct conn *c = xcalloc(1, sizeof(*c));
+	struct sockaddr_in6 dst;
+	socklen_t len = sizeof(dst);
+
+	c->p = p;
+	c->client = fd;
+	c->upfd = -1;
+	c->start_ns = now_ns();
+	for (int i = 0; i < 2; i++)
+		c->relay.dir[i].pipe[0] = c->relay.dir[i].pipe[1] = -1;
+	evtimer_assign(&c->ev_timer, p->base, conn_on_peek_timeout, c);
+	event_assign(&c->ev_peek, p->base, -1, 0, conn_on_peek, c);
+	c->next = p->conns;
+	if (p->conns)
+		p->conns->prev = c;
+	p->conns = c;
+	p->nconns++;
+
+	if (getsockname(fd, (struct sockaddr *)&dst, &len) < 0 || dst.sin6_family != AF_INET6) {
+		conn_fail(c);
+		return;
+	}
+	c->dst = dst.sin6_addr;
+	c->port = ntohs(dst.sin6_port);
+	conn_classify(c);
+}
+
+static void proxy_on_accept(evutil_socket_t fd, short what UNUSED, void *arg)
+{
+	struct proxy_listener *l = arg;
+
+	for (int i = 0; i < PROXY_ACCEPT_BATCH; i++) {
+		int c = accept4((int)fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (c < 0) {
+			if (errno == EMFILE || errno == ENFILE) {
+				static bool warned;
+
+				/* Out of descriptors: the connection waits in the
+				 * backlog; say so once instead of spinning. */
+				if (!warned)
+					warn("out of file descriptors (%d connections open): raise the limit with ulimit -n",
+					     (int)l->p->nconns);
+				warned = true;
+			}
+			return;
+		}
+		proxy_accept_one(l->p, c);
+	}
+}
+
+struct proxy *proxy_new(struct event_base *base, const struct policy *policy, struct resolver *resolver,
+			struct report *report)
+{
+	struct proxy *p = xcalloc(1, sizeof(*p));
+
+	p->base = base;
+	p->policy = policy;
+	p->resolver = resolver;
+	p->report = report;
+	return p;
+}
+
+int proxy_add_listener(struct proxy *p, int fd)
+{
+	struct proxy_listener *l = xcalloc(1, sizeof(*l));
+
+	l->p = p;
+	l->fd = fd;
+	event_assign(&l->ev, p->base, fd, EV_READ | EV_PERSIST, proxy_on_accept, l);
+	if (event_add(&l->ev, NULL) < 0) {
+		free(l);
+		return -EIO;
+	}
+	l->next = p->listeners;
+	p->listeners = l;
+	return 0;
+}
+
+void proxy_free(struct proxy *p)
+{
+	if (!p)
+		return;
+	while (p->conns)
+		conn_free(p->conns);
+	while (p->listeners) {
+		struct proxy_listener *l = p->listeners;
+
+		p->listeners = l->next;
+		event_del(&l->ev);
+		close(l->fd);
+		free(l);
+	}
+	free(p);
+}

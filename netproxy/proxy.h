@@ -1,0 +1,26 @@
+/* proxy.h — the transparent proxy (netproxy/proxy.c, relay.c, upstream.c).
+ *
+ * Accepts the sandbox's TCP connections on listeners created inside its
+ * network namespace, recovers the original destination with getsockname()
+ * (a fake address -> the host name, or a raw IP), decides with the policy,
+ * peeks the TLS SNI / HTTP Host and refuses a mismatch, connects upstream
+ * from the host's namespace (Happy Eyeballs), and relays with splice(2).
+ */
+#ifndef NETBOX_PROXY_H
+#define NETBOX_PROXY_H
+
+#include <event2/event.h>
+
+struct policy;
+struct report;
+struct resolver;
+struct proxy;
+
+struct proxy *proxy_new(struct event_base *base, const struct policy *policy,
+			struct resolver *resolver, struct report *report);
+/* Serve a listening TCP socket (dual-stack, non-blocking).  Owns @fd. */
+int proxy_add_listener(struct proxy *p, int fd);
+/* Close every connection and listener. */
+void proxy_free(struct proxy *p);
+
+#endif

@@ -1,0 +1,203 @@
+/* policy.h — netbox's network policy: the --allow/--deny rules (from the
+ * command line and profiles) and every network decision made on them.
+ *
+ * Sources: policy/policy.c (rule tables, decisions, reporting), parse.c (the
+ * rule language), name.c (host name normalisation, punycode), addr.c
+ * (address classes, sockaddr conversion).  Users: the launcher builds the
+ * policy and asks which ports to listen on; dns/ asks whether a name may be
+ * resolved; netproxy/ decides every connection.
+ *
+ * Rule language (one rule per policy_add() call; spec = "PATTERN[:PORTS]"):
+ *   example.com      the domain and all its subdomains (as NO_PROXY does)
+ *   =example.com     exactly that name
+ *   *.example.com    subdomains only, at any depth (not example.com itself)
+ *   192.0.2.1        an IPv4 address
+ *   2001:db8::1      an IPv6 address; without brackets it has NO port part
+ *   [2001:db8::1]    the same; brackets are required before ":PORTS"
+ *   10.0.0.0/8       a CIDR (host bits set is an error); IPv6 CIDRs as
+ *                    2001:db8::/32 or [2001:db8::/32]:443
+ *   *                every name and every PUBLIC address
+ *   PORTS            443 | 80,443 | 8000-8100 | * (1-65535); omitted: 80,443
+ *
+ * Names: compared case-insensitively, without the trailing dot, in IDNA
+ * (punycode) form — see policy_name_normalize().
+ *
+ * Addresses: a struct in6_addr everywhere; an IPv4 address is carried as
+ * the IPv4-mapped ::ffff:a.b.c.d (policy_addr_from_sockaddr() makes it so).
+ * An IPv4 destination is matched only by IPv4 rules (and IPv6 rules inside
+ * ::ffff:0:0/96); a /0 (0.0.0.0/0, ::/0, ::ffff:0:0/96) behaves like '*'
+ * and matches only PUBLIC addresses.
+ *
+ * Verdicts: deny wins.  If a deny rule matches (pattern and port), DENY with
+ * that rule; else if an allow rule matches, ALLOW with that rule; else DENY
+ * with no rule.  When several rules match, the one reported is the most
+ * specific (longest matching name or prefix, '*' last), then the earliest
+ * added.
+ *
+ * Decisions never allocate and never modify the policy: a built policy may
+ * be read from several threads.  Their cost does not grow with the number
+ * of rules (hash tables keyed by name and by prefix).  The library never
+ * exits: bad input gives -1 and a message.
+ */
+#ifndef NETBOX_POLICY_H
+#define NETBOX_POLICY_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct policy;
+struct policy_rule;
+
+/* Room for a normalised name and its NUL (names are at most 253 bytes). */
+#define POLICY_NAME_MAX 254
+/* Room for policy_addr_str()'s text and its NUL. */
+#define POLICY_ADDR_STRLEN INET6_ADDRSTRLEN
+/* Bytes of the bitmap policy_listen_ports() fills: one bit per port. */
+#define POLICY_PORT_BITMAP_SIZE 8192
+
+enum policy_verdict {
+	POLICY_DENY = 0,           /* a deny rule matched, or no rule did */
+	POLICY_ALLOW = 1,
+	/* policy_decide_resolved() only: the name is allowed but its address
+	 * is of a class the rules do not reach (loopback, link-local, ...,
+	 * or private under '*'); policy_addr_class() says which. */
+	POLICY_DENY_ADDR_CLASS = 2,
+};
+
+enum policy_addr_class {
+	POLICY_ADDR_PUBLIC,       /* everything else, including documentation ranges */
+	POLICY_ADDR_PRIVATE,      /* 10/8 172.16/12 192.168/16 100.64/10 198.18/15 fc00::/7 fec0::/10 */
+	POLICY_ADDR_LOOPBACK,     /* 127/8 ::1 */
+	POLICY_ADDR_LINKLOCAL,    /* 169.254/16 fe80::/10 */
+	POLICY_ADDR_UNSPECIFIED,  /* 0/8 :: */
+	POLICY_ADDR_MULTICAST,    /* 224/4 ff00::/8 */
+	POLICY_ADDR_RESERVED,     /* 240/4, including 255.255.255.255 */
+};
+
+/* ---- building and inspecting a policy ---------------------------------- */
+
+struct policy *policy_new(void);
+void policy_free(struct policy *p);
+
+/* Add one rule.  @spec is "PATTERN[:PORTS]" as the user wrote it, kept for
+ * reports; @origin says where it came from ("command line",
+ * "npm.profile:3"; NULL = "").  Returns 0, or -1 with @err (if not NULL)
+ * set to "bad rule 'SPEC': <what> — <how to fix>"; the policy is then
+ * unchanged.  Aborts only if memory runs out. */
+int policy_add(struct policy *p, bool allow, const char *spec, const char *origin,
+	       char *err, size_t errlen);
+
+/* Number of rules added. */
+size_t policy_count(const struct policy *p);
+
+/* Call @cb for every rule in the order they were added.  A non-zero return
+ * from @cb stops the walk and is returned; otherwise 0. */
+typedef int (*policy_rule_cb)(const struct policy_rule *r, void *arg);
+int policy_foreach_rule(const struct policy *p, policy_rule_cb cb, void *arg);
+
+/* The rule as written ("example.com:443"), where it came from, and
+ * whether it allows (true) or denies. */
+const char *policy_rule_text(const struct policy_rule *r);
+const char *policy_rule_origin(const struct policy_rule *r);
+bool policy_rule_is_allow(const struct policy_rule *r);
+
+/* ---- decisions ---------------------------------------------------------- */
+
+/* A connection to host @name (normalised: policy_name_normalize()) on
+ * @port.  Name and '*' rules apply; IP/CIDR rules do not.  *rule (if @rule
+ * is not NULL) is set to the deciding rule, or NULL when no rule matched.
+ * An over-long or unnormalised name simply matches nothing but '*'. */
+enum policy_verdict policy_decide_name(const struct policy *p, const char *name, uint16_t port,
+				       const struct policy_rule **rule);
+
+/* A connection to the raw address @addr on @port (no name known).  Only
+ * IP/CIDR rules match, and '*' (or a /0) only if @addr is PUBLIC.  Deny
+ * rules also catch an IPv4 address hidden in an IPv4-compatible, NAT64 or
+ * 6to4 address (deny 127.0.0.0/8 denies 64:ff9b::7f00:1); allow rules
+ * match the address as it is. */
+enum policy_verdict policy_decide_addr(const struct policy *p, const struct in6_addr *addr,
+				       uint16_t port, const struct policy_rule **rule);
+
+/* A connection to host @name whose real address (resolved by netbox) is
+ * @addr.  ALLOW iff the name is allowed on @port, no deny rule matches
+ * @addr (as in policy_decide_addr()), and @addr is PUBLIC, or PRIVATE with
+ * the name allowed by a rule other than '*', or contained in an allow
+ * IP/CIDR rule (not a /0) for @port.  *rule is then the name rule, or the
+ * IP/CIDR rule that let a non-public address through.  Otherwise DENY
+ * (*rule: the deny rule or NULL) or POLICY_DENY_ADDR_CLASS (*rule: the
+ * allow rule that matched the name), so the caller can say "evil.test
+ * resolves to loopback address 127.0.0.1". */
+enum policy_verdict policy_decide_resolved(const struct policy *p, const char *name,
+					   const struct in6_addr *addr, uint16_t port,
+					   const struct policy_rule **rule);
+
+/* May a DNS question for @name (normalised) be answered?  True iff
+ * policy_decide_name() would allow @name on at least one port: with
+ * "--allow '*:*' --deny evil.com" evil.com still resolves (port 22 is
+ * allowed), with "--deny evil.com:*" it does not. */
+bool policy_name_may_resolve(const struct policy *p, const char *name);
+
+/* Clear @bitmap, then set the bit of every port an allow rule names:
+ * listed ports, ranges expanded, and 80 and 443 for rules without ports.
+ * Port N is bit (N % 8) of byte N / 8.  '*' ports are not expanded; instead
+ * *any_port (if not NULL) tells whether some allow rule has them. */
+void policy_listen_ports(const struct policy *p, uint8_t bitmap[POLICY_PORT_BITMAP_SIZE],
+			 bool *any_port);
+
+/* "allow", "deny", "deny-addr-class". */
+const char *policy_verdict_name(enum policy_verdict v);
+
+/* ---- names -------------------------------------------------------------- */
+
+/* Normalise a host name, from a rule or from the wire (DNS question, SNI,
+ * Host header): lower case, one trailing dot dropped, each label with
+ * non-ASCII characters converted to IDNA "xn--" form (punycode, RFC 3492)
+ * of its lower-cased form.  Labels are separated by '.' (and the IDNA dots
+ * U+3002, U+FF0E, U+FF61).  The result has labels of 1-63 bytes made of
+ * [a-z0-9-_], at most 253 bytes in all.  Returns 0, or -1 for an invalid
+ * name (bad UTF-8, empty label, bad character, too long) or when @outlen is
+ * too small (POLICY_NAME_MAX always suffices).  @in and @out may be the
+ * same buffer.
+ *
+ * Limits (not a full UTS #46): lower-casing covers ASCII, Latin-1
+ * Supplement, Latin Extended-A, Greek and Cyrillic (İ becomes i + U+0307,
+ * ß and final sigma are kept); other scripts are taken as they are.  No
+ * Unicode normalisation (NFC), no bidi or contextual rules; fullwidth
+ * forms are not mapped to ASCII.  Invisible and spacing characters (C1
+ * controls, NBSP, soft hyphen, zero-width and bidi controls, private use,
+ * noncharacters) are refused. */
+int policy_name_normalize(const char *in, char *out, size_t outlen);
+
+/* ---- addresses ---------------------------------------------------------- */
+
+/* The class of @addr.  IPv4-mapped (::ffff:0:0/96), IPv4-compatible (::/96
+ * except :: and ::1), NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and 6to4
+ * (2002::/16) addresses have the class of the IPv4 address inside. */
+enum policy_addr_class policy_addr_class(const struct in6_addr *addr);
+/* "public", "private", "loopback", "link-local", "unspecified",
+ * "multicast", "reserved". */
+const char *policy_addr_class_name(enum policy_addr_class c);
+
+/* AF_INET or AF_INET6 @sa (of @len bytes) -> @addr (IPv4 mapped) and, if
+ * @port is not NULL, its port in host order.  0, or -1 for another family
+ * or a short @len. */
+int policy_addr_from_sockaddr(const struct sockaddr *sa, socklen_t len, struct in6_addr *addr,
+			      uint16_t *port);
+/* @addr and @port -> an AF_INET (IPv4-mapped @addr) or AF_INET6 sockaddr in
+ * @ss, its length in *len. */
+void policy_addr_to_sockaddr(const struct in6_addr *addr, uint16_t port,
+			     struct sockaddr_storage *ss, socklen_t *len);
+/* Printable @addr ("192.0.2.1" for a mapped address, "2001:db8::1"), in
+ * @buf of @len bytes (POLICY_ADDR_STRLEN suffices); returns @buf. */
+const char *policy_addr_str(const struct in6_addr *addr, char *buf, size_t len);
+/* "192.0.2.1" or "2001:db8::1" (no brackets, no port) -> @addr.  0 / -1. */
+int policy_addr_parse(const char *s, struct in6_addr *addr);
+/* IPv4 <-> mapped.  policy_addr_to_v4() returns false if @addr is not
+ * IPv4-mapped. */
+void policy_addr_from_v4(struct in_addr v4, struct in6_addr *addr);
+bool policy_addr_to_v4(const struct in6_addr *addr, struct in_addr *v4);
+
+#endif

@@ -1,0 +1,237 @@
+/* sysprobe.c — one raw system call per run, for tests/shell/privs.sh.
+ *
+ *   sysprobe NAME
+ *
+ * makes the call NAME stands for with raw syscall(2) (or int $0x80 for the
+ * i386 ABI), so that neither libc nor a runtime can hide what the kernel or
+ * the seccomp filter answered, and prints one line:
+ *
+ *   NAME ok [VALUE]      the call succeeded (VALUE: what it returned)
+ *   NAME err ERRNO       it failed with ERRNO (EPERM, ENOSYS, ...)
+ *
+ * NAME: euid, securebits (these two print "NAME VALUE"), unshare, clone,
+ * clone3, unshare-i386, clone-i386, unshare-x32, keyctl, keyctl-i386,
+ * io_uring_setup, bpf, userfaultfd, perf_event_open, tiocsti, tiocsti-hi,
+ * tiocsti-i386, tioclinux, tioclinux-hi (the ioctls act on descriptor 0).
+ *
+ * Exit status 0 in both cases; 2 for an unknown NAME.  The harness runs the
+ * same probe outside netbox (it must succeed, or at least not be refused
+ * with the errno the filter uses) and inside (it must be refused).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWUSER
+#define CLONE_NEWUSER 0x10000000
+#endif
+#ifndef TIOCLINUX
+#define TIOCLINUX 0x541C
+#endif
+#define UFFD_USER_MODE_ONLY_ 1
+#define X32_SYSCALL_BIT 0x40000000L
+#define X32_NR_UNSHARE 272
+#define I386_NR_UNSHARE 310
+#define I386_NR_CLONE 120
+#define I386_NR_IOCTL 54
+#define I386_NR_KEYCTL 288
+
+#if defined(__x86_64__)
+/* A system call through the i386 entry point (int $0x80): 32-bit arguments,
+ * the raw result (-errno on failure) in eax. */
+static long i386_call(long nr, long a, long b, long c)
+{
+	long r;
+
+	__asm__ volatile("int $0x80"
+			 : "=a"(r)
+			 : "a"(nr), "b"(a), "c"(b), "d"(c)
+			 : "memory", "r8", "r9", "r10", "r11");
+	return r;
+}
+#endif
+
+static const char *errname(int e)
+{
+	switch (e) {
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case ESRCH: return "ESRCH";
+	case EBADF: return "EBADF";
+	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
+	case EINVAL: return "EINVAL";
+	case ENOTTY: return "ENOTTY";
+	case ENOSYS: return "ENOSYS";
+	case ENOSPC: return "ENOSPC";
+	case E2BIG: return "E2BIG";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case ENOMEM: return "ENOMEM";
+	case EIO: return "EIO";
+	}
+	static char buf[32];
+	snprintf(buf, sizeof(buf), "errno%d", e);
+	return buf;
+}
+
+static int report(const char *name, long r, int err)
+{
+	if (r < 0)
+		printf("%s err %s\n", name, errname(err));
+	else
+		printf("%s ok %ld\n", name, r);
+	return 0;
+}
+
+/* Raw result convention of int $0x80: -errno in eax. */
+static int report_raw(const char *name, long r)
+{
+	if (r < 0 && r > -4096)
+		return report(name, -1, (int)-r);
+	return report(name, r, 0);
+}
+
+int main(int argc, char **argv)
+{
+	const char *p = argc > 1 ? argv[1] : "";
+	long r;
+	char c = 'x';
+
+	errno = 0;
+	if (!strcmp(p, "euid")) {
+		printf("euid %u\n", (unsigned)geteuid());
+		return 0;
+	}
+	if (!strcmp(p, "unshare")) {
+		r = syscall(SYS_unshare, CLONE_NEWUSER);
+		return report(p, r, errno);
+	}
+	if (!strcmp(p, "clone")) {
+		/* fork-like raw clone into a new user namespace */
+		r = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+		if (r == 0)
+			_exit(0);
+		if (r > 0)
+			waitpid((pid_t)r, NULL, 0);
+		return report(p, r > 0 ? 0 : r, errno);
+	}
+	if (!strcmp(p, "clone3")) {
+		/* size 0 is invalid: the kernel says EINVAL, the filter ENOSYS */
+		r = syscall(SYS_clone3, NULL, 0);
+		return report(p, r, errno);
+	}
+	if (!strcmp(p, "securebits")) {
+		r = prctl(PR_GET_SECUREBITS);
+		if (r >= 0) {
+			printf("%s 0x%lx\n", p, r);
+			return 0;
+		}
+		return report(p, r, errno);
+	}
+#if defined(__x86_64__)
+	if (!strcmp(p, "unshare-i386"))
+		return report_raw(p, i386_call(I386_NR_UNSHARE, CLONE_NEWUSER, 0, 0));
+	if (!strcmp(p, "clone-i386")) {
+		/* fork-like: no new stack, the child returns here with 0 */
+		r = i386_call(I386_NR_CLONE, CLONE_NEWUSER | SIGCHLD, 0, 0);
+		if (r == 0)
+			_exit(0);
+		if (r > 0)
+			waitpid((pid_t)r, NULL, 0);
+		return report_raw(p, r > 0 ? 0 : r);
+	}
+	if (!strcmp(p, "keyctl-i386"))
+		return report_raw(p, i386_call(I386_NR_KEYCTL, 0, -3, 0));
+	if (!strcmp(p, "tiocsti-i386")) {
+		/* the i386 ABI takes 32-bit pointers: a buffer below 4 GiB */
+		char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+		if (low == MAP_FAILED)
+			return report(p, -1, errno);
+		*low = 'x';
+		return report_raw(p, i386_call(I386_NR_IOCTL, 0, (long)TIOCSTI, (long)(uintptr_t)low));
+	}
+#else
+	if (!strcmp(p, "unshare-i386") || !strcmp(p, "clone-i386") || !strcmp(p, "keyctl-i386") ||
+	    !strcmp(p, "tiocsti-i386"))
+		return report(p, -1, ENOSYS);
+#endif
+	if (!strcmp(p, "unshare-x32")) {
+#if defined(__x86_64__)
+		r = syscall(X32_SYSCALL_BIT | X32_NR_UNSHARE, CLONE_NEWUSER);
+		return report(p, r, errno);
+#else
+		return report(p, -1, ENOSYS);
+#endif
+	}
+	if (!strcmp(p, "tiocsti")) {
+		r = syscall(SYS_ioctl, 0, (unsigned long)TIOCSTI, &c);
+		return report(p, r, errno);
+	}
+	if (!strcmp(p, "tiocsti-hi")) {
+		/* the kernel truncates the command to 32 bits */
+		r = syscall(SYS_ioctl, 0, (unsigned long)TIOCSTI | (1UL << 32), &c);
+		return report(p, r, errno);
+	}
+	if (!strcmp(p, "tioclinux")) {
+		char sub = 7; /* TIOCL_GETSHIFTSTATE: harmless */
+		r = syscall(SYS_ioctl, 0, (unsigned long)TIOCLINUX, &sub);
+		return report(p, r, errno);
+	}
+	if (!strcmp(p, "tioclinux-hi")) {
+		char sub = 7;
+		r = syscall(SYS_ioctl, 0, (unsigned long)TIOCLINUX | (1UL << 32), &sub);
+		return report(p, r, errno);
+	}
+	if (!strcmp(p, "keyctl")) {
+		/* KEYCTL_GET_KEYRING_ID (0) of KEY_SPEC_SESSION_KEYRING (-3) */
+		r = syscall(SYS_keyctl, 0, -3, 0);
+		return report(p, r, errno);
+	}
+	if (!strcmp(p, "io_uring_setup")) {
+		char params[120]; /* struct io_uring_params */
+		memset(params, 0, sizeof(params));
+		r = syscall(SYS_io_uring_setup, 1, params);
+		return report(p, r, errno);
+	}
+	if (!strcmp(p, "bpf")) {
+		/* an attribute size over a page: the kernel answers E2BIG before
+		 * any privilege check, so EPERM can only be the filter */
+		r = syscall(SYS_bpf, 0, NULL, 1UL << 20);
+		return report(p, r, errno);
+	}
+	if (!strcmp(p, "userfaultfd")) {
+		/* user-mode-only faults: allowed to anyone by
+		 * vm.unprivileged_userfaultfd=0 */
+		r = syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY_);
+		return report(p, r, errno);
+	}
+	if (!strcmp(p, "perf_event_open")) {
+		struct perf_event_attr a;
+		memset(&a, 0, sizeof(a));
+		a.size = sizeof(a);
+		a.type = PERF_TYPE_SOFTWARE;
+		a.config = PERF_COUNT_SW_TASK_CLOCK;
+		a.exclude_kernel = 1;
+		a.exclude_hv = 1;
+		a.disabled = 1;
+		r = syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
+		return report(p, r, errno);
+	}
+	fprintf(stderr, "sysprobe: unknown probe '%s'\n", p);
+	return 2;
+}

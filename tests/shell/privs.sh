@@ -1,0 +1,319 @@
+#!/bin/bash
+# privs.sh — the program's privileges: capabilities, no_new_privs, setuid
+# binaries, su/sudo, nested user namespaces on every x86 ABI, mounts, and the
+# system calls and ioctls the seccomp filter refuses.
+#
+# Every probe is first run WITHOUT netbox (same user, same command) and must
+# succeed there; only then does its failure under netbox prove something.
+# The raw system calls come from tests/probes/sysprobe.c, compiled here.
+# Run as root (meson test --suite launcher); NETBOX is the binary under test.
+. "$(dirname "$0")/../lib.sh"
+
+lib_user_up
+
+T=$(mktemp -d /tmp/netbox-privs.XXXXXX)
+chmod 755 "$T"
+lib_on_exit "rm -rf '$T'"
+
+# cap CMD... — run CMD; $OUT, $ERR (stdout, stderr) and $RC.
+cap() {
+	OUT=$("$@" 2>"$T/stderr")
+	RC=$?
+	ERR=$(cat "$T/stderr")
+}
+
+# pty_user [ptyrun.py options] -- CMD... — CMD as the test user, in $NB_WORK,
+# on a new pseudo-terminal (its controlling terminal); $NB and $PY are set.
+pty_user() {
+	local opts=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	"$PY" "$LIB_DIR/ptyrun.py" "${opts[@]}" -- \
+		setpriv --reuid="$NB_UID" --regid="$NB_GID" --init-groups \
+		env -i HOME="$NB_HOME" USER="$NB_USER" LOGNAME="$NB_USER" \
+		PATH=/usr/local/bin:/usr/bin:/bin TERM=dumb LANG=C.UTF-8 NB="$NB" PY="$PY" \
+		sh -c 'cd "$0" && exec "$@"' "$NB_WORK" "$@"
+}
+
+# status_field TEXT NAME — the value of "NAME:<tab>value" in /proc/PID/status
+status_field() { printf '%s\n' "$1" | sed -n "s/^$2:[[:space:]]*//p"; }
+
+# --- the probe program ---------------------------------------------------------
+
+PROBE=
+if command -v cc >/dev/null 2>&1 &&
+	cc -O1 -o "$NB_WORK/sysprobe" "$LIB_DIR/probes/sysprobe.c" 2>"$T/cc.err"; then
+	chmod 755 "$NB_WORK/sysprobe"
+	PROBE=./sysprobe
+else
+	t_diag "cannot compile tests/probes/sysprobe.c: the raw system call probes are skipped" \
+		"$(cat "$T/cc.err" 2>/dev/null)"
+fi
+
+# probe NAME — sysprobe NAME outside ($POUT) and inside netbox ($PIN)
+probe() {
+	POUT=$(as_user "$PROBE" "$1" 2>&1)
+	PIN=$(nb "$PROBE" "$1" 2>&1)
+}
+
+# --- capabilities, no_new_privs, seccomp in /proc/self/status -------------------
+
+cap as_user cat /proc/self/status
+outside=$OUT
+t_unlike "$(status_field "$outside" CapBnd)" '^0+$' \
+	"without netbox: the bounding set (CapBnd) is not empty"
+[ "$(status_field "$outside" NoNewPrivs)" = 1 ] &&
+	t_diag "note: this environment already sets no_new_privs outside netbox"
+[ "$(status_field "$outside" Seccomp)" = 0 ] ||
+	t_diag "note: this environment already has a seccomp filter outside netbox"
+cap nb cat /proc/self/status
+t_is "$RC" 0 "netbox: /proc/self/status is readable"
+for f in CapInh CapPrm CapEff CapBnd CapAmb; do
+	t_like "$(status_field "$OUT" "$f")" '^0{16}$' "netbox: $f is 0"
+done
+t_is "$(status_field "$OUT" NoNewPrivs)" 1 "netbox: NoNewPrivs is 1"
+t_is "$(status_field "$OUT" Seccomp)" 2 "netbox: Seccomp is 2 (filter mode)"
+
+if [ -n "$PROBE" ]; then
+	# SECBIT_NOROOT, NO_SETUID_FIXUP, NO_CAP_AMBIENT_RAISE, each with its
+	# _LOCKED bit, and KEEP_CAPS_LOCKED: 0xef
+	probe securebits
+	t_is "$POUT" "securebits 0x0" "without netbox: no securebits"
+	t_is "$PIN" "securebits 0xef" "netbox: securebits noroot, no_setuid_fixup, no_cap_ambient_raise set and all locked"
+else
+	t_skip "securebits" "no C compiler"
+fi
+
+# --- a setuid-root binary ---------------------------------------------------------
+
+if [ -n "$PROBE" ]; then
+	cp "$NB_WORK/sysprobe" "$NB_WORK/suidprobe"
+	chown 0:0 "$NB_WORK/suidprobe"
+	chmod 4755 "$NB_WORK/suidprobe"
+	cap as_user ./suidprobe euid
+	t_is "$OUT" "euid 0" "without netbox: a setuid-root copy of the probe runs with euid 0"
+	cap nb ./suidprobe euid
+	t_is "$RC:$OUT" "0:euid $NB_UID" "netbox: the setuid-root copy keeps the user's euid"
+	rm -f "$NB_WORK/suidprobe"
+else
+	t_skip "setuid-root binary" "no C compiler"
+fi
+
+# --- su and sudo ------------------------------------------------------------------
+
+# su to oneself still needs su's setuid root (initgroups, and unix_chkpwd
+# reading /etc/shadow): give the throw-away user a password for it.
+SU_PW="Pw-$(tr -dc a-z0-9 </dev/urandom | head -c 12)"
+if command -v su >/dev/null 2>&1 &&
+	echo "$NB_USER:$SU_PW" | flock /tmp/.netbox-test-useradd.lock chpasswd 2>/dev/null; then
+	cap pty_user --timeout 15 --expect '[Pp]assword' --send "$SU_PW\n" -- \
+		su -c 'echo SU-UID=$(id -u)' "$NB_USER"
+	t_is "$RC" 0 "without netbox: su to oneself succeeds"
+	t_like "$OUT" "SU-UID=$NB_UID" "without netbox: su (setuid root) authenticates and switches user"
+	cap pty_user --timeout 15 --expect '[Pp]assword' --send "$SU_PW\n" -- \
+		"$NB" su -c 'echo SU-UID=$(id -u)' "$NB_USER"
+	t_unlike "$RC" '^0$' "netbox: the same su fails"
+	t_unlike "$OUT" 'SU-UID=' "netbox: su ran nothing"
+	cap pty_user --timeout 15 --expect '[Pp]assword' --send "not-the-password\n" -- \
+		"$NB" su -c 'echo SU-UID=$(id -u)' root
+	t_unlike "$RC $OUT" '^0 |SU-UID=0' "netbox: su root fails, no uid 0"
+else
+	t_skip "su cannot raise" "su or chpasswd missing"
+fi
+
+if command -v sudo >/dev/null 2>&1; then
+	# Outside, sudo runs as root: it answers about the sudoers policy.
+	cap as_user sudo -n id -u
+	t_unlike "$ERR" 'effective uid is not 0|no new privileges' \
+		"without netbox: sudo runs with euid 0 (it answers from the sudoers policy)"
+	cap nb sudo -n id -u
+	t_unlike "$RC:$OUT" '^0:|^[0-9]*:0$' "netbox: sudo -n id -u fails and prints no 0"
+	t_like "$ERR" 'effective uid is not 0|no new privileges|not permitted' \
+		"netbox: sudo knows it is not root"
+else
+	t_skip "sudo cannot raise" "sudo is not installed"
+fi
+
+# --- nested user namespaces ---------------------------------------------------------
+
+cap as_user unshare -U true
+t_is "$RC" 0 "without netbox: unshare -U true works"
+cap nb unshare -U true
+t_unlike "$RC" '^0$' "netbox: unshare -U true fails"
+t_like "$ERR" 'Operation not permitted' "netbox: unshare -U: EPERM"
+
+cap as_user unshare -Ur id -u
+t_is "$RC:$OUT" "0:0" "without netbox: unshare -Ur id -u prints 0"
+cap nb unshare -Ur id -u
+t_unlike "$RC:$OUT" '^0:|^[0-9]*:0$' "netbox: unshare -Ur id -u fails and prints no 0"
+
+UNSHARE_PY='import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+r = libc.unshare(0x10000000)
+print("unshare", r, os.strerror(ctypes.get_errno()) if r else "ok")'
+cap as_user "$PY" -c "$UNSHARE_PY"
+t_is "$OUT" "unshare 0 ok" "without netbox: python unshare(CLONE_NEWUSER) works"
+cap nb "$PY" -c "$UNSHARE_PY"
+t_is "$OUT" "unshare -1 Operation not permitted" "netbox: python unshare(CLONE_NEWUSER): EPERM"
+
+if [ -n "$PROBE" ]; then
+	probe unshare
+	t_is "$POUT" "unshare ok 0" "without netbox: raw unshare(CLONE_NEWUSER) works"
+	t_is "$PIN" "unshare err EPERM" "netbox: raw unshare(CLONE_NEWUSER): EPERM"
+	probe clone
+	t_is "$POUT" "clone ok 0" "without netbox: raw clone(CLONE_NEWUSER) works"
+	t_is "$PIN" "clone err EPERM" "netbox: raw clone(CLONE_NEWUSER): EPERM"
+	probe clone3
+	t_unlike "$POUT" 'ENOSYS' "without netbox: clone3 exists (an invalid call: not ENOSYS)"
+	t_is "$PIN" "clone3 err ENOSYS" "netbox: clone3: ENOSYS (callers fall back to clone)"
+
+	for p in unshare clone; do
+		probe "$p-i386"
+		if [ "$POUT" = "$p-i386 err ENOSYS" ]; then
+			t_skip "$p(CLONE_NEWUSER) through int \$0x80" "the kernel has no i386 ABI"
+		else
+			t_is "$POUT" "$p-i386 ok 0" "without netbox: $p(CLONE_NEWUSER) through int \$0x80 (i386 ABI) works"
+			t_is "$PIN" "$p-i386 err EPERM" "netbox: $p(CLONE_NEWUSER) through int \$0x80: EPERM"
+		fi
+	done
+	probe unshare-x32
+	if [ "$POUT" = "unshare-x32 err ENOSYS" ]; then
+		t_diag "x32 outside: $POUT, inside: $PIN"
+		t_skip "unshare(CLONE_NEWUSER) through the x32 ABI" "the kernel has no x32 ABI (ENOSYS outside)"
+	else
+		t_is "$POUT" "unshare-x32 ok 0" "without netbox: unshare(CLONE_NEWUSER) through the x32 ABI works"
+		t_is "$PIN" "unshare-x32 err EPERM" "netbox: unshare(CLONE_NEWUSER) through the x32 ABI: EPERM"
+	fi
+else
+	t_skip "raw clone/unshare probes (native, i386, x32)" "no C compiler"
+fi
+
+# --- mounts -------------------------------------------------------------------------
+
+as_user mkdir -p "$NB_WORK/mnt"
+cap as_user unshare -Urm sh -c 'mount -t tmpfs none mnt && touch mnt/in-tmpfs && ls mnt'
+t_is "$RC:$OUT" "0:in-tmpfs" "without netbox: a tmpfs can be mounted (in a user namespace of one's own)"
+cap nb mount -t tmpfs none mnt
+t_unlike "$RC" '^0$' "netbox: mount -t tmpfs fails"
+cap nb sh -c 'mount -t tmpfs none mnt 2>/dev/null; grep -c " $PWD/mnt " /proc/self/mountinfo'
+t_is "$OUT" 0 "netbox: no tmpfs appeared on mnt"
+t_diag "(mount also fails for want of CAP_SYS_ADMIN; the nested namespace that could give it is tested above)"
+
+# --- the keyring, io_uring, bpf, userfaultfd, perf_event_open ------------------------
+
+KEYCTL_PY='import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+r = libc.syscall(250, 0, -3, 0)   # keyctl(KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING)
+print("keyctl", "ok" if r > 0 else os.strerror(ctypes.get_errno()))'
+cap as_user "$PY" -c "$KEYCTL_PY"
+t_is "$OUT" "keyctl ok" "without netbox: keyctl(KEYCTL_GET_KEYRING_ID, session) works"
+cap nb "$PY" -c "$KEYCTL_PY"
+t_is "$OUT" "keyctl Operation not permitted" "netbox: keyctl: EPERM"
+if [ -n "$PROBE" ]; then
+	probe keyctl-i386
+	if [ "$POUT" = "keyctl-i386 err ENOSYS" ]; then
+		t_skip "keyctl through int \$0x80" "the kernel has no i386 ABI"
+	else
+		t_like "$POUT" '^keyctl-i386 ok [0-9]+$' "without netbox: keyctl through int \$0x80 works"
+		t_is "$PIN" "keyctl-i386 err EPERM" "netbox: keyctl through int \$0x80: EPERM"
+	fi
+fi
+
+if [ -n "$PROBE" ]; then
+	for p in io_uring_setup bpf userfaultfd perf_event_open; do
+		probe "$p"
+		case "$POUT" in
+		"$p err EPERM")
+			# a sysctl refuses it outside already: the filter cannot be told apart
+			t_diag "$p: refused outside too ($POUT): only the inside answer is checked"
+			t_skip "without netbox: $p is not EPERM" "refused by the host's sysctl"
+			;;
+		*)
+			t_unlike "$POUT" "EPERM|ENOSYS" "without netbox: $p is not refused ($POUT)"
+			;;
+		esac
+		t_is "$PIN" "$p err EPERM" "netbox: $p: EPERM"
+	done
+else
+	t_skip "io_uring_setup, bpf, userfaultfd, perf_event_open" "no C compiler"
+fi
+
+# --- terminal injection: TIOCSTI, TIOCLINUX ------------------------------------------
+
+# An interactive shell on a pty runs inject.py, which pushes a command into
+# the terminal's input queue: the shell then runs it (INJ42ECTED appears).
+cat >"$NB_WORK/inject.py" <<'EOF'
+import fcntl, termios
+try:
+    for c in b"echo INJ$((6*7))ECTED\n":
+        fcntl.ioctl(0, termios.TIOCSTI, bytes([c]))
+    print("inject: done")
+except OSError as e:
+    print("inject: failed:", e.strerror)
+EOF
+chmod 644 "$NB_WORK/inject.py"
+cap pty_user --expect '\$ $' --send '$PY inject.py\n' --expect 'INJ42ECTED' --send 'exit 0\n' -- bash --norc -i
+t_like "$OUT" 'INJ42ECTED' "without netbox: TIOCSTI injects a command into the invoking shell"
+cap pty_user --expect '\$ $' --send '$NB $PY inject.py\n' --expect 'inject: ' \
+	--send 'echo end-$((1+1))\n' --expect 'end-2' --send 'exit 0\n' -- bash --norc -i
+t_like "$OUT" 'inject: failed: Operation not permitted' "netbox: TIOCSTI: EPERM"
+t_unlike "$OUT" 'INJ42ECTED' "netbox: nothing was injected into the invoking shell"
+
+if [ -n "$PROBE" ]; then
+	for p in tiocsti tiocsti-hi tiocsti-i386; do
+		cap pty_user -- "$PROBE" "$p"
+		if [[ "$OUT" == *"$p err ENOSYS"* ]]; then
+			t_skip "ioctl($p)" "the kernel has no i386 ABI"
+			continue
+		fi
+		t_like "$OUT" "^x?$p ok 0" "without netbox: ioctl($p) on the controlling terminal works"
+		cap pty_user -- "$NB" "$PROBE" "$p"
+		t_like "$OUT" "$p err EPERM" "netbox: ioctl($p) on the controlling terminal: EPERM"
+	done
+	# TIOCLINUX is a virtual-console ioctl: on a pty the kernel answers
+	# ENOTTY, the filter EPERM.
+	for p in tioclinux tioclinux-hi; do
+		cap pty_user -- "$PROBE" "$p"
+		t_unlike "$OUT" "EPERM" "without netbox: ioctl($p) on a pty is not refused (${OUT//$'\r'/})"
+		cap pty_user -- "$NB" "$PROBE" "$p"
+		t_like "$OUT" "$p err EPERM" "netbox: ioctl($p): EPERM"
+	done
+else
+	t_skip "TIOCSTI/TIOCLINUX with the high 32 bits set" "no C compiler"
+fi
+
+# --- processes outside the sandbox ------------------------------------------------
+
+rm -f "$NB_WORK/sleep.pid"
+as_user sh -c 'echo $$ >sleep.pid; exec sleep 300' 2>/dev/null &
+for _ in $(seq 50); do
+	[ -s "$NB_WORK/sleep.pid" ] && break
+	sleep 0.1
+done
+SLEEP_PID=$(cat "$NB_WORK/sleep.pid")
+lib_on_exit "kill $SLEEP_PID"
+cap as_user sh -c "kill -0 $SLEEP_PID && test -d /proc/$SLEEP_PID && echo visible"
+t_is "$RC:$OUT" "0:visible" "without netbox: the user's own process outside can be signalled and seen"
+cap nb sh -c "kill -0 $SLEEP_PID"
+t_unlike "$RC" '^0$' "netbox: kill -0 of a process outside fails"
+cap nb test -e "/proc/$SLEEP_PID"
+t_unlike "$RC" '^0$' "netbox: /proc/PID of a process outside is absent"
+PTRACE_PY='import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+r = libc.ptrace(0x4206, int(sys.argv[1]), 0, 0)   # PTRACE_SEIZE: no stop; detached at exit
+print("ptrace", "ok" if r == 0 else os.strerror(ctypes.get_errno()))'
+cap as_user "$PY" -c "$PTRACE_PY" "$SLEEP_PID"
+if [ "$OUT" = "ptrace ok" ]; then
+	t_ok 0 "without netbox: ptrace(PTRACE_SEIZE) of the user's own process works"
+else
+	t_diag "without netbox: $OUT (the host's Yama or LSM forbids it)"
+	t_skip "without netbox: ptrace(PTRACE_SEIZE) of the user's own process works" "refused by the host"
+fi
+cap nb "$PY" -c "$PTRACE_PY" "$SLEEP_PID"
+t_is "$OUT" "ptrace No such process" "netbox: ptrace(PTRACE_SEIZE) of a process outside: ESRCH"
+kill "$SLEEP_PID" 2>/dev/null
+
+t_done
