@@ -45,7 +45,6 @@
 
 #define CONN_PEEK_MS 10000 /* a client that never speaks on 80/443 */
 #define CONN_SNIFF_MS 300  /* other ports: wait this long for client-first bytes */
-#define CONN_PEEK_MAX 16640
 #define PROXY_ACCEPT_BATCH 64
 
 enum conn_state { CONN_PEEK, CONN_RESOLVE, CONN_CONNECT, CONN_RELAY };
@@ -337,16 +336,30 @@ static bool conn_names_match(const char *seen, const char *name)
 	return strcmp(norm, name) == 0;
 }
 
+/* The peek decided: no more peek events nor its deadline (the relay or a
+ * denial takes over the socket). */
+static void conn_peek_done(struct conn *c)
+{
+	event_del(&c->ev_peek);
+	event_del(&c->ev_timer);
+}
+
 /* 1: decided (continue or denied: @c may be gone), 0: need more bytes. */
 static int conn_try_peek(struct conn *c)
 {
-	uint8_t buf[CONN_PEEK_MAX];
+	uint8_t buf[PEEK_TLS_MAX];
 	ssize_t n = recv(c->client, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
 	enum peek_result r;
 	const char *what;
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
+	if (n == 0 && c->sniff_only) {
+		/* A half-close without a word: the server may still speak. */
+		conn_peek_done(c);
+		conn_resolve(c);
+		return 1;
+	}
 	if (n <= 0) {
 		/* Closed or reset before saying anything. */
 		conn_free(c);
@@ -368,6 +381,7 @@ static int conn_try_peek(struct conn *c)
 			conn_deny(c, "not %s on port %u", c->port == 443 ? "TLS" : "HTTP", c->port);
 			return 1;
 		}
+		conn_peek_done(c);
 		conn_resolve(c);
 		return 1;
 	}
@@ -384,8 +398,7 @@ static int conn_try_peek(struct conn *c)
 	}
 	if (r != PEEK_FOUND)
 		c->sni[0] = '\0';
-	event_del(&c->ev_peek);
-	event_del(&c->ev_timer);
+	conn_peek_done(c);
 	conn_resolve(c);
 	return 1;
 }

@@ -158,10 +158,12 @@ int relay_start(struct relay *r, struct event_base *base, int client, int upstre
 		event_assign(&d->ev_write, base, d->to, EV_WRITE, relay_on_write, d);
 	}
 	r->started = true;
-	/* Data may already be queued (the peeked ClientHello): pump now. */
-	relay_dir_pump(r, &r->dir[RELAY_UP]);
-	if (!r->finished)
-		relay_dir_pump(r, &r->dir[RELAY_DOWN]);
+	/* Data may already be queued (the peeked ClientHello, or bytes and a
+	 * FIN that arrived during the sniff, which no new edge will announce):
+	 * run both directions on the next loop turn.  Not now: a direction
+	 * that finishes would call done_cb, which frees @r under the caller. */
+	event_active(&r->dir[RELAY_UP].ev_read, EV_READ, 1);
+	event_active(&r->dir[RELAY_DOWN].ev_read, EV_READ, 1);
 	return 0;
 }
 
