@@ -16,11 +16,13 @@
  *                    for signal N).  When init exits, the kernel kills
  *                    everything left in the pid namespace.
  */
+#include "dns/fakeip.h"
 #include "listeners.h"
 #include "netlink.h"
 #include "privs.h"
 #include "sandbox.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -99,6 +101,12 @@ static void init_network(const struct config *cfg, int chan)
 	netlink_link_up(fd, "lo");
 	if (cfg->net == NET_FILTER) {
 		netlink_route_local_all(fd, AF_INET, "lo", true);
+		/* glibc's getaddrinfo(AF_INET, AI_ADDRCONFIG) (getent ahostsv4,
+		 * some runtimes) finds nothing unless an IPv4 address other
+		 * than 127.0.0.1 exists: give lo the fake range's own network
+		 * address, which the resolver never hands out.  No IPv6 one:
+		 * AAAA answers are empty, so glibc need not even ask. */
+		netlink_addr_add_v4(fd, "lo", (struct in_addr){ htonl(FAKEIP_NET) });
 		/* IPv6 may be disabled on the host: then there is none to route. */
 		netlink_route_local_all(fd, AF_INET6, "lo", false);
 		listeners_send(chan, cfg->listen_ports);

@@ -18,6 +18,7 @@ struct netlink_req {
 	union {
 		struct ifinfomsg ifi;
 		struct rtmsg rt;
+		struct ifaddrmsg ifa;
 	};
 	char attrs[64];
 };
@@ -118,4 +119,28 @@ int netlink_route_local_all(int fd, int family, const char *ifname, bool require
 			  family == AF_INET ? "IPv4" : "IPv6", ifname);
 	}
 	return r;
+}
+
+void netlink_addr_add_v4(int fd, const char *ifname, struct in_addr addr)
+{
+	struct netlink_req req = { 0 };
+	uint32_t idx = if_nametoindex(ifname);
+	int r;
+
+	if (!idx)
+		die_errno(NULL, "no interface %s in the sandbox", ifname);
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
+	req.nh.nlmsg_type = RTM_NEWADDR;
+	req.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	req.ifa.ifa_family = AF_INET;
+	req.ifa.ifa_prefixlen = 32;
+	req.ifa.ifa_scope = RT_SCOPE_HOST;
+	req.ifa.ifa_index = idx;
+	netlink_attr(&req, IFA_LOCAL, &addr, sizeof(addr));
+	netlink_attr(&req, IFA_ADDRESS, &addr, sizeof(addr));
+	r = netlink_talk(fd, &req);
+	if (r < 0) {
+		errno = -r;
+		die_errno(NULL, "cannot add an address to %s", ifname);
+	}
 }

@@ -48,6 +48,10 @@ static const struct v6_range {
 	{ { 0x00, 0x64, 0xff, 0x9b, 0x00, 0x01 }, 48, 12 + 1, 0 },             /* 64:ff9b:1::/48 */
 	{ { 0x20, 0x02 }, 16, 2 + 1, 0 },                                      /* 2002::/16 */
 	{ { 0xfe, 0x80 }, 10, EMBED_NONE, POLICY_ADDR_LINKLOCAL },             /* fe80::/10 */
+	/* AWS's instance metadata service over IPv6 lives in ULA space, not
+	 * link-local: it is the same service as 169.254.169.254 and gets the
+	 * same class, before fc00::/7 below would call it merely private. */
+	{ { 0xfd, 0x00, 0x0e, 0xc2, [14] = 0x02, [15] = 0x54 }, 128, EMBED_NONE, POLICY_ADDR_LINKLOCAL }, /* fd00:ec2::254 */
 	{ { 0xfe, 0xc0 }, 10, EMBED_NONE, POLICY_ADDR_PRIVATE },               /* fec0::/10 */
 	{ { 0xfc }, 7, EMBED_NONE, POLICY_ADDR_PRIVATE },                      /* fc00::/7 */
 	{ { 0xff }, 8, EMBED_NONE, POLICY_ADDR_MULTICAST },                    /* ff00::/8 */

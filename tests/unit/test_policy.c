@@ -417,6 +417,8 @@ static void test_classes(void)
 		{ "198.19.255.255", POLICY_ADDR_PRIVATE },
 		{ "198.20.0.1", POLICY_ADDR_PUBLIC },
 		{ "fc00::1", POLICY_ADDR_PRIVATE },
+		{ "fd00:ec2::254", POLICY_ADDR_LINKLOCAL },
+		{ "fd00:ec2::253", POLICY_ADDR_PRIVATE },
 		{ "fd12:3456::1", POLICY_ADDR_PRIVATE },
 		{ "fec0::1", POLICY_ADDR_PRIVATE },
 		/* IPv4 inside IPv6 */
