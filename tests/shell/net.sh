@@ -297,6 +297,16 @@ t_is "$OUT" "reply x" "--allow evil.test:9000 reaches the echo service"
 nbx --allow evil.test:9000 curl -sS --max-time 10 http://evil.test/hello
 t_ok "$([ "$RC" != 0 ]; echo $?)" "--allow evil.test:9000: port 80 is refused"
 
+# Upstream: IPv6-only and IPv4-only hosts, truncated DNS, refused ports.
+for n in v6only.test v4only.test tc.test; do
+	nbx --allow "$n" curl -sS --max-time 10 "http://$n/hello"
+	t_is "$RC:$OUT" "0:hello from $n" "--allow $n: reached (the program always sees an IPv4 fake)"
+done
+start=$(date +%s)
+nbx --allow evil.test:9001 $(probe tcp evil.test 9001 x)
+t_like "$OUT" "^(ECONNRESET|ECONNREFUSED|EPIPE)" "an allowed port where the host refuses: the program sees a reset"
+t_ok "$([ $(($(date +%s) - start)) -lt 5 ]; echo $?)" "the refusal arrives at once, not after a timeout"
+
 # ---------------------------------------------------------------------------
 # Data integrity.
 
