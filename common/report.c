@@ -1,41 +1,51 @@
-/* report.c — denial lines as they happen and the exit summary (report.h).
+/* report.c — denial lines, the JSON Lines log, the exit summary and the
+ * learned profile (report.h).
  *
  * Hosts are counted in a small chained hash table keyed by the name (or the
- * printed address for raw-IP destinations).  Only decisions and connection
- * ends reach this file, never the data path.
+ * printed address for raw-IP destinations), each with the ports it was
+ * reached on.  Only decisions and connection ends reach this file, never
+ * the data path.
  */
 #include "report.h"
 #include "util.h"
 
 #include <arpa/inet.h>
-#include <stdio.h>
+#include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #define REPORT_BUCKETS 256
-#define REPORT_PORTS 6
+
+struct report_port {
+	uint16_t port;
+	uint32_t allowed, denied;
+};
 
 struct report_host {
 	struct report_host *next;
 	char *key;
+	bool is_addr;
 	uint32_t dns_allowed, dns_denied;
 	uint32_t conns_allowed, conns_denied;
 	uint64_t bytes_up, bytes_down;
-	uint16_t ports[REPORT_PORTS];
-	int nports;
+	struct report_port *ports;
+	size_t nports;
 	char *reason; /* the last denial's reason */
 };
 
 struct report {
 	bool quiet;
+	FILE *log;
 	struct report_host *buckets[REPORT_BUCKETS];
 	size_t nhosts;
 };
 
-struct report *report_new(bool quiet)
+struct report *report_new(bool quiet, FILE *log)
 {
 	struct report *r = xcalloc(1, sizeof(*r));
 
 	r->quiet = quiet;
+	r->log = log;
 	return r;
 }
 
@@ -50,6 +60,7 @@ void report_free(struct report *r)
 			next = h->next;
 			free(h->key);
 			free(h->reason);
+			free(h->ports);
 			free(h);
 		}
 	}
@@ -65,7 +76,7 @@ static uint32_t report_hash(const char *s)
 	return h;
 }
 
-static struct report_host *report_host(struct report *r, const char *key)
+static struct report_host *report_host(struct report *r, const char *key, bool is_addr)
 {
 	uint32_t b = report_hash(key) % REPORT_BUCKETS;
 	struct report_host *h;
@@ -75,10 +86,21 @@ static struct report_host *report_host(struct report *r, const char *key)
 			return h;
 	h = xcalloc(1, sizeof(*h));
 	h->key = xstrdup(key);
+	h->is_addr = is_addr;
 	h->next = r->buckets[b];
 	r->buckets[b] = h;
 	r->nhosts++;
 	return h;
+}
+
+static struct report_port *report_port(struct report_host *h, uint16_t port)
+{
+	for (size_t i = 0; i < h->nports; i++)
+		if (h->ports[i].port == port)
+			return &h->ports[i];
+	h->ports = xrealloc(h->ports, (h->nports + 1) * sizeof(*h->ports));
+	h->ports[h->nports] = (struct report_port){ .port = port };
+	return &h->ports[h->nports++];
 }
 
 static void report_addr(const struct in6_addr *a, char *buf, size_t len)
@@ -103,41 +125,150 @@ static void report_set_reason(struct report_host *h, const char *reason)
 	h->reason = xstrdup(reason ? reason : "no rule");
 }
 
-void report_dns(struct report *r, const char *name, bool allowed, const char *reason)
-{
-	struct report_host *h = report_host(r, name);
+/* ---- the JSON Lines log ---------------------------------------------------- */
 
-	if (allowed) {
+void report_json_escape(const char *s, char *out, size_t outlen)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t o = 0;
+
+	if (!outlen)
+		return;
+	for (; *p && o + 7 < outlen; p++) {
+		if (*p == '"' || *p == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)*p;
+		} else if (*p < 0x20 || *p >= 0x7f) {
+			/* Names are ASCII once normalised; anything else (an
+			 * invalid name as asked) is shown byte by byte, so the
+			 * line stays valid UTF-8 whatever the program sent. */
+			o += (size_t)snprintf(out + o, outlen - o, "\\u%04x", *p);
+		} else {
+			out[o++] = (char)*p;
+		}
+	}
+	out[o] = '\0';
+}
+
+/* `"key":"value"` or `"key":null`, with a leading comma. */
+static void report_json_str(FILE *f, const char *key, const char *value)
+{
+	char esc[1024];
+
+	if (!value) {
+		fprintf(f, ",\"%s\":null", key);
+		return;
+	}
+	report_json_escape(value, esc, sizeof(esc));
+	fprintf(f, ",\"%s\":\"%s\"", key, esc);
+}
+
+/* RFC 3339 UTC with milliseconds.  Wall-clock time on purpose: log lines are
+ * read next to other logs; durations use CLOCK_MONOTONIC (now_ns()). */
+static void report_json_start(FILE *f, const char *event)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(f, "{\"time\":\"%s.%03ldZ\",\"event\":\"%s\"", when, ts.tv_nsec / 1000000, event);
+}
+
+static const struct {
+	uint16_t type;
+	const char *name;
+} report_qtypes[] = {
+	{ 1, "A" },	{ 2, "NS" },	 { 5, "CNAME" }, { 6, "SOA" },	  { 12, "PTR" },
+	{ 15, "MX" },	{ 16, "TXT" },	 { 28, "AAAA" }, { 33, "SRV" },	  { 64, "SVCB" },
+	{ 65, "HTTPS" }, { 255, "ANY" },
+};
+
+static void report_log_dns(FILE *f, const struct report_dns *d)
+{
+	char qtype[16];
+
+	snprintf(qtype, sizeof(qtype), "TYPE%u", d->qtype);
+	for (size_t i = 0; i < ARRAY_SIZE(report_qtypes); i++)
+		if (report_qtypes[i].type == d->qtype)
+			snprintf(qtype, sizeof(qtype), "%s", report_qtypes[i].name);
+	report_json_start(f, "dns");
+	report_json_str(f, "name", d->name);
+	report_json_str(f, "qtype", qtype);
+	report_json_str(f, "verdict", d->allowed ? "allow" : "deny");
+	report_json_str(f, "rule", d->rule);
+	report_json_str(f, "rule_source", d->rule ? d->origin : NULL);
+	report_json_str(f, "reason", d->allowed ? NULL : (d->reason ? d->reason : "no rule"));
+	fputs("}\n", f);
+}
+
+static void report_log_conn(FILE *f, const struct report_conn *c)
+{
+	char ip[INET6_ADDRSTRLEN], fake[INET6_ADDRSTRLEN];
+
+	report_json_start(f, "connection");
+	report_json_str(f, "name", c->name);
+	if (c->has_upstream)
+		report_addr(&c->upstream, ip, sizeof(ip));
+	else if (!c->name)
+		report_addr(&c->dst, ip, sizeof(ip));
+	report_json_str(f, "ip", c->has_upstream || !c->name ? ip : NULL);
+	if (c->name)
+		report_addr(&c->dst, fake, sizeof(fake));
+	report_json_str(f, "fake_ip", c->name ? fake : NULL);
+	fprintf(f, ",\"port\":%u", c->port);
+	report_json_str(f, "verdict", c->allowed ? "allow" : "deny");
+	report_json_str(f, "rule", c->rule);
+	report_json_str(f, "rule_source", c->rule ? c->origin : NULL);
+	report_json_str(f, "reason", c->allowed ? NULL : (c->reason ? c->reason : "no rule"));
+	report_json_str(f, "sni", c->sni);
+	fprintf(f, ",\"bytes_sent\":%llu,\"bytes_received\":%llu,\"duration_ms\":%.3f}\n",
+		(unsigned long long)c->bytes_up, (unsigned long long)c->bytes_down,
+		(double)c->duration_ns / 1e6);
+}
+
+/* ---- decisions ----------------------------------------------------------- */
+
+void report_dns(struct report *r, const struct report_dns *d)
+{
+	struct report_host *h = report_host(r, d->name, false);
+
+	if (r->log)
+		report_log_dns(r->log, d);
+	if (d->allowed) {
 		h->dns_allowed++;
 		return;
 	}
 	/* Search-domain expansion and retries ask the same name many times:
 	 * say it once. */
 	if (h->dns_denied++ == 0 && !r->quiet) {
-		if (reason && strcmp(reason, "no rule") != 0)
-			fprintf(stderr, "netbox: denied DNS %s (%s)\n", name, reason);
+		if (d->reason && strcmp(d->reason, "no rule") != 0)
+			fprintf(stderr, "netbox: denied DNS %s (%s)\n", d->name, d->reason);
 		else
-			fprintf(stderr, "netbox: denied DNS %s\n", name);
+			fprintf(stderr, "netbox: denied DNS %s\n", d->name);
 	}
-	report_set_reason(h, reason);
+	report_set_reason(h, d->reason);
 }
 
 void report_connection(struct report *r, const struct report_conn *c)
 {
 	char buf[INET6_ADDRSTRLEN];
 	const char *key = report_key(c, buf, sizeof(buf));
-	struct report_host *h = report_host(r, key);
-	int i;
+	struct report_host *h = report_host(r, key, !c->name);
+	struct report_port *pt = report_port(h, c->port);
 
-	for (i = 0; i < h->nports && h->ports[i] != c->port; i++)
-		;
-	if (i == h->nports && h->nports < REPORT_PORTS)
-		h->ports[h->nports++] = c->port;
 	if (c->allowed) {
+		/* Logged when it ends, with its byte counts. */
 		h->conns_allowed++;
+		pt->allowed++;
 		return;
 	}
+	if (r->log)
+		report_log_conn(r->log, c);
 	h->conns_denied++;
+	pt->denied++;
 	report_set_reason(h, c->reason);
 	if (!r->quiet) {
 		if (c->name || IN6_IS_ADDR_V4MAPPED(&c->dst))
@@ -152,11 +283,15 @@ void report_connection(struct report *r, const struct report_conn *c)
 void report_connection_end(struct report *r, const struct report_conn *c)
 {
 	char buf[INET6_ADDRSTRLEN];
-	struct report_host *h = report_host(r, report_key(c, buf, sizeof(buf)));
+	struct report_host *h = report_host(r, report_key(c, buf, sizeof(buf)), !c->name);
 
+	if (r->log)
+		report_log_conn(r->log, c);
 	h->bytes_up += c->bytes_up;
 	h->bytes_down += c->bytes_down;
 }
+
+/* ---- the exit summary and the learned profile ------------------------------ */
 
 static void report_bytes(uint64_t n, char *buf, size_t len)
 {
@@ -171,31 +306,71 @@ static void report_bytes(uint64_t n, char *buf, size_t len)
 	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
 }
 
+static bool report_denied(const struct report_host *h)
+{
+	return h->conns_denied || h->dns_denied;
+}
+
 static int report_cmp(const void *a, const void *b)
 {
 	const struct report_host *x = *(const struct report_host *const *)a;
 	const struct report_host *y = *(const struct report_host *const *)b;
-	bool xd = x->conns_denied || x->dns_denied, yd = y->conns_denied || y->dns_denied;
+	bool xd = report_denied(x), yd = report_denied(y);
 
 	if (xd != yd)
 		return xd - yd;
 	return strcmp(x->key, y->key);
 }
 
+static int report_port_cmp(const void *a, const void *b)
+{
+	return (int)((const struct report_port *)a)->port - (int)((const struct report_port *)b)->port;
+}
+
+/* Every host, sorted (allowed first, then by name); NULL when there are none.
+ * Each host's ports are sorted too. */
+static struct report_host **report_sorted(struct report *r, size_t *n)
+{
+	struct report_host **all;
+
+	*n = 0;
+	if (!r->nhosts)
+		return NULL;
+	all = xcalloc(r->nhosts, sizeof(*all));
+	for (size_t i = 0; i < REPORT_BUCKETS; i++)
+		for (struct report_host *h = r->buckets[i]; h; h = h->next) {
+			qsort(h->ports, h->nports, sizeof(*h->ports), report_port_cmp);
+			all[(*n)++] = h;
+		}
+	qsort(all, *n, sizeof(*all), report_cmp);
+	return all;
+}
+
+/* "80,443" of the ports with allowed (or, if @denied, any) connections. */
+static void report_port_list(const struct report_host *h, bool denied, char *out, size_t len)
+{
+	size_t off = 0;
+
+	out[0] = '\0';
+	for (size_t p = 0; p < h->nports && off + 8 < len; p++) {
+		if (!h->ports[p].allowed && !(denied && h->ports[p].denied))
+			continue;
+		off += (size_t)snprintf(out + off, len - off, "%s%u", off ? "," : "", h->ports[p].port);
+	}
+	if (!out[0])
+		snprintf(out, len, "-");
+}
+
 void report_summary(struct report *r)
 {
 	struct report_host **all;
-	size_t n = 0, nallowed = 0, ndenied = 0;
+	size_t n, nallowed = 0, ndenied = 0;
 
 	if (r->quiet || r->nhosts == 0)
 		return;
-	all = xcalloc(r->nhosts, sizeof(*all));
-	for (size_t i = 0; i < REPORT_BUCKETS; i++)
-		for (struct report_host *h = r->buckets[i]; h; h = h->next)
-			all[n++] = h;
-	qsort(all, n, sizeof(*all), report_cmp);
+	all = report_sorted(r, &n);
 	for (size_t i = 0; i < n; i++) {
-		if (all[i]->conns_denied || all[i]->dns_denied)
+		if (report_denied(all[i]))
 			ndenied++;
 		else
 			nallowed++;
@@ -206,15 +381,10 @@ void report_summary(struct report *r)
 		"conns", "sent", "received");
 	for (size_t i = 0; i < n; i++) {
 		struct report_host *h = all[i];
-		bool denied = h->conns_denied || h->dns_denied;
-		char ports[64] = "", up[32], down[32];
-		size_t off = 0;
+		bool denied = report_denied(h);
+		char ports[64], up[32], down[32];
 
-		for (int p = 0; p < h->nports && off < sizeof(ports) - 8; p++)
-			off += (size_t)snprintf(ports + off, sizeof(ports) - off, "%s%u", p ? "," : "",
-						h->ports[p]);
-		if (!h->nports)
-			snprintf(ports, sizeof(ports), "-");
+		report_port_list(h, true, ports, sizeof(ports));
 		report_bytes(h->bytes_up, up, sizeof(up));
 		report_bytes(h->bytes_down, down, sizeof(down));
 		fprintf(stderr, "  %-7s %-32s %-12s %5u %5u %10s %10s%s%s%s\n", denied ? "denied" : "allowed",
@@ -224,4 +394,56 @@ void report_summary(struct report *r)
 			denied ? ")" : "");
 	}
 	free(all);
+}
+
+int report_learned(struct report *r, FILE *out, const char *command)
+{
+	struct report_host **all;
+	size_t n, nrules = 0;
+	char cmd[512];
+
+	all = report_sorted(r, &n);
+	report_json_escape(command, cmd, sizeof(cmd)); /* one line, printable */
+	fprintf(out,
+		"# netbox profile learned with --learn from:\n"
+		"#   %s\n"
+		"# It allows exactly the hosts and ports that run connected to.\n"
+		"# Replay: netbox --profile THIS-FILE -- COMMAND\n",
+		cmd);
+	for (size_t i = 0; i < n; i++) {
+		struct report_host *h = all[i];
+		char rule[1024], ports[512], up[32], down[32];
+
+		if (!h->conns_allowed)
+			continue;
+		report_port_list(h, false, ports, sizeof(ports));
+		if (!h->is_addr)
+			snprintf(rule, sizeof(rule), "=%s:%s", h->key, ports);
+		else if (strchr(h->key, ':'))
+			snprintf(rule, sizeof(rule), "[%s]:%s", h->key, ports);
+		else
+			snprintf(rule, sizeof(rule), "%s:%s", h->key, ports);
+		report_bytes(h->bytes_up, up, sizeof(up));
+		report_bytes(h->bytes_down, down, sizeof(down));
+		fprintf(out, "allow %-44s # %u connection%s, %s sent, %s received\n", rule,
+			h->conns_allowed, h->conns_allowed == 1 ? "" : "s", up, down);
+		nrules++;
+	}
+	if (!nrules)
+		fprintf(out, "# (no connection was made: this profile allows nothing)\n");
+	for (size_t i = 0; i < n; i++) {
+		struct report_host *h = all[i];
+		char ports[512];
+
+		if (h->conns_denied) {
+			report_port_list(h, true, ports, sizeof(ports));
+			fprintf(out, "# refused: %s:%s (%s)\n", h->key, ports, h->reason ? h->reason : "");
+		} else if (!h->conns_allowed && h->dns_allowed) {
+			fprintf(out, "# resolved, never connected to: %s\n", h->key);
+		}
+	}
+	free(all);
+	if (fflush(out) != 0 || ferror(out))
+		return -(errno ? errno : EIO);
+	return 0;
 }

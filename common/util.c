@@ -9,6 +9,7 @@
 #include <time.h>
 
 bool util_quiet;
+const char *util_context;
 
 __attribute__((format(printf, 3, 0)))
 static void util_vprint(const char *fix, int err, const char *fmt, va_list ap)
@@ -18,10 +19,14 @@ static void util_vprint(const char *fix, int err, const char *fmt, va_list ap)
 
 	if (n < 0)
 		msg[0] = '\0';
-	if (err)
-		fprintf(stderr, "netbox: %s: %s", msg, strerror(err));
+	if (util_context)
+		fprintf(stderr, "netbox: %s: ", util_context);
 	else
-		fprintf(stderr, "netbox: %s", msg);
+		fputs("netbox: ", stderr);
+	if (err)
+		fprintf(stderr, "%s: %s", msg, strerror(err));
+	else
+		fputs(msg, stderr);
 	if (fix && *fix)
 		fprintf(stderr, " \u2014 %s", fix);
 	fputc('\n', stderr);

@@ -31,6 +31,9 @@
 
 /* Set by --quiet: notices are dropped, errors never are. */
 extern bool util_quiet;
+/* Where the input being read comes from ("npm.profile:3"), printed after
+ * "netbox: " by die() and friends while set; NULL otherwise. */
+extern const char *util_context;
 
 /* die(what, fix): "netbox: what — fix" and exit 125.  @fix may be NULL. */
 NORETURN void die(const char *fix, const char *fmt, ...) PRINTF(2, 3);

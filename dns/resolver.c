@@ -1167,6 +1167,8 @@ static void handle_query(struct resolver *r, const struct rclient *c, const uint
 	char name[POLICY_NAME_MAX];
 	struct dns_query q;
 	struct in_addr a;
+	const struct policy_rule *rule;
+	bool allowed;
 	int rc = dns_parse_query(pkt, len, &q);
 
 	if (rc != DNS_OK) {
@@ -1206,20 +1208,30 @@ static void handle_query(struct resolver *r, const struct rclient *c, const uint
 	}
 	if (policy_name_normalize(q.name, name, sizeof(name)) < 0) {
 		if (r->report)
-			report_dns(r->report, q.name, false, "invalid name");
+			report_dns(r->report, &(struct report_dns){ .name = q.name, .qtype = q.qtype,
+								    .reason = "invalid name" });
 		reply_rcode(r, c, &q, DNS_RCODE_REFUSED, NULL, 0);
 		return;
 	}
 	/* The one rule that matters most: a name no rule allows never
 	 * leaves netbox, so DNS cannot carry data out. */
-	if (!policy_name_may_resolve(r->policy, name)) {
-		if (r->report)
-			report_dns(r->report, name, false, "no rule");
+	allowed = policy_name_may_resolve_rule(r->policy, name, &rule);
+	if (r->report) {
+		char reason[320] = "no rule";
+
+		if (!allowed && rule)
+			snprintf(reason, sizeof(reason), "rule '%s' (%s)", policy_rule_text(rule),
+				 policy_rule_origin(rule));
+		report_dns(r->report, &(struct report_dns){
+			.name = name, .qtype = q.qtype, .allowed = allowed,
+			.rule = rule ? policy_rule_text(rule) : NULL,
+			.origin = rule ? policy_rule_origin(rule) : NULL,
+			.reason = allowed ? NULL : reason });
+	}
+	if (!allowed) {
 		reply_rcode(r, c, &q, DNS_RCODE_NXDOMAIN, NULL, 0);
 		return;
 	}
-	if (r->report)
-		report_dns(r->report, name, true, NULL);
 
 	switch (q.qtype) {
 	case DNS_TYPE_A:

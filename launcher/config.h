@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 enum mount_kind {
@@ -57,9 +58,25 @@ struct config {
 	struct policy *policy;   /* --allow/--deny rules (policy/policy.h) */
 	size_t nrules;
 	uint8_t *listen_ports;   /* 65536-bit map of the TCP ports to serve */
+	size_t nrules_cmdline;   /* of nrules, those from the command line */
 	bool seccomp;
 	bool check;
 	bool quiet;
+
+	FILE *log;               /* --log: JSON Lines (report.h), or NULL */
+	char *log_path;
+	bool learn;              /* --learn[=FILE] */
+	FILE *learn_out;         /* the learned profile's file, or NULL: stderr */
+	char *learn_path;
+
+	/* Profiles: those read, in order, for --check. */
+	char **profiles_read;
+	size_t nprofiles_read;
+	char **profile_args;     /* --profile NAME|PATH, in order */
+	size_t nprofile_args;
+	bool noprofile;
+	const char *origin;      /* the source of the options being applied:
+				  * NULL = command line, else "FILE:LINE" */
 
 	/* Who runs the program, and where. */
 	uid_t uid;
@@ -74,6 +91,22 @@ struct config {
 
 /* options.c */
 void options_parse(struct config *cfg, int argc, char **argv);
+/* Apply one option from a profile line: @name without dashes, @arg or NULL.
+ * Dies (with util_context naming the line) if it is unknown, not allowed in
+ * a profile, or its value is bad. */
+void options_apply_profile_line(struct config *cfg, const char *name, const char *arg);
+/* The directories profiles are looked up in, in order (NULL-terminated,
+ * missing ones included). */
+char **options_profile_dirs(const struct config *cfg);
+
+/* profile.c */
+/* Read the profiles for this run: --profile ones, else the program's
+ * (NAME.profile), else "default"; nothing with --noprofile. */
+void profile_load_all(struct config *cfg);
+/* Read one profile file (and what it includes). */
+void profile_load_file(struct config *cfg, const char *path, int depth);
+/* Print the names of the profiles found, one per line, sorted. */
+void profile_list(const struct config *cfg);
 void options_usage(void);
 void options_add_mount(struct config *cfg, enum mount_kind kind, const char *path,
 		       const char *origin);

@@ -208,6 +208,19 @@ static void main_check(const struct config *cfg)
 	printf("user:     uid %u gid %u (%s)%s\n", (unsigned)cfg->uid, (unsigned)cfg->gid, cfg->user,
 	       cfg->invoked_by_root ? ", because root invoked netbox" : "");
 	printf("cwd:      %s%s\n", cfg->cwd, cfg->cwd_exposed ? " (read-write)" : " (not exposed)");
+	if (cfg->noprofile)
+		printf("profiles: none (--noprofile)\n");
+	else if (!cfg->nprofiles_read)
+		printf("profiles: none found (looked for %s.profile and default.profile)\n",
+		       strrchr(cfg->argv[0], '/') ? strrchr(cfg->argv[0], '/') + 1 : cfg->argv[0]);
+	else
+		for (size_t i = 0; i < cfg->nprofiles_read; i++)
+			printf("%s%s\n", i ? "          " : "profiles: ", cfg->profiles_read[i]);
+	if (cfg->log_path)
+		printf("log:      %s (JSON Lines)\n", cfg->log_path);
+	if (cfg->learn)
+		printf("learn:    every public host allowed; the learned profile goes to %s\n",
+		       cfg->learn_path ? cfg->learn_path : "stderr");
 	main_check_network(cfg);
 	printf("privileges: no capabilities, securebits locked, no_new_privs\n");
 	if (cfg->seccomp)

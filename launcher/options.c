@@ -10,6 +10,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -18,11 +19,17 @@
 
 typedef void (*option_fn)(struct config *cfg, const char *opt, const char *arg);
 
+/* Option flags. */
+#define OPT_PROFILE 0x1 /* may appear in a profile file */
+#define OPT_EARLY 0x2   /* acts in the first pass (before profiles are read) */
+#define OPT_OPTARG 0x4  /* the argument is optional: --opt or --opt=ARG only */
+
 struct option_entry {
 	const char *name;  /* long name, without the dashes */
 	char shortname;    /* 0 if none */
 	const char *arg;   /* argument placeholder, NULL for flags */
 	option_fn handler;
+	unsigned flags;
 	const char *help;
 };
 
@@ -41,45 +48,59 @@ static void opt_check(struct config *cfg, const char *opt, const char *arg);
 static void opt_quiet(struct config *cfg, const char *opt, const char *arg);
 static void opt_help(struct config *cfg, const char *opt, const char *arg);
 static void opt_version(struct config *cfg, const char *opt, const char *arg);
+static void opt_profile(struct config *cfg, const char *opt, const char *arg);
+static void opt_noprofile(struct config *cfg, const char *opt, const char *arg);
+static void opt_list_profiles(struct config *cfg, const char *opt, const char *arg);
+static void opt_log(struct config *cfg, const char *opt, const char *arg);
+static void opt_learn(struct config *cfg, const char *opt, const char *arg);
 
 static const struct option_entry option_table[] = {
-	{ "allow", 0, "PATTERN[:PORTS]", opt_rule, "allow connections to hosts matching PATTERN (default ports 80,443)" },
-	{ "deny", 0, "PATTERN[:PORTS]", opt_rule, "deny them, even if an --allow matches (deny wins)" },
-	{ "ro", 0, "PATH", opt_mount, "make PATH visible, read-only" },
-	{ "rw", 0, "PATH", opt_mount, "make PATH visible, read-write" },
-	{ "hide", 0, "PATH", opt_mount, "cover PATH with an empty read-only directory or file" },
-	{ "tmpfs", 0, "PATH", opt_mount, "cover PATH with an empty writable tmpfs" },
-	{ "keep-env", 0, "NAME", opt_keep_env, "pass NAME through even if it is on the secret list" },
-	{ "setenv", 0, "NAME=VALUE", opt_setenv, "set an environment variable for the program" },
-	{ "unsetenv", 0, "NAME", opt_unsetenv, "remove an environment variable" },
-	{ "clearenv", 0, NULL, opt_clearenv, "start from an empty environment (PATH, HOME, TERM, USER, LANG kept)" },
-	{ "pass-fd", 0, "N", opt_pass_fd, "let the program inherit descriptor N (all others are closed)" },
-	{ "net", 0, "filter|none", opt_net, "filter: only what rules allow (default); none: loopback only" },
-	{ "seccomp", 0, "on|off", opt_seccomp, "the system call filter; off is UNSAFE, for debugging only" },
-	{ "check", 0, NULL, opt_check, "print the effective configuration and run nothing" },
-	{ "quiet", 'q', NULL, opt_quiet, "no notices, denial lines or exit summary" },
-	{ "help", 'h', NULL, opt_help, "show this help" },
-	{ "version", 'V', NULL, opt_version, "show the version" },
+	{ "allow", 0, "PATTERN[:PORTS]", opt_rule, OPT_PROFILE, "allow connections to hosts matching PATTERN (default ports 80,443)" },
+	{ "deny", 0, "PATTERN[:PORTS]", opt_rule, OPT_PROFILE, "deny them, even if an --allow matches (deny wins)" },
+	{ "ro", 0, "PATH", opt_mount, OPT_PROFILE, "make PATH visible, read-only" },
+	{ "rw", 0, "PATH", opt_mount, OPT_PROFILE, "make PATH visible, read-write" },
+	{ "hide", 0, "PATH", opt_mount, OPT_PROFILE, "cover PATH with an empty read-only directory or file" },
+	{ "tmpfs", 0, "PATH", opt_mount, OPT_PROFILE, "cover PATH with an empty writable tmpfs" },
+	{ "keep-env", 0, "NAME", opt_keep_env, OPT_PROFILE, "pass NAME through even if it is on the secret list" },
+	{ "setenv", 0, "NAME=VALUE", opt_setenv, OPT_PROFILE, "set an environment variable for the program" },
+	{ "unsetenv", 0, "NAME", opt_unsetenv, OPT_PROFILE, "remove an environment variable" },
+	{ "clearenv", 0, NULL, opt_clearenv, OPT_PROFILE, "start from an empty environment (PATH, HOME, TERM, USER, LANG kept)" },
+	{ "pass-fd", 0, "N", opt_pass_fd, 0, "let the program inherit descriptor N (all others are closed)" },
+	{ "net", 0, "filter|none", opt_net, OPT_PROFILE, "filter: only what rules allow (default); none: loopback only" },
+	{ "profile", 0, "NAME|PATH", opt_profile, OPT_EARLY, "read this profile instead of the program's own (repeatable)" },
+	{ "noprofile", 0, NULL, opt_noprofile, OPT_EARLY, "read no profile at all" },
+	{ "list-profiles", 0, NULL, opt_list_profiles, OPT_EARLY, "print the names of the profiles found and exit" },
+	{ "log", 0, "FILE", opt_log, 0, "write every DNS decision and connection as JSON Lines to FILE (- = stderr)" },
+	{ "learn", 0, "FILE", opt_learn, OPT_OPTARG, "allow every public host, and at exit write the profile that allows what was used (--learn=FILE; default stderr)" },
+	{ "seccomp", 0, "on|off", opt_seccomp, 0, "the system call filter; off is UNSAFE, for debugging only" },
+	{ "check", 0, NULL, opt_check, 0, "print the effective configuration and run nothing" },
+	{ "quiet", 'q', NULL, opt_quiet, OPT_PROFILE, "no notices, denial lines or exit summary" },
+	{ "help", 'h', NULL, opt_help, OPT_EARLY, "show this help" },
+	{ "version", 'V', NULL, opt_version, OPT_EARLY, "show the version" },
 };
 
 void options_usage(void)
 {
 	printf("usage: %s [OPTIONS] [--] CMD [ARGS...]\n\n"
-	       "Run CMD with no network but loopback, the home directory hidden,\n"
-	       "the host read-only, and no way to become root.\n\n"
+	       "Run CMD so that it reaches only the hosts --allow names and the files\n"
+	       "you expose: home hidden, host read-only, no way to become root.\n"
+	       "A profile (NAME.profile, for the program NAME) adds its options first.\n\n"
 	       "options:\n",
 	       options_argv0);
 	for (size_t i = 0; i < ARRAY_SIZE(option_table); i++) {
 		const struct option_entry *o = &option_table[i];
 		char left[64];
 
+		const char *sep = !o->arg ? "" : (o->flags & OPT_OPTARG) ? "[=" : " ";
+		const char *end = (o->arg && (o->flags & OPT_OPTARG)) ? "]" : "";
+
 		if (o->shortname)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->shortname, o->name,
-				 o->arg ? " " : "", o->arg ? o->arg : "");
+			snprintf(left, sizeof(left), "-%c, --%s%s%s%s", o->shortname, o->name, sep,
+				 o->arg ? o->arg : "", end);
 		else
-			snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
-				 o->arg ? o->arg : "");
-		printf("  %-28s %s\n", left, o->help);
+			snprintf(left, sizeof(left), "    --%s%s%s%s", o->name, sep, o->arg ? o->arg : "",
+				 end);
+		printf("  %-30s %s\n", left, o->help);
 	}
 	printf("\nexit status: the program's; 128+N if it died of signal N; 125 netbox\n"
 	       "failed; 126 not executable; 127 not found.  See README.md.\n");
@@ -198,10 +219,83 @@ static void opt_rule(struct config *cfg, const char *opt, const char *arg)
 {
 	char err[512];
 
-	if (policy_add(cfg->policy, strcmp(opt, "--allow") == 0, arg, "command line", err,
-		       sizeof(err)) < 0)
+	if (policy_add(cfg->policy, strcmp(opt, "--allow") == 0, arg,
+		       cfg->origin ? cfg->origin : "command line", err, sizeof(err)) < 0)
 		die(NULL, "%s %s", opt, err);
 	cfg->nrules++;
+	if (!cfg->origin)
+		cfg->nrules_cmdline++;
+}
+
+static void opt_profile(struct config *cfg, const char *opt, const char *arg)
+{
+	if (!*arg)
+		die("give a profile name (npm) or a path (./tool.profile)", "%s: empty name", opt);
+	cfg->profile_args = xrealloc(cfg->profile_args, (cfg->nprofile_args + 1) * sizeof(char *));
+	cfg->profile_args[cfg->nprofile_args++] = xstrdup(arg);
+}
+
+static void opt_noprofile(struct config *cfg, const char *opt UNUSED, const char *arg UNUSED)
+{
+	cfg->noprofile = true;
+}
+
+static void opt_list_profiles(struct config *cfg, const char *opt UNUSED, const char *arg UNUSED)
+{
+	profile_list(cfg);
+	exit(0);
+}
+
+static void opt_log(struct config *cfg, const char *opt, const char *arg)
+{
+	if (!*arg)
+		die("give a file name, or - for stderr", "%s: empty file name", opt);
+	free(cfg->log_path);
+	cfg->log_path = xstrdup(arg);
+}
+
+static void opt_learn(struct config *cfg, const char *opt, const char *arg)
+{
+	char err[512];
+
+	if (arg && !*arg)
+		die("write --learn or --learn=FILE", "%s=: empty file name", opt);
+	if (cfg->learn) {
+		free(cfg->learn_path);
+		cfg->learn_path = arg ? xstrdup(arg) : NULL;
+		return;
+	}
+	cfg->learn = true;
+	cfg->learn_path = arg ? xstrdup(arg) : NULL;
+	if (policy_add(cfg->policy, true, "*", "--learn", err, sizeof(err)) < 0)
+		die(NULL, "%s: %s", opt, err);
+	cfg->nrules++;
+	cfg->nrules_cmdline++;
+}
+
+/* Open the --log and --learn files now, before anything runs, so that a
+ * path that cannot be written fails at once rather than at exit. */
+static void options_open_outputs(struct config *cfg)
+{
+	if (cfg->log_path && strcmp(cfg->log_path, "-") == 0) {
+		cfg->log = stderr;
+	} else if (cfg->log_path) {
+		cfg->log = fopen(cfg->log_path, "we");
+		if (!cfg->log)
+			die_errno("check the path and its permissions", "--log %s: cannot open",
+				  cfg->log_path);
+	}
+	if (cfg->log)
+		setvbuf(cfg->log, NULL, _IOLBF, 0);
+	if (cfg->learn_path) {
+		/* 0644 whatever the umask: netbox refuses to read a profile
+		 * that others can write, and this one is meant to be read. */
+		int fd = open(cfg->learn_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		if (fd < 0 || fchmod(fd, 0644) < 0 || !(cfg->learn_out = fdopen(fd, "w")))
+			die_errno("check the path and its permissions", "--learn=%s: cannot write",
+				  cfg->learn_path);
+	}
 }
 
 static const struct {
@@ -279,10 +373,16 @@ static void opt_mount(struct config *cfg, const char *opt, const char *arg)
 			kind = mount_options[i].kind;
 			origin = mount_options[i].opt;
 		}
+	if (cfg->origin)
+		origin = xasprintf("%s (%s)", opt, cfg->origin); /* lives as long as cfg */
 	if (!*arg)
 		die("give a path", "%s: empty path", opt);
 	abs = options_expand_path(cfg, opt, arg);
 	if (!realpath(abs, resolved)) {
+		/* A profile names paths that may not exist on every machine
+		 * (~/.cargo/git before the first git dependency): skip them. */
+		if (errno == ENOENT && cfg->origin)
+			return;
 		if (errno == ENOENT)
 			die("create it first or fix the path", "%s %s: %s does not exist", opt, arg, abs);
 		die_errno("check the path and its permissions", "%s %s: cannot resolve %s", opt, arg, abs);
@@ -370,12 +470,15 @@ static void options_identity(struct config *cfg)
 		cfg->target_home = xstrdup("/tmp");
 }
 
+/* Take @o's argument and, if @run, call its handler. */
 static void options_call(struct config *cfg, const struct option_entry *o, const char *optname,
-			 const char *inline_arg, int argc, char **argv, int *i)
+			 const char *inline_arg, int argc, char **argv, int *i, bool run)
 {
 	const char *arg = NULL;
 
-	if (o->arg) {
+	if (o->arg && (o->flags & OPT_OPTARG)) {
+		arg = inline_arg; /* --learn=FILE; a following word is the program */
+	} else if (o->arg) {
 		if (inline_arg)
 			arg = inline_arg;
 		else if (*i + 1 < argc)
@@ -385,12 +488,105 @@ static void options_call(struct config *cfg, const struct option_entry *o, const
 	} else if (inline_arg) {
 		die("see netbox --help", "%s takes no argument", optname);
 	}
+	if (run)
+		o->handler(cfg, optname, arg);
+}
+
+/* One pass over the options; returns the index of the program.  The first
+ * pass runs only OPT_EARLY options (help, --profile, ...), the second all
+ * others: profiles are read between the two, so that the command line
+ * adds to and overrides them. */
+static int options_pass(struct config *cfg, int argc, char **argv, bool early)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const struct option_entry *o;
+		char optname[64];
+
+		if (strcmp(a, "--") == 0)
+			return i + 1;
+		if (a[0] != '-' || a[1] == '\0')
+			return i;
+		if (a[1] == '-') {
+			const char *name = a + 2, *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+
+			o = options_find_long(name, len);
+			if (!o)
+				die("see netbox --help", "unknown option --%.*s", (int)(len > 40 ? 40 : len), name);
+			snprintf(optname, sizeof(optname), "--%s", o->name);
+			options_call(cfg, o, optname, eq ? eq + 1 : NULL, argc, argv, &i,
+				     early == !!(o->flags & OPT_EARLY));
+		} else {
+			o = a[2] == '\0' ? options_find_short(a[1]) : NULL;
+			if (!o)
+				die("see netbox --help", "unknown option %.40s", a);
+			snprintf(optname, sizeof(optname), "-%c", o->shortname);
+			options_call(cfg, o, optname, NULL, argc, argv, &i, early == !!(o->flags & OPT_EARLY));
+		}
+	}
+	return i;
+}
+
+void options_apply_profile_line(struct config *cfg, const char *name, const char *arg)
+{
+	const struct option_entry *o = options_find_long(name, strlen(name));
+	char optname[64];
+
+	if (!o)
+		die("write an option without its dashes: allow HOST, ro PATH, ... (see netbox --help)",
+		    "unknown option '%.40s'", name);
+	if (!(o->flags & OPT_PROFILE))
+		die("give it on the command line instead", "'%s' cannot be set in a profile", o->name);
+	if (o->arg && !arg)
+		die("write it as: NAME VALUE", "'%s' needs a value (%s)", o->name, o->arg);
+	if (!o->arg && arg)
+		die("write it alone on its line", "'%s' takes no value", o->name);
+	snprintf(optname, sizeof(optname), "--%s", o->name);
 	o->handler(cfg, optname, arg);
+}
+
+char **options_profile_dirs(const struct config *cfg)
+{
+	static char *dirs[8];
+	char exe[PATH_MAX];
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	size_t n = 0;
+	ssize_t len;
+
+	if (dirs[0])
+		return dirs;
+	if (xdg && xdg[0] == '/')
+		dirs[n++] = xasprintf("%s/netbox", xdg);
+	else if (cfg->home)
+		dirs[n++] = xasprintf("%s/.config/netbox", cfg->home);
+	dirs[n++] = xstrdup("/etc/netbox");
+	/* The shipped profiles, relative to the binary: installed
+	 * (PREFIX/bin/netbox -> PREFIX/share/netbox/profiles) or in the build
+	 * tree (build/launcher/netbox -> build/profiles), so that netbox run
+	 * from where it was built finds them too; then the configured path. */
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len > 0) {
+		char *slash;
+
+		exe[len] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			dirs[n++] = xasprintf("%s/../share/netbox/profiles", exe);
+			dirs[n++] = xasprintf("%s/../profiles", exe);
+		}
+	}
+	dirs[n++] = xstrdup(NETBOX_PROFILEDIR);
+	dirs[n] = NULL;
+	return dirs;
 }
 
 void options_parse(struct config *cfg, int argc, char **argv)
 {
-	int i;
+	int prog;
 
 	if (argc > 0 && argv[0] && *argv[0]) {
 		const char *slash = strrchr(argv[0], '/');
@@ -401,39 +597,17 @@ void options_parse(struct config *cfg, int argc, char **argv)
 	cfg->policy = policy_new();
 	options_identity(cfg);
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const struct option_entry *o;
-		char optname[64];
-
-		if (strcmp(a, "--") == 0) {
-			i++;
-			break;
-		}
-		if (a[0] != '-' || a[1] == '\0')
-			break;
-		if (a[1] == '-') {
-			const char *name = a + 2, *eq = strchr(name, '=');
-			size_t len = eq ? (size_t)(eq - name) : strlen(name);
-
-			o = options_find_long(name, len);
-			if (!o)
-				die("see netbox --help", "unknown option --%.*s", (int)(len > 40 ? 40 : len), name);
-			snprintf(optname, sizeof(optname), "--%s", o->name);
-			options_call(cfg, o, optname, eq ? eq + 1 : NULL, argc, argv, &i);
-		} else {
-			o = a[2] == '\0' ? options_find_short(a[1]) : NULL;
-			if (!o)
-				die("see netbox --help", "unknown option %.40s", a);
-			snprintf(optname, sizeof(optname), "-%c", o->shortname);
-			options_call(cfg, o, optname, NULL, argc, argv, &i);
-		}
-	}
-	if (cfg->net == NET_NONE && cfg->nrules)
-		die("drop --net=none, or the rules", "--allow/--deny have no effect with --net=none");
-	if (i >= argc)
+	prog = options_pass(cfg, argc, argv, true);
+	if (prog >= argc)
 		die("usage: netbox [OPTIONS] [--] CMD [ARGS...]", "no program to run");
-	if (!*argv[i])
+	if (!*argv[prog])
 		die("name the program to run", "empty program name");
-	cfg->argv = &argv[i];
+	cfg->argv = &argv[prog];
+	profile_load_all(cfg);
+	options_pass(cfg, argc, argv, false);
+
+	if (cfg->net == NET_NONE && cfg->nrules_cmdline)
+		die("drop --net=none, or the rules", "--allow/--deny/--learn have no effect with --net=none");
+	if (!cfg->check)
+		options_open_outputs(cfg);
 }

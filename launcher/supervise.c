@@ -14,6 +14,8 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -51,11 +53,32 @@ static void supervise_raise_nofile(void)
 	}
 }
 
+/* --learn: the profile goes to the file opened at startup, or stderr. */
+static void supervise_write_learned(const struct config *cfg, struct report *report)
+{
+	FILE *out = cfg->learn_out ? cfg->learn_out : stderr;
+	char command[512];
+	size_t off = 0;
+	int r;
+
+	command[0] = '\0';
+	for (char **a = cfg->argv; *a && off + 1 < sizeof(command); a++)
+		off += (size_t)snprintf(command + off, sizeof(command) - off, "%s%s", off ? " " : "", *a);
+	r = report_learned(report, out, command);
+	if (cfg->learn_out && fclose(cfg->learn_out) != 0 && r == 0)
+		r = -errno;
+	if (r < 0)
+		warn("cannot write the learned profile %s: %s", cfg->learn_path, strerror(-r));
+	else if (cfg->learn_out)
+		notice("learned profile written to %s \u2014 replay with: netbox --profile %s ...",
+		       cfg->learn_path, cfg->learn_path);
+}
+
 int supervise_run(const struct config *cfg, pid_t init_pid, struct listener *ls, size_t n)
 {
 	struct supervise s = { .init_pid = init_pid, .status = NETBOX_EXIT_FAILURE };
 	struct event_config *ec = event_config_new();
-	struct report *report = report_new(cfg->quiet);
+	struct report *report = report_new(cfg->quiet, cfg->log);
 	struct resolver *resolver;
 	struct proxy *proxy;
 	struct event *chld;
@@ -103,6 +126,8 @@ int supervise_run(const struct config *cfg, pid_t init_pid, struct listener *ls,
 	proxy_free(proxy);
 	resolver_free(resolver);
 	report_summary(report);
+	if (cfg->learn)
+		supervise_write_learned(cfg, report);
 	report_free(report);
 	event_free(chld);
 	event_base_free(s.base);

@@ -68,7 +68,9 @@ struct conn {
 	char sni[256];
 	char reason[320];
 	uint64_t start_ns;
-	const struct policy_rule *rule; /* the rule that allowed it */
+	const struct policy_rule *rule; /* the rule that decided */
+	struct in6_addr up_addr;        /* where netbox connected, once it did */
+	bool has_up_addr;
 	struct event ev_peek, ev_timer;
 	struct resolver_req *rreq;
 	struct upstream *up;
@@ -86,6 +88,7 @@ struct proxy {
 };
 
 static void conn_free(struct conn *c);
+static void addr_to_in6(const struct sockaddr_storage *ss, struct in6_addr *out);
 
 /* ---- reporting and closing ---------------------------------------------- */
 
@@ -94,8 +97,12 @@ static void conn_fill_report(const struct conn *c, struct report_conn *rc, bool 
 	*rc = (struct report_conn){
 		.name = c->has_name ? c->name : NULL,
 		.dst = c->dst,
+		.upstream = c->up_addr,
+		.has_upstream = c->has_up_addr,
 		.port = c->port,
 		.allowed = allowed,
+		.rule = c->rule ? policy_rule_text(c->rule) : NULL,
+		.origin = c->rule ? policy_rule_origin(c->rule) : NULL,
 		.reason = c->reason[0] ? c->reason : NULL,
 		.sni = c->sni[0] ? c->sni : NULL,
 		.bytes_up = c->relay.dir[RELAY_UP].bytes,
@@ -123,6 +130,10 @@ static void conn_deny(struct conn *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
 	va_end(ap);
+	/* An allow rule never decides a denial (SNI mismatch, address class):
+	 * the log then names no rule. */
+	if (c->rule && policy_rule_is_allow(c->rule))
+		c->rule = NULL;
 	conn_fill_report(c, &rc, false);
 	report_connection(c->p->report, &rc);
 	c->reported = true;
@@ -224,6 +235,15 @@ static void conn_connected(void *arg, int fd, int err UNUSED)
 		return;
 	}
 	c->upfd = fd;
+	{
+		struct sockaddr_storage peer;
+		socklen_t len = sizeof(peer);
+
+		if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0) {
+			addr_to_in6(&peer, &c->up_addr);
+			c->has_up_addr = true;
+		}
+	}
 	conn_relay(c);
 }
 
@@ -468,6 +488,7 @@ static void conn_classify(struct conn *c)
 		v = policy_decide_name(c->p->policy, c->name, c->port, &rule);
 	else
 		v = policy_decide_addr(c->p->policy, &c->dst, c->port, &rule);
+	c->rule = rule;
 	if (v != POLICY_ALLOW) {
 		if (rule)
 			conn_deny(c, "rule '%s' (%s)", policy_rule_text(rule), policy_rule_origin(rule));

@@ -525,26 +525,37 @@ static void bits_rule(uint8_t *bm, const struct policy_rule *r, bool set)
 		bits_range(bm, r->ports[i].lo, r->ports[i].hi, set);
 }
 
-bool policy_name_may_resolve(const struct policy *p, const char *name)
+bool policy_name_may_resolve_rule(const struct policy *p, const char *name,
+				  const struct policy_rule **rule)
 {
 	struct name_hit hits[POLICY_NAME_MAX];
 	uint8_t bm[POLICY_PORT_BITMAP_SIZE];
 	struct name_iter it;
-	const struct policy_rule *r;
+	const struct policy_rule *r, *first_deny = NULL, *first_allow;
 	bool denied = false, allowed = false;
 	size_t n;
 
+	if (rule)
+		*rule = NULL;
 	if (!p || !name || !*name)
 		return false;
 	n = name_hits(p, name, hits);
 	name_iter_init(&it, p, hits, n, false, true);
 	while ((r = name_iter_next(&it))) {
-		if (r->all_ports)
+		if (r->all_ports) {
+			if (rule)
+				*rule = r;
 			return false;
+		}
+		if (!first_deny)
+			first_deny = r;
 		denied = true;
 	}
 	name_iter_init(&it, p, hits, n, true, true);
-	allowed = name_iter_next(&it) != NULL;
+	first_allow = name_iter_next(&it);
+	allowed = first_allow != NULL;
+	if (rule)
+		*rule = allowed ? first_allow : first_deny;
 	if (!allowed || !denied)
 		return allowed;
 	/* Both: is some allowed port left once the denied ones are taken? */
@@ -558,7 +569,14 @@ bool policy_name_may_resolve(const struct policy *p, const char *name)
 	for (size_t i = 0; i < sizeof(bm); i++)
 		if (bm[i])
 			return true;
+	if (rule)
+		*rule = first_deny;
 	return false;
+}
+
+bool policy_name_may_resolve(const struct policy *p, const char *name)
+{
+	return policy_name_may_resolve_rule(p, name, NULL);
 }
 
 void policy_listen_ports(const struct policy *p, uint8_t bitmap[POLICY_PORT_BITMAP_SIZE],

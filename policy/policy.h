@@ -139,6 +139,11 @@ enum policy_verdict policy_decide_resolved(const struct policy *p, const char *n
  * "--allow '*:*' --deny evil.com" evil.com still resolves (port 22 is
  * allowed), with "--deny evil.com:*" it does not. */
 bool policy_name_may_resolve(const struct policy *p, const char *name);
+/* The same, and *rule (never NULL on input) is the rule that decided: the
+ * first allow rule matching @name when true, the deny rule when false, or
+ * NULL when no rule names it. */
+bool policy_name_may_resolve_rule(const struct policy *p, const char *name,
+				  const struct policy_rule **rule);
 
 /* Clear @bitmap, then set the bit of every port an allow rule names:
  * listed ports, ranges expanded, and 80 and 443 for rules without ports.

@@ -1000,7 +1000,7 @@ int main(void)
 		}
 	}
 	numeric_rule = policy_add(pol, true, "example.99", "test", NULL, 0) == 0;
-	rep = report_new(true);
+	rep = report_new(true, NULL);
 
 	upstream_fd = bound_socket(SOCK_DGRAM, &up_port);
 	uev = event_new(base, upstream_fd, EV_READ | EV_PERSIST, upstream_cb, NULL);

@@ -1,0 +1,346 @@
+/* profile.c — profile files: the options of the command line, one per line
+ * without the leading dashes, read before the command line's own options
+ * (options.c applies them, so the command line adds to and overrides them).
+ *
+ *     # npm.profile
+ *     allow registry.npmjs.org
+ *     mkdir ~/.npm
+ *     rw ~/.npm
+ *     include default
+ *
+ * A line is `OPTION`, `OPTION VALUE` or `OPTION=VALUE`; `#` starts a comment
+ * (at the start of a line or after a blank); `~`, ${HOME} and ${CWD} are
+ * expanded in values.  Two directives exist only here: `include NAME|PATH`
+ * and `mkdir PATH` (create a directory under your home if it is missing, so
+ * that a cache the profile exposes with `rw` persists).  Which profile:
+ * --profile NAME|PATH (repeatable), else NAME.profile for the program's base
+ * name, else default.profile, looked up in options_profile_dirs() order.
+ *
+ * A profile is code that decides what the sandbox may do: one that others
+ * can write (group/world-writable, or owned by someone else than you or
+ * root) is refused.  Every error names the file and the line.
+ */
+#include "config.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define PROFILE_MAX_DEPTH 8
+#define PROFILE_MAX_LINE 4096
+
+static bool profile_is_name(const char *s)
+{
+	if (!*s || strlen(s) > 64)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '-' || *s == '_' || *s == '.' || *s == '+'))
+			return false;
+	return true;
+}
+
+/* The path of profile NAME, or NULL if no directory has it. */
+static char *profile_find(const struct config *cfg, const char *name)
+{
+	char **dirs = options_profile_dirs(cfg);
+
+	if (!profile_is_name(name) || name[0] == '.')
+		return NULL;
+	for (size_t i = 0; dirs[i]; i++) {
+		char *path = xasprintf("%s/%s.profile", dirs[i], name);
+
+		if (access(path, F_OK) == 0)
+			return path;
+		free(path);
+	}
+	return NULL;
+}
+
+/* Expand ~, ${HOME} and ${CWD} in @in. */
+static char *profile_expand(const struct config *cfg, const char *in)
+{
+	size_t cap = strlen(in) + 1, len = 0;
+	char *out = xmalloc(cap);
+
+	for (const char *p = in; *p;) {
+		const char *add = NULL;
+		size_t skip = 1, alen;
+
+		if (p == in && p[0] == '~' && (p[1] == '/' || p[1] == '\0')) {
+			add = cfg->home;
+			if (!add)
+				die("write the full path", "~: there is no home directory to expand");
+		} else if (strncmp(p, "${HOME}", 7) == 0) {
+			add = cfg->home;
+			skip = 7;
+			if (!add)
+				die("write the full path", "${HOME}: there is no home directory to expand");
+		} else if (strncmp(p, "${CWD}", 6) == 0) {
+			add = cfg->cwd;
+			skip = 6;
+		} else if (p[0] == '$' && p[1] == '{') {
+			die("only ${HOME} and ${CWD} are expanded", "unknown variable in '%.60s'", in);
+		}
+		if (!add) {
+			add = p;
+			alen = 1;
+		} else {
+			alen = strlen(add);
+		}
+		if (len + alen + 1 > cap) {
+			cap = (len + alen + 1) * 2;
+			out = xrealloc(out, cap);
+		}
+		memcpy(out + len, add, alen);
+		len += alen;
+		p += skip;
+	}
+	out[len] = '\0';
+	return out;
+}
+
+/* `mkdir PATH`: a directory under the home, created 0700 with its parents. */
+static void profile_mkdir(const struct config *cfg, const char *path)
+{
+	size_t hl = cfg->home ? strlen(cfg->home) : 0;
+	char buf[PATH_MAX];
+
+	if (path[0] != '/')
+		die("write ~/DIR or ${HOME}/DIR", "mkdir %s: not an absolute path", path);
+	if (!cfg->home || strncmp(path, cfg->home, hl) != 0 || path[hl] != '/' || strstr(path, "/.."))
+		die("profiles may only create directories under your home", "mkdir %s: outside %s", path,
+		    cfg->home ? cfg->home : "the home directory");
+	/* A root invoker's program runs as another user: creating root-owned
+	 * directories in root's home for it would be of no use. */
+	if (cfg->invoked_by_root)
+		return;
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		die(NULL, "mkdir: path too long");
+	for (char *p = buf + hl + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+			die_errno("create it yourself, or drop the line", "mkdir %s", buf);
+		*p = c;
+		if (!c)
+			break;
+	}
+}
+
+/* Refuse a profile that someone else could have written. */
+static void profile_check_owner(const struct config *cfg, const char *path, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		die_errno(NULL, "profile %s", path);
+	if (!S_ISREG(st.st_mode))
+		die("give a regular file", "profile %s is not a regular file", path);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		die(xasprintf("chmod go-w %s", path), "profile %s is writable by other users", path);
+	if (st.st_uid != 0 && st.st_uid != getuid() && st.st_uid != cfg->uid)
+		die(xasprintf("take ownership of it (chown) or copy it"),
+		    "profile %s belongs to another user (uid %u)", path, (unsigned)st.st_uid);
+}
+
+static void profile_line(struct config *cfg, char *line, const char *dir, int depth)
+{
+	char *name = line, *arg, *end;
+
+	/* Comments: '#' at the start or after a blank (a '#' inside a value
+	 * such as a URL fragment stays). */
+	for (char *p = line; *p; p++)
+		if (*p == '#' && (p == line || *(p - 1) == ' ' || *(p - 1) == '\t')) {
+			*p = '\0';
+			break;
+		}
+	while (*name == ' ' || *name == '\t')
+		name++;
+	end = name + strlen(name);
+	while (end > name && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		*--end = '\0';
+	if (!*name)
+		return;
+	arg = name + strcspn(name, " \t=");
+	if (*arg) {
+		*arg++ = '\0';
+		while (*arg == ' ' || *arg == '\t' || *arg == '=')
+			arg++;
+	}
+	if (!*arg)
+		arg = NULL;
+
+	if (strcmp(name, "include") == 0) {
+		cleanup_free char *path = NULL;
+
+		if (!arg)
+			die("write: include NAME", "include needs a profile name or path");
+		if (strchr(arg, '/')) {
+			cleanup_free char *x = profile_expand(cfg, arg);
+
+			path = x[0] == '/' ? xstrdup(x) : xasprintf("%s/%s", dir, x);
+		} else if (!(path = profile_find(cfg, arg))) {
+			die("check the name: netbox --list-profiles", "include %s: no such profile", arg);
+		}
+		profile_load_file(cfg, path, depth + 1);
+		return;
+	}
+	if (strcmp(name, "mkdir") == 0) {
+		cleanup_free char *path = NULL;
+
+		if (!arg)
+			die("write: mkdir ~/DIR", "mkdir needs a path");
+		path = profile_expand(cfg, arg);
+		profile_mkdir(cfg, path);
+		return;
+	}
+	if (arg) {
+		char *x = profile_expand(cfg, arg); /* handlers may keep it */
+
+		options_apply_profile_line(cfg, name, x);
+		free(x);
+	} else {
+		options_apply_profile_line(cfg, name, NULL);
+	}
+}
+
+void profile_load_file(struct config *cfg, const char *path, int depth)
+{
+	cleanup_free char *dir = NULL;
+	const char *saved_context = util_context, *saved_origin = cfg->origin;
+	char line[PROFILE_MAX_LINE];
+	char *slash;
+	FILE *f;
+	int n = 0;
+
+	char real[PATH_MAX];
+
+	if (depth > PROFILE_MAX_DEPTH)
+		die("remove the include loop", "profile %s: includes nest deeper than %d", path,
+		    PROFILE_MAX_DEPTH);
+	if (realpath(path, real))
+		path = real;
+	for (size_t i = 0; i < cfg->nprofiles_read; i++)
+		if (strcmp(cfg->profiles_read[i], path) == 0)
+			return; /* included twice (a diamond, a loop): once is enough */
+	f = fopen(path, "re");
+	if (!f) {
+		if (errno == ENOENT)
+			die("check the path, or the name: netbox --list-profiles", "profile %s does not exist",
+			    path);
+		die_errno("check its permissions", "cannot read profile %s", path);
+	}
+	profile_check_owner(cfg, path, fileno(f));
+	cfg->profiles_read = xrealloc(cfg->profiles_read, (cfg->nprofiles_read + 1) * sizeof(char *));
+	cfg->profiles_read[cfg->nprofiles_read++] = xstrdup(path);
+	dir = xstrdup(path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+
+	while (fgets(line, sizeof(line), f)) {
+		char *origin;
+
+		n++;
+		if (!strchr(line, '\n') && !feof(f))
+			die("split it", "%s:%d: line longer than %d bytes", path, n, PROFILE_MAX_LINE - 1);
+		line[strcspn(line, "\n")] = '\0';
+		/* Rules and mounts keep their origin for --check and the log. */
+		origin = xasprintf("%s:%d", path, n);
+		util_context = origin;
+		cfg->origin = origin;
+		profile_line(cfg, line, dir, depth);
+	}
+	if (ferror(f))
+		die_errno(NULL, "cannot read profile %s", path);
+	fclose(f);
+	util_context = saved_context;
+	cfg->origin = saved_origin;
+}
+
+void profile_load_all(struct config *cfg)
+{
+	const char *base;
+	char *path;
+
+	if (cfg->noprofile) {
+		if (cfg->nprofile_args)
+			die("use one or the other", "--profile and --noprofile contradict each other");
+		return;
+	}
+	for (size_t i = 0; i < cfg->nprofile_args; i++) {
+		const char *arg = cfg->profile_args[i];
+
+		if (strchr(arg, '/')) {
+			char *x = arg[0] == '/' ? xstrdup(arg) : xasprintf("%s/%s", cfg->cwd, arg);
+
+			if (arg[0] == '~' && arg[1] == '/' && cfg->home) {
+				free(x);
+				x = xasprintf("%s%s", cfg->home, arg + 1);
+			}
+			profile_load_file(cfg, x, 0);
+			free(x);
+			continue;
+		}
+		path = profile_find(cfg, arg);
+		if (!path)
+			die("see netbox --list-profiles, or give a path (./NAME.profile)",
+			    "--profile %s: no such profile", arg);
+		profile_load_file(cfg, path, 0);
+		free(path);
+	}
+	if (cfg->nprofile_args)
+		return;
+	base = strrchr(cfg->argv[0], '/');
+	base = base ? base + 1 : cfg->argv[0];
+	path = profile_find(cfg, base);
+	if (!path)
+		path = profile_find(cfg, "default");
+	if (path) {
+		profile_load_file(cfg, path, 0);
+		free(path);
+	}
+}
+
+static int profile_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void profile_list(const struct config *cfg)
+{
+	char **dirs = options_profile_dirs(cfg), **names = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; dirs[i]; i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *e;
+
+		if (!d)
+			continue;
+		while ((e = readdir(d))) {
+			size_t len = strlen(e->d_name);
+
+			if (len <= 8 || strcmp(e->d_name + len - 8, ".profile") != 0 || e->d_name[0] == '.')
+				continue;
+			names = xrealloc(names, (n + 1) * sizeof(*names));
+			names[n++] = xasprintf("%.*s", (int)(len - 8), e->d_name);
+		}
+		closedir(d);
+	}
+	qsort(names, n, sizeof(*names), profile_strcmp);
+	for (size_t i = 0; i < n; i++) {
+		if (!i || strcmp(names[i], names[i - 1]) != 0)
+			printf("%s\n", names[i]);
+		free(names[i]);
+	}
+	free(names);
+}
