@@ -11,7 +11,8 @@
  * A line is `OPTION`, `OPTION VALUE` or `OPTION=VALUE`; `#` starts a comment
  * (at the start of a line or after a blank); `~`, ${HOME} and ${CWD} are
  * expanded in values.  Two directives exist only here: `include NAME|PATH`
- * and `mkdir PATH` (create a directory under your home if it is missing, so
+ * (NAME.profile beside the including file, else looked up like any
+ * profile) and `mkdir PATH` (create a directory under your home if it is missing, so
  * that a cache the profile exposes with `rw` persists).  Which profile:
  * --profile NAME|PATH (repeatable), else NAME.profile for the program's base
  * name, else default.profile, looked up in options_profile_dirs() order.
@@ -187,8 +188,15 @@ static void profile_line(struct config *cfg, char *line, const char *dir, int de
 			cleanup_free char *x = profile_expand(cfg, arg);
 
 			path = x[0] == '/' ? xstrdup(x) : xasprintf("%s/%s", dir, x);
-		} else if (!(path = profile_find(cfg, arg))) {
-			die("check the name: netbox --list-profiles", "include %s: no such profile", arg);
+		} else if (profile_is_name(arg) && arg[0] != '.' &&
+			   access((path = xasprintf("%s/%s.profile", dir, arg)), F_OK) == 0) {
+			/* NAME.profile beside the including file comes first. */
+		} else {
+			free(path);
+			path = profile_find(cfg, arg);
+			if (!path)
+				die("check the name: netbox --list-profiles", "include %s: no such profile",
+				    arg);
 		}
 		profile_load_file(cfg, path, depth + 1);
 		return;

@@ -98,13 +98,20 @@ lib_require_root() {
 
 # A private copy of the binary: the build directory may not be readable by
 # the test user (CI clones under /root).
+# The build tree's layout is kept (launcher/netbox beside profiles/), since
+# netbox finds its shipped profiles relative to its own path.
 lib_binary() {
 	NB_TMP=$(mktemp -d /tmp/netbox-test.XXXXXX)
 	chmod 755 "$NB_TMP"
 	lib_on_exit "rm -rf '$NB_TMP'"
-	NB="$NB_TMP/netbox"
+	mkdir -m 755 "$NB_TMP/launcher"
+	NB="$NB_TMP/launcher/netbox"
 	cp "$NETBOX" "$NB"
 	chmod 755 "$NB"
+	if [ -d "$(dirname "$NETBOX")/../profiles" ]; then
+		cp -r "$(dirname "$NETBOX")/../profiles" "$NB_TMP/profiles"
+		chmod -R u=rwX,go=rX "$NB_TMP/profiles"
+	fi
 	export NB NB_TMP
 }
 

@@ -1,0 +1,179 @@
+#!/bin/bash
+# profiles.sh — profile files (launcher/profile.c): lookup order, the shipped
+# profiles, syntax, expansion, include, mkdir, errors that name file:line,
+# refusal of profiles others can write, and the command line overriding
+# them.  No network needed: --check shows the rules, and the program's view
+# of files and variables shows the rest.
+# Run as root (meson test --suite launcher); NETBOX is the binary under test.
+. "$(dirname "$0")/../lib.sh"
+
+lib_user_up
+
+T=$(mktemp -d /tmp/netbox-profiles.XXXXXX)
+chmod 755 "$T"
+lib_on_exit "rm -rf '$T'"
+
+cap() {
+	OUT=$("$@" 2>"$T/stderr")
+	RC=$?
+	ERR=$(cat "$T/stderr")
+}
+
+# put FILE — write stdin to FILE as the test user, mode 0644.
+put() { as_user sh -c 'cat >"$0" && chmod 644 "$0"' "$1"; }
+
+CONF="$NB_HOME/.config/netbox"
+as_user mkdir -p "$CONF"
+
+# --- the shipped profiles -----------------------------------------------------
+cap nb --list-profiles
+t_is "$RC" 0 "--list-profiles: exit 0"
+for p in default npm npx yarn pnpm pip pip3 cargo go gem; do
+	t_like "$OUT" "^$p\$" "--list-profiles lists the shipped profile $p"
+done
+
+cap nb --check npm install
+t_like "$OUT" "^profiles: .*/npm\.profile$" "netbox npm: npm's profile is read"
+t_like "$OUT" "allow registry\.npmjs\.org +\(.*/npm\.profile:[0-9]+\)" "--check shows npm's rule with its file:line"
+t_like "$OUT" "$NB_HOME/\.npm +read-write +\(--rw \(.*npm\.profile:[0-9]+\)\)" "npm's cache ~/.npm is read-write, from the profile"
+t_ok "$([ -d "$NB_HOME/.npm" ]; echo $?)" "mkdir ~/.npm: the cache directory was created"
+t_is "$(stat -c %U "$NB_HOME/.npm")" "$NB_USER" "the cache directory belongs to the user"
+
+cap nb --check npx cowsay
+t_like "$OUT" "allow registry\.npmjs\.org" "npx includes npm's profile"
+cap nb --check pip3 install x
+t_like "$OUT" "allow files\.pythonhosted\.org" "pip3 includes pip's profile"
+cap nb --check /usr/bin/env true
+t_like "$OUT" "^profiles: .*/default\.profile$" "a program without a profile gets default.profile"
+t_like "$OUT" "filtered; 0 rules" "default.profile allows nothing"
+cap nb --check --noprofile npm install
+t_like "$OUT" "^profiles: none \(--noprofile\)" "--noprofile: no profile"
+t_unlike "$OUT" "registry\.npmjs\.org" "--noprofile: npm's rule is gone"
+
+# Every shipped profile parses (as its program would read it).
+for p in default npm npx yarn pnpm pip pip3 cargo go gem; do
+	cap nb --check --profile "$p" true
+	t_is "$RC:$ERR" "0:" "the shipped profile $p parses cleanly"
+done
+
+# --- lookup order: ~/.config/netbox before the shipped ones --------------------
+put "$CONF/npm.profile" <<'EOF'
+# mine
+allow mirror.example.test:8443
+EOF
+cap nb --check npm install
+t_like "$OUT" "^profiles: $CONF/npm\.profile$" "~/.config/netbox/npm.profile wins over the shipped one"
+t_like "$OUT" "allow mirror\.example\.test:8443 +\($CONF/npm\.profile:2\)" "its rule, with file:line"
+t_unlike "$OUT" "registry\.npmjs\.org" "the shipped npm profile is not read too"
+rm -f "$CONF/npm.profile"
+
+# --- syntax, expansion, include ------------------------------------------------
+put "$NB_WORK/base.profile" <<'EOF'
+allow base.test   # a comment after a blank
+setenv FROM_BASE=yes
+EOF
+put "$NB_WORK/my.profile" <<'EOF'
+# a comment line
+
+include ./base.profile
+include base
+allow=eq.test:9000
+	allow   spaced.test
+setenv HASH=a#b
+setenv WHERE=${HOME}:${CWD}
+ro ~/data
+rw ${HOME}/rw-data
+ro ~/does-not-exist-anywhere
+EOF
+as_user mkdir -p "$NB_HOME/data" "$NB_HOME/rw-data"
+as_user sh -c 'echo data > ~/data/f'
+cap nb --check --profile ./my.profile true
+t_is "$RC" 0 "a profile with comments, blanks, OPTION=VALUE, tabs and includes parses"
+t_like "$OUT" "allow base\.test +\(.*/base\.profile:1\)" "include ./base.profile: its rule, from base.profile:1"
+t_is "$(printf '%s\n' "$OUT" | grep -c 'allow base\.test')" 1 "a profile included twice is read once"
+t_like "$OUT" "allow eq\.test:9000 " "OPTION=VALUE works"
+t_like "$OUT" "allow spaced\.test " "leading tabs and several blanks work"
+t_like "$OUT" "ports served: 80 443 9000" "a profile's rule ports are served"
+t_like "$OUT" "$NB_HOME/data +read-only" "~ expands in a profile"
+t_like "$OUT" "$NB_HOME/rw-data +read-write" "\${HOME} expands in a profile"
+t_unlike "$OUT" "does-not-exist-anywhere" "a profile path that does not exist is skipped"
+cap nb --profile ./my.profile sh -c 'echo "$FROM_BASE $HASH $WHERE"; cat ~/data/f; echo x >~/data/f 2>/dev/null && echo wrote'
+t_is "$OUT" "yes a#b $NB_HOME:$NB_WORK
+data" "setenv from profiles (a '#' inside a value stays), \${CWD}, ro data"
+cap nb --profile ./my.profile --rw '~/data' --setenv HASH=cli sh -c 'echo "$HASH"; echo x >~/data/f && cat ~/data/f'
+t_is "$OUT" "cli
+x" "the command line overrides the profile (--setenv, --rw over ro)"
+
+# include loops end; deep nesting is refused.
+put "$NB_WORK/loop-a.profile" <<<'include ./loop-b.profile'
+put "$NB_WORK/loop-b.profile" <<<'include ./loop-a.profile'
+cap nb --check --profile ./loop-a.profile true
+t_is "$RC" 0 "an include loop ends (each file is read once)"
+
+# mkdir only under the home.
+put "$NB_WORK/mk.profile" <<'EOF'
+mkdir ~/.cache/made-by-profile/deep
+rw ~/.cache/made-by-profile
+EOF
+cap nb --profile ./mk.profile sh -c 'echo kept >~/.cache/made-by-profile/deep/f'
+t_is "$(cat "$NB_HOME/.cache/made-by-profile/deep/f" 2>/dev/null)" "kept" "mkdir + rw: what the program writes in the cache persists"
+t_is "$(stat -c %a "$NB_HOME/.cache/made-by-profile")" 700 "mkdir creates 0700 directories"
+
+# --- errors: one line naming file:line, exit 125 --------------------------------
+err_case() { # DESCRIPTION REGEX PROFILE-TEXT
+	printf '%s\n' "$3" | put "$NB_WORK/bad.profile"
+	cap nb --profile ./bad.profile true
+	t_is "$RC:$(printf '%s\n' "$ERR" | wc -l)" "125:1" "$1: exit 125, one line"
+	t_like "$ERR" "^netbox: $NB_WORK/bad\.profile:[0-9]+: $2" "$1: the line names file:line and what"
+	t_like "$ERR" " — " "$1: the line says how to fix it"
+}
+err_case "an unknown option" "unknown option 'bogus'" $'allow ok.test\nbogus 1'
+err_case "a bad rule" "--allow bad rule 'bad!name'" 'allow bad!name'
+err_case "a missing value" "'allow' needs a value" 'allow'
+err_case "a value on a flag" "'clearenv' takes no value" 'clearenv yes'
+err_case "seccomp in a profile" "'seccomp' cannot be set in a profile" 'seccomp off'
+err_case "pass-fd in a profile" "'pass-fd' cannot be set in a profile" 'pass-fd 3'
+err_case "an unknown variable" "unknown variable" 'ro ${SECRET}/x'
+err_case "mkdir outside the home" "mkdir /etc/x: outside" 'mkdir /etc/x'
+err_case "a missing include" "include nosuchprofile: no such profile" 'include nosuchprofile'
+line=$(printf 'x%.0s' $(seq 5000))
+err_case "an over-long line" "line longer than" "allow $line"
+
+cap nb --profile nosuch true
+t_is "$RC" 125 "--profile of an unknown name: exit 125"
+t_like "$ERR" "^netbox: --profile nosuch: no such profile — " "--profile of an unknown name: says so"
+cap nb --profile ./nowhere.profile true
+t_like "$RC:$ERR" "^125:netbox: profile .*nowhere\.profile does not exist" "--profile of a missing path: exit 125, says so"
+cap nb --profile npm --noprofile true
+t_is "$RC" 125 "--profile with --noprofile: exit 125"
+
+# Profiles others can write are refused.
+printf 'allow x.test\n' | put "$NB_WORK/open.profile"
+chmod 664 "$NB_WORK/open.profile"
+cap nb --profile ./open.profile true
+t_like "$RC:$ERR" "^125:netbox: profile .*open\.profile is writable by other users — chmod go-w" "a group-writable profile is refused"
+chmod 646 "$NB_WORK/open.profile"
+cap nb --profile ./open.profile true
+t_is "$RC" 125 "a world-writable profile is refused"
+chmod 644 "$NB_WORK/open.profile"
+cap nb --profile ./open.profile true
+t_is "$RC" 0 "the same profile, mode 644, is read"
+cp "$NB_WORK/open.profile" "$T/other.profile"
+chown nobody "$T/other.profile"
+chmod 644 "$T/other.profile"
+cap nb --profile "$T/other.profile" true
+t_like "$RC:$ERR" "^125:netbox: profile .*other\.profile belongs to another user" "a profile owned by another user is refused"
+
+# net none: rules from a profile are moot, rules on the command line an error.
+printf 'net none\nallow x.test\n' | put "$NB_WORK/none.profile"
+cap nb --profile ./none.profile true
+t_is "$RC" 0 "a profile with 'net none' and rules: runs"
+cap nb --profile ./none.profile --allow y.test true
+t_is "$RC" 125 "'net none' from a profile with --allow on the command line: exit 125"
+
+# quiet from a profile.
+printf 'quiet\n' | put "$NB_WORK/q.profile"
+cap nb --profile ./q.profile --allow '*:*' true
+t_is "$ERR" "" "'quiet' in a profile silences notices"
+
+t_done
