@@ -1,0 +1,162 @@
+#!/bin/bash
+# logs.sh — the connection log (--log, JSON Lines), learn mode (--learn) and
+# the shipped npm profile, with real clients against the lab
+# (tests/lab/lab.sh).  Every log line must parse and carry the right fields
+# for traffic whose shape the test knows; a learned profile must replay the
+# run it came from and refuse anything new.
+# Run as root (meson test --suite net); NETBOX is the binary under test.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lab/lab.sh"
+
+lib_user_up
+lab_up
+
+T=$(mktemp -d /tmp/netbox-logs.XXXXXX)
+chmod 755 "$T"
+lib_on_exit "rm -rf '$T'"
+cp "$LAB_CA" "$NB_WORK/ca.pem"
+chmod 644 "$NB_WORK/ca.pem"
+
+hx() {
+	lab_host_exec setpriv --reuid="$NB_UID" --regid="$NB_GID" --init-groups \
+		env -i HOME="$NB_HOME" USER="$NB_USER" LOGNAME="$NB_USER" \
+		PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
+		sh -c 'cd "$0" && exec "$@"' "$NB_WORK" "$@"
+}
+cap() {
+	OUT=$("$@" 2>"$T/stderr")
+	RC=$?
+	ERR=$(cat "$T/stderr")
+}
+nbx() { cap hx "$NB" "$@"; }
+
+# check_log FILE CHECKS... — checks.py: each CHECK is "DESCRIPTION|PYTHON
+# EXPRESSION" over `lines` (every parsed object); prints one TAP-ish line
+# per check ("PASS desc" / "FAIL desc: detail").
+cat >"$T/checks.py" <<'EOF'
+import json, re, sys
+path = sys.argv[1]
+lines, bad = [], []
+for n, raw in enumerate(open(path, encoding="utf-8"), 1):
+    try:
+        lines.append(json.loads(raw))
+    except ValueError as e:
+        bad.append("%d: %s" % (n, e))
+print("PASS every line parses as JSON" if not bad and lines else
+      "FAIL every line parses as JSON: %s" % (bad[:3] or "empty log"))
+def ev(event, **kw):
+    return [l for l in lines if l.get("event") == event and all(l.get(k) == v for k, v in kw.items())]
+TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+for check in sys.argv[2:]:
+    desc, expr = check.split("|", 1)
+    try:
+        ok = eval(expr)
+    except Exception as e:  # noqa: BLE001
+        ok, desc = False, "%s (%s: %s)" % (desc, type(e).__name__, e)
+    print(("PASS " if ok else "FAIL ") + desc)
+print("DUMP " + json.dumps(lines)[:2000])
+EOF
+chmod 644 "$T/checks.py"
+
+# run_checks FILE CHECKS... — turn checks.py's lines into TAP results.
+run_checks() {
+	local line dump=""
+	while IFS= read -r line; do
+		case "$line" in
+		PASS\ *) t_ok 0 "log: ${line#PASS }" ;;
+		FAIL\ *) t_ok 1 "log: ${line#FAIL }" ;;
+		DUMP\ *) dump=${line#DUMP } ;;
+		esac
+	done < <("$PY" "$T/checks.py" "$@")
+	[ -z "$dump" ] || t_diag "log: $dump"
+}
+
+# --- the log --------------------------------------------------------------------
+printf '# rules for logs.sh\nallow www.google.com\n' >"$NB_WORK/g.profile"
+chown "$NB_UID:$NB_GID" "$NB_WORK/g.profile"
+chmod 644 "$NB_WORK/g.profile"
+before=$(date -u +%s)
+nbx --log conns.jsonl --profile ./g.profile --allow '*' --deny evil.test sh -c '
+	curl -sS --max-time 10 --cacert ca.pem -o /dev/null "https://www.google.com/bytes?n=100000"
+	curl -sS --max-time 10 -o /dev/null http://allowed.test/hello
+	curl -sS --max-time 10 http://evil.test/ 2>/dev/null
+	curl -sS --max-time 10 http://203.0.113.13/ 2>/dev/null
+	curl -sS --max-time 10 --cacert ca.pem --connect-to allowed.test:443:www.google.com:443 https://allowed.test/ 2>/dev/null
+	true'
+after=$(date -u +%s)
+t_is "$RC" 0 "a run with --log: exit 0"
+t_ok "$([ -s "$NB_WORK/conns.jsonl" ]; echo $?)" "--log FILE: the file is written"
+LOG="$NB_WORK/conns.jsonl"
+run_checks "$LOG" \
+	"every line has time, event, verdict|all(TIME.match(l['time']) and l['event'] in ('dns','connection') and l['verdict'] in ('allow','deny') for l in lines)" \
+	"times lie within the run|all($before - 1 <= __import__('calendar').timegm(__import__('time').strptime(l['time'][:19], '%Y-%m-%dT%H:%M:%S')) <= $after + 1 for l in lines)" \
+	"DNS www.google.com A: allow, by g.profile:2|any(l['qtype'] == 'A' and l['rule'] == 'www.google.com' and l['rule_source'].endswith('/g.profile:2') for l in ev('dns', name='www.google.com', verdict='allow'))" \
+	"DNS evil.test: deny by the rule evil.test (command line)|any(l['rule'] == 'evil.test' and l['rule_source'] == 'command line' and 'evil.test' in l['reason'] for l in ev('dns', name='evil.test', verdict='deny'))" \
+	"DNS allowed.test: allow by '*'|any(l['rule'] == '*' for l in ev('dns', name='allowed.test', verdict='allow'))" \
+	"www.google.com:443: one allowed connection|len(ev('connection', name='www.google.com', port=443, verdict='allow')) == 1" \
+	"www.google.com:443: real IP, fake IP, SNI, rule|[(c['ip'] in ('203.0.113.11', '2001:db8:113::11'), c['fake_ip'].startswith('198.1'), c['sni'], c['rule'], c['rule_source'].endswith('g.profile:2')) for c in ev('connection', name='www.google.com', port=443, verdict='allow')] == [(True, True, 'www.google.com', 'www.google.com', True)]" \
+	"www.google.com:443: bytes received cover the 100000-byte body, bytes sent a request|all(100000 < c['bytes_received'] < 120000 and 200 < c['bytes_sent'] < 5000 and c['duration_ms'] > 0 for c in ev('connection', name='www.google.com', port=443, verdict='allow'))" \
+	"allowed.test:80: allowed by '*', Host seen|any(c['rule'] == '*' and c['sni'] == 'allowed.test' and c['bytes_received'] > 0 for c in ev('connection', name='allowed.test', port=80, verdict='allow'))" \
+	"203.0.113.13:80: a public raw address, allowed by '*', no name|any(c['name'] is None and c['ip'] == '203.0.113.13' and c['fake_ip'] is None and c['rule'] == '*' for c in ev('connection', port=80, verdict='allow'))" \
+	"www.google.com:443 with SNI allowed.test: denied, the mismatch is the reason|any(c['sni'] == 'allowed.test' and 'does not match' in c['reason'] and c['rule'] is None for c in ev('connection', name='www.google.com', verdict='deny'))" \
+	"no line for evil.test's connection (it never resolved)|not ev('connection', name='evil.test')"
+
+nbx --quiet --log - --allow www.google.com sh -c 'curl -sS --max-time 10 -o /dev/null http://www.google.com/hello; curl -sS --max-time 10 http://203.0.113.13/ 2>/dev/null; true'
+printf '%s\n' "$ERR" >"$T/stderr.jsonl"
+run_checks "$T/stderr.jsonl" \
+	"--log - with --quiet: stderr holds only JSON lines, the connection among them|len(ev('connection', name='www.google.com', verdict='allow')) == 1" \
+	"203.0.113.13:80 without '*': denied raw address, no name, no rule|any(c['name'] is None and c['ip'] == '203.0.113.13' and c['rule'] is None and c['reason'] == 'no rule' and c['bytes_sent'] == 0 for c in ev('connection', port=80, verdict='deny'))"
+
+nbx --check --log "$T/never/there.jsonl" true
+t_is "$RC" 0 "--check does not open the log file"
+nbx --log /proc/nonexistent/x.jsonl true
+t_like "$RC:$ERR" "^125:netbox: --log /proc/nonexistent/x\.jsonl: cannot open" "--log to an unwritable path: exit 125 before anything runs"
+
+# --- learn ------------------------------------------------------------------------
+RUN='curl -sS --max-time 10 --cacert ca.pem https://www.google.com/hello; curl -sS --max-time 10 http://allowed.test/hello; curl -sS --max-time 10 http://allowed.test/echo-host'
+rm -f "$NB_WORK/learned.profile"
+nbx --learn=learned.profile sh -c "$RUN; curl -sS --max-time 10 http://loopback.test/ 2>/dev/null; true"
+t_is "$OUT" "hello from www.google.com
+hello from allowed.test
+allowed.test" "--learn: every public host is reached"
+L="$NB_WORK/learned.profile"
+t_like "$ERR" "learned profile written to learned\.profile" "--learn=FILE says where the profile went"
+t_is "$(grep '^allow' "$L" | sed 's/ *#.*//')" "allow =allowed.test:80
+allow =www.google.com:443" "the learned profile: exactly the hosts and ports used, exact names, sorted"
+t_like "$(cat "$L")" "=allowed\.test:80 +# 2 connections, " "the learned profile counts connections"
+t_like "$(cat "$L")" "^# refused: loopback\.test:80 \(.*loopback" "loopback stays refused under --learn, and the profile says so"
+t_is "$(stat -c %a "$L")" 644 "the learned profile is 0644 (netbox reads it back whatever the umask)"
+
+nbx --profile ./learned.profile sh -c "$RUN"
+t_is "$RC:$(printf '%s\n' "$ERR" | grep -c '^netbox: denied')" "0:0" "replaying with the learned profile: the same run passes, nothing denied"
+nbx --profile ./learned.profile curl -sS --max-time 10 http://evil.test/hello
+t_like "$RC:$ERR" "^6:netbox: denied DNS evil\.test" "replaying: a new host is denied"
+nbx --profile ./learned.profile curl -sS --max-time 10 --cacert ca.pem https://allowed.test/hello
+t_ok "$([ "$RC" != 0 ]; echo $?)" "replaying: a new port of a learned host is refused"
+t_like "$ERR" "denied allowed\.test:443" "replaying: the refusal is reported"
+
+nbx --learn curl -sS --max-time 10 -o /dev/null http://www.google.com/hello
+t_like "$ERR" "^allow =www\.google\.com:80 " "--learn without a file: the profile goes to stderr"
+
+# --- npm through its shipped profile ----------------------------------------------
+# In the lab: the shipped profile allows registry.npmjs.org only, so the lab
+# registry is denied — and reported.
+nbx npm install --no-audit --no-fund --fetch-retries=0 --registry "$LAB_NPM_REGISTRY" --cafile ca.pem "$LAB_NPM_PKG"
+t_ok "$([ "$RC" != 0 ]; echo $?)" "netbox npm install (shipped profile) from registry.test: refused"
+t_like "$ERR" "^netbox: denied DNS registry\.test" "the refusal names registry.test"
+
+# Against the real registry (the only test here that leaves the lab, and only
+# to registry.npmjs.org): the shipped profile is all it takes.
+if curl -sS -m 10 -o /dev/null https://registry.npmjs.org/is-number 2>/dev/null; then
+	as_user rm -rf "$NB_WORK/real" && as_user mkdir "$NB_WORK/real"
+	cap as_user sh -c 'cd real && exec "$0" --log ../npm.jsonl npm install --no-audit --no-fund --loglevel=error is-number@7.0.0' "$NB"
+	t_is "$RC" 0 "netbox npm install is-number: the shipped npm profile is all it needs"
+	t_ok "$([ -f "$NB_WORK/real/node_modules/is-number/package.json" ]; echo $?)" "is-number is installed"
+	run_checks "$NB_WORK/npm.jsonl" \
+		"npm's connections went to registry.npmjs.org:443 only, by the npm profile|ev('connection', verdict='allow') and all(c['name'] == 'registry.npmjs.org' and c['port'] == 443 and c['rule_source'].endswith('npm.profile:5') for c in ev('connection', verdict='allow'))"
+	t_ok "$([ -d "$NB_HOME/.npm/_cacache" ]; echo $?)" "npm's cache persisted in ~/.npm (the profile's rw)"
+else
+	t_skip "netbox npm install with the shipped profile (real registry)" "registry.npmjs.org unreachable"
+fi
+
+t_done
