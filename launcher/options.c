@@ -373,8 +373,6 @@ static void opt_mount(struct config *cfg, const char *opt, const char *arg)
 			kind = mount_options[i].kind;
 			origin = mount_options[i].opt;
 		}
-	if (cfg->origin)
-		origin = xasprintf("%s (%s)", opt, cfg->origin); /* lives as long as cfg */
 	if (!*arg)
 		die("give a path", "%s: empty path", opt);
 	abs = options_expand_path(cfg, opt, arg);
@@ -395,6 +393,8 @@ static void opt_mount(struct config *cfg, const char *opt, const char *arg)
 		if (stat(resolved, &st) == 0 && !S_ISDIR(st.st_mode))
 			die("use --hide for a file", "%s %s: not a directory", opt, arg);
 	}
+	if (cfg->origin)
+		origin = xasprintf("%s (%s)", opt, cfg->origin); /* lives as long as cfg */
 	options_add_mount(cfg, kind, resolved, origin);
 }
 

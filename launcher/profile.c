@@ -266,12 +266,14 @@ void profile_load_file(struct config *cfg, const char *path, int depth)
 		util_context = origin;
 		cfg->origin = origin;
 		profile_line(cfg, line, dir, depth);
+		/* What keeps the origin (a rule, a mount) made its own copy. */
+		util_context = saved_context;
+		cfg->origin = saved_origin;
+		free(origin);
 	}
 	if (ferror(f))
 		die_errno(NULL, "cannot read profile %s", path);
 	fclose(f);
-	util_context = saved_context;
-	cfg->origin = saved_origin;
 }
 
 void profile_load_all(struct config *cfg)
@@ -345,10 +347,10 @@ void profile_list(const struct config *cfg)
 		closedir(d);
 	}
 	qsort(names, n, sizeof(*names), profile_strcmp);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		if (!i || strcmp(names[i], names[i - 1]) != 0)
 			printf("%s\n", names[i]);
+	for (size_t i = 0; i < n; i++)
 		free(names[i]);
-	}
 	free(names);
 }

@@ -69,14 +69,14 @@ else
 fi
 
 if [ "$REGISTRY_UP" = 1 ]; then
-	cap as_user sh -c 'cd seed && exec "$0" --allow registry.npmjs.org npm install --no-audit --no-fund --loglevel=error node-fetch@2' "$NB"
+	cap as_user sh -c 'cd seed && exec "$0" --noprofile --allow registry.npmjs.org npm install --no-audit --no-fund --loglevel=error node-fetch@2' "$NB"
 	t_is "$RC" 0 "npm install node-fetch@2 through --allow registry.npmjs.org (real registry)"
 	[ "$RC" = 0 ] || t_diag "$ERR"
 	t_ok "$([ -f "$SEED/node_modules/node-fetch/package.json" ]; echo $?)" "node-fetch is installed in the current directory"
 	t_unlike "$ERR" "netbox: denied" "npm with --allow registry.npmjs.org: nothing denied"
 
 	rm -rf "$T/npm-denied" && mkdir -m 777 "$T/npm-denied"
-	cap as_user sh -c 'cd "$1" && exec "$0" npm install --no-audit --no-fund --fetch-retries=0 is-number' "$NB" "$T/npm-denied"
+	cap as_user sh -c 'cd "$1" && exec "$0" --noprofile npm install --no-audit --no-fund --fetch-retries=0 is-number' "$NB" "$T/npm-denied"
 	t_ok "$([ "$RC" != 0 ]; echo $?)" "npm install without a rule fails"
 	t_like "$ERR" "^netbox: denied DNS registry\.npmjs\.org" "npm install without a rule: the denial is reported"
 	t_ok "$([ ! -e "$T/npm-denied/node_modules/is-number" ]; echo $?)" "npm install without a rule installed nothing"

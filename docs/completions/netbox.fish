@@ -1,0 +1,93 @@
+# fish completion for netbox(1) — installed as
+# DATADIR/fish/vendor_completions.d/netbox.fish.
+#
+# Options complete until the program's name; after it, the program's own
+# completion takes over (__fish_complete_subcommand).  The option list must
+# cover launcher/options.c: tests/shell/install.sh checks it against
+# `netbox --help`.
+
+# Options whose argument is the next word (or follows '=').
+set -g __fish_netbox_opts_arg --allow --deny --ro --rw --hide --tmpfs --keep-env \
+    --setenv --unsetenv --pass-fd --net --profile --log --seccomp
+
+# Print the program and the words after it that are already typed (the one
+# being completed excluded).  Status 1 while options are being typed: the
+# current word starts with '-' or is an option's argument.
+function __fish_netbox_program
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l skip 0
+    set -l found 0
+    set -l prog
+    for t in $tokens
+        if test $found -eq 1
+            set -a prog $t
+        else if test $skip -eq 1
+            set skip 0
+        else if test "x$t" = x--
+            set found 1
+        else if string match -qr -- '^-.' $t
+            if contains -- $t $__fish_netbox_opts_arg
+                set skip 1
+            end
+        else
+            set found 1
+            set -a prog $t
+        end
+    end
+    if test $found -eq 0
+        test $skip -eq 0; or return 1
+        string match -qr -- '^-' (commandline -ct); and return 1
+    end
+    set -q prog[1]; and printf '%s\n' $prog
+    return 0
+end
+
+function __fish_netbox_in_options
+    not __fish_netbox_program >/dev/null
+end
+
+# The program's name, then its own completion.
+function __fish_netbox_complete_program
+    set -l prog (__fish_netbox_program)
+    if set -q prog[1]
+        __fish_complete_subcommand --commandline $prog (commandline -ct)
+    else
+        __fish_complete_command
+    end
+end
+
+function __fish_netbox_profiles
+    set -l cmd (commandline -opc)[1]
+    command $cmd --list-profiles 2>/dev/null
+end
+
+complete -c netbox -f
+complete -c netbox -n __fish_netbox_program -a '(__fish_netbox_complete_program)'
+
+set -l c complete -c netbox -n __fish_netbox_in_options
+$c -l allow -x -d 'Allow hosts matching PATTERN[:PORTS] (default ports 80,443)'
+$c -l deny -x -d 'Deny hosts matching PATTERN[:PORTS], even if allowed'
+$c -l ro -r -F -d 'Make PATH visible, read-only'
+$c -l rw -r -F -d 'Make PATH visible, read-write'
+$c -l hide -r -F -d 'Cover PATH with an empty read-only directory or file'
+$c -l tmpfs -r -F -d 'Cover PATH with an empty writable tmpfs'
+$c -l keep-env -x -a '(set -nx)' -d 'Pass NAME through even if it is secret'
+$c -l setenv -x -a '(set -nx | string replace -r \'$\' =)' -d 'Set NAME=VALUE for the program'
+$c -l unsetenv -x -a '(set -nx)' -d 'Remove an environment variable'
+$c -l clearenv -d 'Start from an empty environment'
+$c -l pass-fd -x -d 'Let the program inherit descriptor N'
+$c -l net -x -a 'filter none' -d 'Network: filter (default) or none'
+$c -l profile -r -F -a '(__fish_netbox_profiles)' -d 'Read this profile (NAME or PATH)'
+$c -l noprofile -d 'Read no profile at all'
+$c -l list-profiles -d 'Print the names of the profiles found'
+$c -l log -r -F -d 'Log DNS decisions and connections as JSON Lines (- = stderr)'
+$c -l learn -d 'Allow every public host; write the learned profile (--learn=FILE)'
+$c -l seccomp -x -a 'on off' -d 'The system call filter (off is UNSAFE)'
+$c -l check -d 'Print the effective configuration, run nothing'
+$c -s q -l quiet -d 'No notices, denial lines or summary'
+$c -s h -l help -d 'Show the help'
+$c -s V -l version -d 'Show the version'
+# --learn=FILE: its argument only ever follows '='.
+complete -c netbox -n 'string match -q -- "--learn=*" (commandline -ct)' \
+    -a '(string replace -r -- "^" "--learn=" (__fish_complete_path (string replace -- "--learn=" "" (commandline -ct))))'
