@@ -22,6 +22,7 @@
  * root) is refused.  Every error names the file and the line.
  */
 #include "config.h"
+#include "profileparse.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -62,46 +63,14 @@ static char *profile_find(const struct config *cfg, const char *name)
 	return NULL;
 }
 
-/* Expand ~, ${HOME} and ${CWD} in @in. */
-static char *profile_expand(const struct config *cfg, const char *in)
+/* profile_expand() or die naming the line (util_context). */
+static char *profile_expand_or_die(const struct config *cfg, const char *in)
 {
-	size_t cap = strlen(in) + 1, len = 0;
-	char *out = xmalloc(cap);
+	char err[256];
+	char *out = profile_expand(in, cfg->home, cfg->cwd, err, sizeof(err));
 
-	for (const char *p = in; *p;) {
-		const char *add = NULL;
-		size_t skip = 1, alen;
-
-		if (p == in && p[0] == '~' && (p[1] == '/' || p[1] == '\0')) {
-			add = cfg->home;
-			if (!add)
-				die("write the full path", "~: there is no home directory to expand");
-		} else if (strncmp(p, "${HOME}", 7) == 0) {
-			add = cfg->home;
-			skip = 7;
-			if (!add)
-				die("write the full path", "${HOME}: there is no home directory to expand");
-		} else if (strncmp(p, "${CWD}", 6) == 0) {
-			add = cfg->cwd;
-			skip = 6;
-		} else if (p[0] == '$' && p[1] == '{') {
-			die("only ${HOME} and ${CWD} are expanded", "unknown variable in '%.60s'", in);
-		}
-		if (!add) {
-			add = p;
-			alen = 1;
-		} else {
-			alen = strlen(add);
-		}
-		if (len + alen + 1 > cap) {
-			cap = (len + alen + 1) * 2;
-			out = xrealloc(out, cap);
-		}
-		memcpy(out + len, add, alen);
-		len += alen;
-		p += skip;
-	}
-	out[len] = '\0';
+	if (!out)
+		die(NULL, "%s", err);
 	return out;
 }
 
@@ -154,38 +123,17 @@ static void profile_check_owner(const struct config *cfg, const char *path, int 
 
 static void profile_line(struct config *cfg, char *line, const char *dir, int depth)
 {
-	char *name = line, *arg, *end;
+	char *name, *arg;
 
-	/* Comments: '#' at the start or after a blank (a '#' inside a value
-	 * such as a URL fragment stays). */
-	for (char *p = line; *p; p++)
-		if (*p == '#' && (p == line || *(p - 1) == ' ' || *(p - 1) == '\t')) {
-			*p = '\0';
-			break;
-		}
-	while (*name == ' ' || *name == '\t')
-		name++;
-	end = name + strlen(name);
-	while (end > name && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
-		*--end = '\0';
-	if (!*name)
+	if (!profile_split_line(line, &name, &arg))
 		return;
-	arg = name + strcspn(name, " \t=");
-	if (*arg) {
-		*arg++ = '\0';
-		while (*arg == ' ' || *arg == '\t' || *arg == '=')
-			arg++;
-	}
-	if (!*arg)
-		arg = NULL;
-
 	if (strcmp(name, "include") == 0) {
 		cleanup_free char *path = NULL;
 
 		if (!arg)
 			die("write: include NAME", "include needs a profile name or path");
 		if (strchr(arg, '/')) {
-			cleanup_free char *x = profile_expand(cfg, arg);
+			cleanup_free char *x = profile_expand_or_die(cfg, arg);
 
 			path = x[0] == '/' ? xstrdup(x) : xasprintf("%s/%s", dir, x);
 		} else if (profile_is_name(arg) && arg[0] != '.' &&
@@ -206,12 +154,12 @@ static void profile_line(struct config *cfg, char *line, const char *dir, int de
 
 		if (!arg)
 			die("write: mkdir ~/DIR", "mkdir needs a path");
-		path = profile_expand(cfg, arg);
+		path = profile_expand_or_die(cfg, arg);
 		profile_mkdir(cfg, path);
 		return;
 	}
 	if (arg) {
-		char *x = profile_expand(cfg, arg); /* handlers may keep it */
+		char *x = profile_expand_or_die(cfg, arg); /* handlers may keep it */
 
 		options_apply_profile_line(cfg, name, x);
 		free(x);

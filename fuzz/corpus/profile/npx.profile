@@ -1,0 +1,2 @@
+# npx.profile — npx fetches packages like npm and runs them: the same rules.
+include npm

@@ -1,0 +1,2 @@
+# pip3.profile — the same as pip.
+include pip

@@ -1,0 +1,78 @@
+/* fuzz_profile.c — libFuzzer target for the profile syntax
+ * (launcher/profileparse.c) and the rules profiles carry (policy/).
+ *
+ * The input is a profile file.  Each line is split and expanded, and these
+ * properties are checked:
+ *   - a split line has a non-empty name with no blank or '=' in it,
+ *     and a value (if any) that does not start or end with a blank;
+ *   - an expansion either fails with a message or contains no "${" that
+ *     the input did not have outside a variable, and is no longer than the
+ *     worst case;
+ *   - `allow`/`deny` values go through policy_add() as profile.c does:
+ *     accepted or refused with a "bad rule" message, never a crash.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "launcher/profileparse.h"
+#include "policy/policy.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(c) do { if (!(c)) { fprintf(stderr, "check failed: %s\n", #c); __builtin_trap(); } } while (0)
+
+static const char home[] = "/home/user", cwd[] = "/home/user/project/with a space";
+
+static void one_line(struct policy *p, char *line)
+{
+	char *name, *arg, err[512];
+	size_t inlen = strlen(line);
+	char *x;
+
+	if (!profile_split_line(line, &name, &arg))
+		return;
+	CHECK(*name);
+	CHECK(!strpbrk(name, " \t\r="));
+	if (arg) {
+		size_t alen = strlen(arg);
+
+		CHECK(alen > 0);
+		CHECK(arg[0] != ' ' && arg[0] != '\t' && arg[0] != '=');
+		CHECK(arg[alen - 1] != ' ' && arg[alen - 1] != '\t' && arg[alen - 1] != '\r');
+	}
+	if (!arg)
+		return;
+	x = profile_expand(arg, strcmp(name, "nohome") == 0 ? NULL : home, cwd, err, sizeof(err));
+	if (!x) {
+		CHECK(strstr(err, " \u2014 "));
+		return;
+	}
+	CHECK(strlen(x) <= inlen * sizeof(cwd));
+	CHECK(!strstr(x, "${") || strstr(arg, "${"));
+	if (strcmp(name, "allow") == 0 || strcmp(name, "deny") == 0) {
+		if (policy_add(p, name[0] == 'a', x, "fuzz.profile:1", err, sizeof(err)) < 0)
+			CHECK(strncmp(err, "bad rule '", 10) == 0);
+	}
+	free(x);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct policy *p;
+	char *buf, *line, *save = NULL;
+
+	if (size > 64 * 1024)
+		return 0;
+	buf = malloc(size + 1);
+	if (!buf)
+		return 0;
+	memcpy(buf, data, size);
+	buf[size] = '\0';
+	p = policy_new();
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		one_line(p, line);
+	policy_free(p);
+	free(buf);
+	return 0;
+}

@@ -1,0 +1,18 @@
+/* profileparse.h — the syntax of one profile line, without side effects:
+ * what profile.c reads and what fuzz/fuzz_profile.c feeds with anything. */
+#ifndef NETBOX_PROFILEPARSE_H
+#define NETBOX_PROFILEPARSE_H
+
+#include <stddef.h>
+
+/* Split @line in place: comments ('#' at the start or after a blank) and
+ * surrounding blanks dropped, then `NAME`, `NAME VALUE` or `NAME=VALUE`.
+ * Returns 0 for a blank line, 1 with *name set and *arg set or NULL. */
+int profile_split_line(char *line, char **name, char **arg);
+
+/* Expand a leading ~, ${HOME} and ${CWD} in @in.  @home may be NULL (then
+ * ~ and ${HOME} are errors).  Returns a new string, or NULL with a message
+ * ("what — how to fix") in @err. */
+char *profile_expand(const char *in, const char *home, const char *cwd, char *err, size_t errlen);
+
+#endif
