@@ -276,7 +276,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!main_cfg.cwd_exposed)
-		notice("the current directory %s is not exposed (it is / or a home directory) \u2014 pass --rw %s to expose it",
+		notice("the current directory %s is not exposed (it is /, your home or the program's home) \u2014 pass --rw %s to expose it",
 		       main_cfg.cwd, main_cfg.cwd);
 	if (!main_cfg.seccomp)
 		warn("--seccomp=off: the system call filter is disabled; do not use this with untrusted programs");

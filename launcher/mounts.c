@@ -173,7 +173,7 @@ void mounts_print_plan(const struct config *cfg)
 		printf("  %-40s %-14s (%s)\n", m->path, mounts_kind_text((int)m->kind), m->origin);
 	}
 	if (!cfg->cwd_exposed)
-		printf("  current directory %s is not exposed (it is / or a home): pass --rw to expose it\n",
+		printf("  current directory %s is not exposed (it is /, your home or the program's home): pass --rw to expose it\n",
 		       cfg->cwd);
 }
 
