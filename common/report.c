@@ -339,7 +339,8 @@ static struct report_host **report_sorted(struct report *r, size_t *n)
 	all = xcalloc(r->nhosts, sizeof(*all));
 	for (size_t i = 0; i < REPORT_BUCKETS; i++)
 		for (struct report_host *h = r->buckets[i]; h; h = h->next) {
-			qsort(h->ports, h->nports, sizeof(*h->ports), report_port_cmp);
+			if (h->nports) /* qsort(NULL, 0): UB (a host seen in DNS only) */
+				qsort(h->ports, h->nports, sizeof(*h->ports), report_port_cmp);
 			all[(*n)++] = h;
 		}
 	qsort(all, *n, sizeof(*all), report_cmp);

@@ -67,7 +67,12 @@
 #define RESOLVER_NEG_TTL		5	/* NXDOMAIN / NODATA cached (s) */
 #define RESOLVER_MAX_NAMES		8192	/* cache entries */
 #define RESOLVER_BUCKETS		8192	/* power of two */
-#define RESOLVER_MAX_WAITERS_PER_NAME	64
+/* Waiters of one name all share its single upstream lookup, so many cost
+ * memory only (bounded by RESOLVER_MAX_WAITING): a program that opens
+ * hundreds of connections at once asks for the same name hundreds of times
+ * (A and AAAA each) while the first lookup is in flight, and must not get
+ * SERVFAIL for it.  The per-name bound keeps one name from taking them all. */
+#define RESOLVER_MAX_WAITERS_PER_NAME	1024
 #define RESOLVER_MAX_WAITING		4096	/* waiters and forwards, all names */
 #define RESOLVER_MAX_INFLIGHT		1024	/* c-ares lookups and sends */
 #define RESOLVER_UDP_BURST		64	/* datagrams per readable event */
@@ -106,10 +111,13 @@ static inline void rlist_add_tail(struct rlist *h, struct rlist *n)
 	h->prev = n;
 }
 
-/* Unlink @n from whatever list holds it; a no-op on a lone node. */
+/* Unlink @n from whatever list holds it; a no-op on a lone node.
+ * (clang-analyzer does not see that unlinking the first node moves the
+ * head, and takes "free the first node until the list is empty" loops for
+ * a use after free: hence the NOLINTs here, in req_drop() and tcp_close().) */
 static inline void rlist_del(struct rlist *n)
 {
-	n->prev->next = n->next;
+	n->prev->next = n->next; /* NOLINT(clang-analyzer-unix.Malloc): see above */
 	n->next->prev = n->prev;
 	rlist_init(n);
 }
@@ -425,7 +433,7 @@ static struct rentry *entry_get(struct resolver *r, const char *name)
  * client, and free it.  Its callback does not run. */
 static void req_drop(struct resolver_req *req)
 {
-	struct resolver *r = req->r;
+	struct resolver *r = req->r; /* NOLINT(clang-analyzer-unix.Malloc): see rlist_del() */
 
 	rlist_del(&req->elink);
 	if (req->e) {
@@ -1321,7 +1329,7 @@ static void tcp_touch(struct tcp_client *tc)
  * accept and resolver_free() (see the top of the file). */
 static void tcp_close(struct tcp_client *tc)
 {
-	struct resolver *r = tc->r;
+	struct resolver *r = tc->r; /* NOLINT(clang-analyzer-unix.Malloc): see rlist_del() */
 
 	while (!rlist_empty(&tc->pending)) {
 		struct resolver_req *req = rlist_entry(tc->pending.next, struct resolver_req, clink);

@@ -52,6 +52,11 @@ static void init_forward(int sig, siginfo_t *si, void *uc UNUSED)
 
 static const int init_forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 static const int init_ignored[] = { SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE };
+/* The kernel shields pid 1 from the signals its own namespace sends only
+ * when it has no handler for them: a fault handler inherited from netbox
+ * (ASan's and UBSan's, in a sanitizer build) would let the program kill
+ * the sandbox with kill -SEGV 1.  A real fault still kills the init. */
+static const int init_default[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS };
 
 /* Signals ignored when netbox started (nohup's SIGHUP, a background job's
  * SIGINT and SIGQUIT, a pipeline's SIGPIPE) stay ignored for the program,
@@ -77,6 +82,9 @@ static void init_signals(void)
 		else
 			sigaction(init_forwarded[i], &sa, NULL);
 	}
+	for (size_t i = 0; i < ARRAY_SIZE(init_default); i++)
+		if (!init_was_ignored(init_default[i]))
+			signal(init_default[i], SIG_DFL);
 	/* pid 1 of a namespace still receives the terminal's job-control
 	 * signals (the kernel forces them): it must not stop or die of them. */
 	for (size_t i = 0; i < ARRAY_SIZE(init_ignored); i++) {

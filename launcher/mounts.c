@@ -212,12 +212,14 @@ static char *mounts_unescape(char *s)
  * remount that drops nosuid/noexec/nodev there fails with EPERM). */
 static void mounts_readonly_walk(const char *path, unsigned long extra)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	/* Staged: the host's /proc is under OLDROOT (its /proc/self is this
+	 * process, and mountinfo is relative to our root, the staging tmpfs). */
+	FILE *f = fopen(OLDROOT "/proc/self/mountinfo", "re");
 	char *line = NULL;
 	size_t cap = 0;
 
 	if (!f)
-		die_errno(NULL, "cannot read /proc/self/mountinfo");
+		die_errno(NULL, "cannot read %s", OLDROOT "/proc/self/mountinfo");
 	while (getline(&line, &cap, f) > 0) {
 		char *save, *tok = strtok_r(line, " ", &save);
 		struct statvfs sv;

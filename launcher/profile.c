@@ -294,7 +294,8 @@ void profile_list(const struct config *cfg)
 		}
 		closedir(d);
 	}
-	qsort(names, n, sizeof(*names), profile_strcmp);
+	if (n) /* qsort(NULL, 0) is undefined */
+		qsort(names, n, sizeof(*names), profile_strcmp);
 	for (size_t i = 0; i < n; i++)
 		if (!i || strcmp(names[i], names[i - 1]) != 0)
 			printf("%s\n", names[i]);

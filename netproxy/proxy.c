@@ -46,6 +46,7 @@
 #define CONN_PEEK_MS 10000 /* a client that never speaks on 80/443 */
 #define CONN_SNIFF_MS 300  /* other ports: wait this long for client-first bytes */
 #define PROXY_ACCEPT_BATCH 64
+#define PROXY_EMFILE_RETRY_MS 100 /* out of descriptors: accept again after this */
 
 enum conn_state { CONN_PEEK, CONN_RESOLVE, CONN_CONNECT, CONN_RELAY };
 
@@ -53,6 +54,7 @@ struct proxy_listener {
 	struct proxy *p;
 	int fd;
 	struct event ev;
+	struct event retry; /* re-enables accepting after EMFILE */
 	struct proxy_listener *next;
 };
 
@@ -236,7 +238,7 @@ static void conn_connected(void *arg, int fd, int err UNUSED)
 	}
 	c->upfd = fd;
 	{
-		struct sockaddr_storage peer;
+		struct sockaddr_storage peer = { 0 };
 		socklen_t len = sizeof(peer);
 
 		if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0) {
@@ -511,7 +513,7 @@ static void conn_classify(struct conn *c)
 static void proxy_accept_one(struct proxy *p, int fd)
 {
 	struct conn *c = xcalloc(1, sizeof(*c));
-	struct sockaddr_in6 dst;
+	struct sockaddr_in6 dst = { 0 };
 	socklen_t len = sizeof(dst);
 
 	c->p = p;
@@ -537,6 +539,13 @@ static void proxy_accept_one(struct proxy *p, int fd)
 	conn_classify(c);
 }
 
+static void proxy_on_accept_retry(evutil_socket_t fd UNUSED, short what UNUSED, void *arg)
+{
+	struct proxy_listener *l = arg;
+
+	event_add(&l->ev, NULL);
+}
+
 static void proxy_on_accept(evutil_socket_t fd, short what UNUSED, void *arg)
 {
 	struct proxy_listener *l = arg;
@@ -545,15 +554,20 @@ static void proxy_on_accept(evutil_socket_t fd, short what UNUSED, void *arg)
 		int c = accept4((int)fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (c < 0) {
-			if (errno == EMFILE || errno == ENFILE) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
 				static bool warned;
+				struct timeval tv = { 0, PROXY_EMFILE_RETRY_MS * 1000 };
 
 				/* Out of descriptors: the connection waits in the
-				 * backlog; say so once instead of spinning. */
+				 * backlog; say so once, and stop accepting for a
+				 * moment: the listener stays readable, so its
+				 * level-triggered event would spin the loop. */
 				if (!warned)
 					warn("out of file descriptors (%d connections open): raise the limit with ulimit -n",
 					     (int)l->p->nconns);
 				warned = true;
+				event_del(&l->ev);
+				evtimer_add(&l->retry, &tv);
 			}
 			return;
 		}
@@ -580,6 +594,7 @@ int proxy_add_listener(struct proxy *p, int fd)
 	l->p = p;
 	l->fd = fd;
 	event_assign(&l->ev, p->base, fd, EV_READ | EV_PERSIST, proxy_on_accept, l);
+	evtimer_assign(&l->retry, p->base, proxy_on_accept_retry, l);
 	if (event_add(&l->ev, NULL) < 0) {
 		free(l);
 		return -EIO;
@@ -594,12 +609,13 @@ void proxy_free(struct proxy *p)
 	if (!p)
 		return;
 	while (p->conns)
-		conn_free(p->conns);
+		conn_free(p->conns); /* NOLINT(clang-analyzer-unix.Malloc): it unlinks itself */
 	while (p->listeners) {
 		struct proxy_listener *l = p->listeners;
 
 		p->listeners = l->next;
 		event_del(&l->ev);
+		event_del(&l->retry);
 		close(l->fd);
 		free(l);
 	}

@@ -358,7 +358,7 @@ static int split_spec(const char *spec, char *pat, size_t patlen, const char **p
 
 int policy_rule_parse(struct policy_rule *r, const char *spec, char *err, size_t errlen)
 {
-	char pat[1024];
+	char pat[1024] = ""; /* (clang-analyzer does not follow the variadic fail()) */
 	const char *ports;
 	bool v6;
 
