@@ -30,7 +30,9 @@ static void one_line(struct policy *p, char *line)
 	size_t inlen = strlen(line);
 	char *x;
 
-	if (!profile_split_line(line, &name, &arg))
+	int r = profile_split_line(line, &name, &arg);
+
+	if (r <= 0)
 		return;
 	CHECK(*name);
 	CHECK(!strpbrk(name, " \t\r="));

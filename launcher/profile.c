@@ -125,8 +125,12 @@ static void profile_line(struct config *cfg, char *line, const char *dir, int de
 {
 	char *name, *arg;
 
-	if (!profile_split_line(line, &name, &arg))
+	int r = profile_split_line(line, &name, &arg);
+
+	if (r == 0)
 		return;
+	if (r < 0)
+		die("write OPTION VALUE, e.g. allow example.com", "a value without an option name");
 	if (strcmp(name, "include") == 0) {
 		cleanup_free char *path = NULL;
 

@@ -31,6 +31,8 @@ int profile_split_line(char *line, char **name, char **arg)
 	if (!*n)
 		return 0;
 	a = n + strcspn(n, " \t\r=");
+	if (a == n)
+		return -1; /* "=value": no name */
 	if (*a) {
 		*a++ = '\0';
 		while (profile_blank(*a) || *a == '=')

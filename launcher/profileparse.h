@@ -7,7 +7,8 @@
 
 /* Split @line in place: comments ('#' at the start or after a blank) and
  * surrounding blanks dropped, then `NAME`, `NAME VALUE` or `NAME=VALUE`.
- * Returns 0 for a blank line, 1 with *name set and *arg set or NULL. */
+ * Returns 0 for a blank line, 1 with *name set and *arg set or NULL, -1
+ * for a line with a value but no name ("=x"). */
 int profile_split_line(char *line, char **name, char **arg);
 
 /* Expand a leading ~, ${HOME} and ${CWD} in @in.  @home may be NULL (then

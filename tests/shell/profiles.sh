@@ -127,6 +127,7 @@ err_case() { # DESCRIPTION REGEX PROFILE-TEXT
 	t_like "$ERR" "^netbox: $NB_WORK/bad\.profile:[0-9]+: $2" "$1: the line names file:line and what"
 	t_like "$ERR" " — " "$1: the line says how to fix it"
 }
+err_case "a value without a name" "a value without an option name" '=x.test'
 err_case "an unknown option" "unknown option 'bogus'" $'allow ok.test\nbogus 1'
 err_case "a bad rule" "--allow bad rule 'bad!name'" 'allow bad!name'
 err_case "a missing value" "'allow' needs a value" 'allow'
