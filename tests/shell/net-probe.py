@@ -50,7 +50,14 @@ def p_tcp(host, port, text=""):
     s = connect(host, port)
     if text:
         s.sendall(text.encode())
-        s.shutdown(socket.SHUT_WR)
+        try:
+            s.shutdown(socket.SHUT_WR)
+        except OSError as e:
+            # A reset that arrived before the shutdown: report it as such.
+            if e.errno == errno.ENOTCONN:
+                print("ECONNRESET (reset before shutdown)")
+                return
+            raise
     print("reply", recv_all(s).decode(errors="replace").strip())
 
 
