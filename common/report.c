@@ -382,17 +382,19 @@ void report_summary(struct report *r)
 		"conns", "sent", "received");
 	for (size_t i = 0; i < n; i++) {
 		struct report_host *h = all[i];
-		bool denied = report_denied(h);
+		bool denied = report_denied(h), mixed = denied && h->conns_allowed;
 		char ports[64], up[32], down[32];
 
+		/* "partly": some connections allowed, some refused (another
+		 * port, an SNI mismatch): both counted, bytes shown. */
 		report_port_list(h, true, ports, sizeof(ports));
 		report_bytes(h->bytes_up, up, sizeof(up));
 		report_bytes(h->bytes_down, down, sizeof(down));
-		fprintf(stderr, "  %-7s %-32s %-12s %5u %5u %10s %10s%s%s%s\n", denied ? "denied" : "allowed",
-			h->key, ports, h->dns_allowed + h->dns_denied,
-			denied ? h->conns_denied : h->conns_allowed, denied ? "-" : up,
-			denied ? "-" : down, denied ? "  (" : "", denied ? h->reason : "",
-			denied ? ")" : "");
+		fprintf(stderr, "  %-7s %-32s %-12s %5u %5u %10s %10s%s%s%s\n",
+			mixed ? "partly" : denied ? "denied" : "allowed", h->key, ports,
+			h->dns_allowed + h->dns_denied, h->conns_allowed + h->conns_denied,
+			denied && !mixed ? "-" : up, denied && !mixed ? "-" : down, denied ? "  (" : "",
+			denied ? h->reason : "", denied ? ")" : "");
 	}
 	free(all);
 }

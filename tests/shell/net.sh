@@ -328,6 +328,8 @@ t_is "$(printf '%s\n' "$ERR" | grep -c '^netbox: denied DNS evil.test$')" 1 "a d
 t_like "$ERR" "network summary: 1 host allowed, 1 denied" "the exit summary counts hosts allowed and denied"
 t_like "$ERR" "allowed +www\.google\.com +80 " "the summary lists the allowed host and its port"
 t_like "$ERR" "denied +evil\.test " "the summary lists the denied host"
+nbx --allow www.google.com sh -c 'curl -sS --max-time 5 http://www.google.com/hello >/dev/null; curl -sS --max-time 5 -H "Host: evil.test" http://www.google.com/ 2>/dev/null; true'
+t_like "$ERR" "partly +www\.google\.com +80 +[0-9]+ +2 +[0-9.]+ [KMG]?i?B .*\(Host evil\.test does not match" "a host with allowed and refused connections: 'partly', both counted, bytes and reason shown"
 nbx --quiet --allow www.google.com sh -c 'curl -sS --max-time 5 http://www.google.com/hello; curl -sS --max-time 5 http://evil.test/ 2>/dev/null; true'
 t_is "$OUT|$ERR" "hello from www.google.com|" "--quiet: no denial line and no summary"
 
