@@ -1,0 +1,170 @@
+/* seccomp_rules.c — the system call filter the program runs under: its
+ * rules, built with libseccomp.  They are compiled to BPF once, at build
+ * time, by seccomp_gen.c (into seccomp-filter.h), and loaded at run time by
+ * seccomp.c: libseccomp's compilation costs about a millisecond, which
+ * every start of netbox would otherwise pay.
+ *
+ * A deny list on top of an allowing default, as Docker's default profile
+ * effectively is for a process without capabilities: the calls Docker's
+ * profile refuses, plus the ones that open kernel attack surface an
+ * unprivileged user still reaches on a stock kernel (user namespaces,
+ * io_uring, bpf, userfaultfd, perf_event_open, keyctl) and the terminal
+ * ioctls that inject input into the invoking shell (TIOCSTI, TIOCLINUX —
+ * this kernel still has dev.tty.legacy_tiocsti=1).
+ *
+ * The filter covers every ABI the kernel runs: on x86_64 also i386 and x32
+ * (an int 0x80 or an x32 syscall number must not bypass it); other
+ * architectures are killed by libseccomp's bad-arch action.
+ */
+#include "privs.h"
+#include "seccomp_rules.h"
+#include "util.h"
+
+#include <errno.h>
+#include <linux/sched.h>
+#include <seccomp.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/personality.h>
+
+#ifndef CLONE_NEWUSER
+#define CLONE_NEWUSER 0x10000000
+#endif
+
+struct seccomp_deny {
+	const char *name;
+	int err;         /* errno returned */
+	const char *why; /* shown by --check */
+};
+
+static const struct seccomp_deny seccomp_deny_table[] = {
+	/* kernel attack surface reachable without privilege */
+	{ "bpf", EPERM, "eBPF" },
+	{ "userfaultfd", EPERM, "userfaultfd (exploit primitive)" },
+	{ "perf_event_open", EPERM, "perf events" },
+	{ "io_uring_setup", EPERM, "io_uring (bypasses syscall filtering)" },
+	{ "io_uring_enter", EPERM, "io_uring" },
+	{ "io_uring_register", EPERM, "io_uring" },
+	{ "keyctl", EPERM, "kernel keyring" },
+	{ "add_key", EPERM, "kernel keyring" },
+	{ "request_key", EPERM, "kernel keyring" },
+	/* no namespaces or mounts of its own */
+	{ "setns", EPERM, "join namespaces" },
+	{ "mount", EPERM, "mounts" },
+	{ "umount", EPERM, "mounts" },
+	{ "umount2", EPERM, "mounts" },
+	{ "pivot_root", EPERM, "mounts" },
+	{ "fsopen", EPERM, "mounts" },
+	{ "fsconfig", EPERM, "mounts" },
+	{ "fsmount", EPERM, "mounts" },
+	{ "fspick", EPERM, "mounts" },
+	{ "move_mount", EPERM, "mounts" },
+	{ "open_tree", EPERM, "mounts" },
+	{ "mount_setattr", EPERM, "mounts" },
+	{ "chroot", EPERM, "chroot" },
+	/* the rest of Docker's default deny set */
+	{ "acct", EPERM, "Docker default" },
+	{ "clock_adjtime", EPERM, "Docker default" },
+	{ "clock_settime", EPERM, "Docker default" },
+	{ "settimeofday", EPERM, "Docker default" },
+	{ "stime", EPERM, "Docker default" },
+	{ "create_module", EPERM, "Docker default" },
+	{ "init_module", EPERM, "Docker default" },
+	{ "finit_module", EPERM, "Docker default" },
+	{ "delete_module", EPERM, "Docker default" },
+	{ "query_module", EPERM, "Docker default" },
+	{ "get_kernel_syms", EPERM, "Docker default" },
+	{ "kexec_load", EPERM, "Docker default" },
+	{ "kexec_file_load", EPERM, "Docker default" },
+	{ "reboot", EPERM, "Docker default" },
+	{ "swapon", EPERM, "Docker default" },
+	{ "swapoff", EPERM, "Docker default" },
+	{ "ioperm", EPERM, "Docker default" },
+	{ "iopl", EPERM, "Docker default" },
+	{ "kcmp", EPERM, "Docker default" },
+	{ "lookup_dcookie", EPERM, "Docker default" },
+	{ "nfsservctl", EPERM, "Docker default" },
+	{ "open_by_handle_at", EPERM, "Docker default (shocker)" },
+	{ "name_to_handle_at", EPERM, "Docker default" },
+	{ "quotactl", EPERM, "Docker default" },
+	{ "quotactl_fd", EPERM, "Docker default" },
+	{ "sysfs", EPERM, "Docker default" },
+	{ "_sysctl", EPERM, "Docker default" },
+	{ "syslog", EPERM, "Docker default" },
+	{ "uselib", EPERM, "Docker default" },
+	{ "ustat", EPERM, "Docker default" },
+	{ "vm86", EPERM, "Docker default" },
+	{ "vm86old", EPERM, "Docker default" },
+	{ "vhangup", EPERM, "Docker default" },
+	{ "get_mempolicy", EPERM, "Docker default" },
+	{ "set_mempolicy", EPERM, "Docker default" },
+	{ "mbind", EPERM, "Docker default" },
+	{ "move_pages", EPERM, "Docker default" },
+	/* clone3 passes its flags in memory the filter cannot read: ENOSYS
+	 * makes glibc and other runtimes fall back to clone(). */
+	{ "clone3", ENOSYS, "flags not inspectable; callers fall back to clone" },
+};
+
+static void seccomp_rule(scmp_filter_ctx ctx, int err, int nr, unsigned n, const struct scmp_arg_cmp *cmp,
+			 const char *name)
+{
+	int r = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO((uint32_t)err), nr, n, cmp);
+
+	if (r < 0)
+		die(NULL, "seccomp: cannot add the rule for %s: %s", name, strerror(-r));
+}
+
+static void seccomp_arch(scmp_filter_ctx ctx, uint32_t arch)
+{
+	int r = seccomp_arch_add(ctx, arch);
+
+	if (r < 0 && r != -EEXIST)
+		die(NULL, "seccomp: cannot add an architecture: %s", strerror(-r));
+}
+
+void seccomp_rules_build(scmp_filter_ctx ctx)
+{
+	uint32_t native = seccomp_arch_native();
+
+	if (native == SCMP_ARCH_X86_64) {
+		seccomp_arch(ctx, SCMP_ARCH_X86);
+		seccomp_arch(ctx, SCMP_ARCH_X32);
+	} else if (native == SCMP_ARCH_AARCH64) {
+		seccomp_arch(ctx, SCMP_ARCH_ARM);
+	}
+
+	for (size_t i = 0; i < ARRAY_SIZE(seccomp_deny_table); i++) {
+		int nr = seccomp_syscall_resolve_name(seccomp_deny_table[i].name);
+
+		if (nr == __NR_SCMP_ERROR)
+			continue; /* not a system call on this architecture */
+		seccomp_rule(ctx, seccomp_deny_table[i].err, nr, 0, NULL, seccomp_deny_table[i].name);
+	}
+
+	/* Nested user namespaces: the door to most unprivileged kernel bugs. */
+	struct scmp_arg_cmp newuser = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER);
+	seccomp_rule(ctx, EPERM, SCMP_SYS(unshare), 1, &newuser, "unshare");
+	seccomp_rule(ctx, EPERM, SCMP_SYS(clone), 1, &newuser, "clone");
+
+	/* Terminal injection.  The kernel truncates the command to 32 bits, so
+	 * compare only those (CVE-2019-10063 in flatpak compared all 64). */
+	struct scmp_arg_cmp sti = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI);
+	struct scmp_arg_cmp linux_ = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX);
+	seccomp_rule(ctx, EPERM, SCMP_SYS(ioctl), 1, &sti, "ioctl(TIOCSTI)");
+	seccomp_rule(ctx, EPERM, SCMP_SYS(ioctl), 1, &linux_, "ioctl(TIOCLINUX)");
+
+	/* personality(): no turning ASLR off or making data executable. */
+	struct scmp_arg_cmp norand = SCMP_A0(SCMP_CMP_MASKED_EQ, ADDR_NO_RANDOMIZE, ADDR_NO_RANDOMIZE);
+	struct scmp_arg_cmp rie = SCMP_A0(SCMP_CMP_MASKED_EQ, READ_IMPLIES_EXEC, READ_IMPLIES_EXEC);
+	seccomp_rule(ctx, EPERM, SCMP_SYS(personality), 1, &norand, "personality");
+	seccomp_rule(ctx, EPERM, SCMP_SYS(personality), 1, &rie, "personality");
+}
+
+void seccomp_print(FILE *out)
+{
+	fprintf(out, "seccomp: on; refused:");
+	for (size_t i = 0; i < ARRAY_SIZE(seccomp_deny_table); i++)
+		fprintf(out, "%s %s", i % 8 ? "" : "\n ", seccomp_deny_table[i].name);
+	fprintf(out, "\n  clone/unshare(CLONE_NEWUSER), ioctl(TIOCSTI, TIOCLINUX),\n"
+		     "  personality(ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC)\n");
+}
