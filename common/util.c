@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 bool util_quiet;
@@ -179,4 +180,27 @@ uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void random_fill(void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = getrandom((uint8_t *)buf + got, len - got, GRND_NONBLOCK);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got < len) {
+		uint64_t t = now_ns() ^ (uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)buf;
+
+		for (size_t i = got; i < len; i++) {
+			t = t * 6364136223846793005ULL + 1442695040888963407ULL;
+			((uint8_t *)buf)[i] = (uint8_t)(t >> 56);
+		}
+	}
 }

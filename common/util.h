@@ -57,6 +57,11 @@ ssize_t read_all(int fd, void *buf, size_t len);
 /* Write a small string to a file (e.g. /proc/PID/uid_map).  0 or -errno. */
 int write_file(const char *path, const char *text);
 
+/* Fill @buf from getrandom() without blocking; before the kernel has
+ * entropy, a weaker mix of the clock and the pid (hash keys, DNS ids:
+ * unpredictable enough, never a secret). */
+void random_fill(void *buf, size_t len);
+
 /* Monotonic time in nanoseconds. */
 uint64_t now_ns(void);
 

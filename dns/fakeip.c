@@ -9,15 +9,14 @@
  * returned as -errno, never fatal.
  */
 #include "dns/fakeip.h"
+#include "siphash.h"
+#include "util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
 
 #define FAKEIP_SLOTS_MIN	1024	/* power of two */
 #define FAKEIP_ADDRS_MIN	256
@@ -41,85 +40,6 @@ struct fakeip {
 	uint64_t key[2];
 };
 
-/* SipHash-2-4 (Aumasson and Bernstein), the reference algorithm. */
-#define ROTL64(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND						\
-	do {							\
-		v0 += v1; v1 = ROTL64(v1, 13); v1 ^= v0;	\
-		v0 = ROTL64(v0, 32);				\
-		v2 += v3; v3 = ROTL64(v3, 16); v3 ^= v2;	\
-		v0 += v3; v3 = ROTL64(v3, 21); v3 ^= v0;	\
-		v2 += v1; v1 = ROTL64(v1, 17); v1 ^= v2;	\
-		v2 = ROTL64(v2, 32);				\
-	} while (0)
-
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-/* Not static so the unit test can check the reference vectors. */
-uint64_t fakeip_siphash24(const void *data, size_t len, const uint64_t key[2]);
-uint64_t fakeip_siphash24(const void *data, size_t len, const uint64_t key[2])
-{
-	const uint8_t *in = data;
-	uint64_t v0 = 0x736f6d6570736575ULL ^ key[0];
-	uint64_t v1 = 0x646f72616e646f6dULL ^ key[1];
-	uint64_t v2 = 0x6c7967656e657261ULL ^ key[0];
-	uint64_t v3 = 0x7465646279746573ULL ^ key[1];
-	uint64_t b = (uint64_t)len << 56;
-	size_t i, full = len - len % 8;
-
-	for (i = 0; i < full; i += 8) {
-		uint64_t m = le64(in + i);
-
-		v3 ^= m;
-		SIPROUND;
-		SIPROUND;
-		v0 ^= m;
-	}
-	for (size_t j = 0; i + j < len; j++)
-		b |= (uint64_t)in[i + j] << (8 * j);
-	v3 ^= b;
-	SIPROUND;
-	SIPROUND;
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
-}
-
-static void random_key(uint64_t key[2])
-{
-	size_t got = 0;
-
-	while (got < 2 * sizeof(uint64_t)) {
-		ssize_t n = getrandom((uint8_t *)key + got,
-				      2 * sizeof(uint64_t) - got, 0);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	if (got < 2 * sizeof(uint64_t)) {
-		/* No getrandom(): a weaker key still spreads ordinary names. */
-		struct timespec ts;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		key[0] ^= (uint64_t)ts.tv_nsec << 32 ^ (uint64_t)ts.tv_sec;
-		key[1] ^= (uint64_t)getpid() << 16 ^ (uint64_t)(uintptr_t)key;
-	}
-}
-
 struct fakeip *fakeip_new(void)
 {
 	struct fakeip *pool = calloc(1, sizeof(*pool));
@@ -133,7 +53,7 @@ struct fakeip *fakeip_new(void)
 		errno = ENOMEM;
 		return NULL;
 	}
-	random_key(pool->key);
+	random_fill(pool->key, sizeof(pool->key));
 	return pool;
 }
 
@@ -245,7 +165,7 @@ int fakeip_for_name(struct fakeip *pool, const char *name, struct in_addr *out)
 	len = canonical(name, buf);
 	if (len < 0)
 		return -EINVAL;
-	hash = fakeip_siphash24(buf, (size_t)len, pool->key);
+	hash = siphash24(pool->key, buf, (size_t)len);
 
 	s = find_slot(pool, hash, buf, (size_t)len);
 	if (s->idx) {

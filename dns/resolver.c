@@ -42,6 +42,7 @@
 #include "dns/fakeip.h"
 #include "policy/policy.h"
 #include "report.h"
+#include "siphash.h"
 #include "util.h"
 
 #include <ares.h>
@@ -55,7 +56,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -133,71 +133,6 @@ static inline void rlist_move_all(struct rlist *from, struct rlist *to)
 	to->next->prev = to;
 	to->prev->next = to;
 	rlist_init(from);
-}
-
-/* SipHash-1-3 under a random key: the sandbox chooses the names (under a
- * `*.example.com` rule), so the cache must not be open to hash flooding. */
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND							\
-	do {								\
-		v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32); \
-		v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;			\
-		v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;			\
-		v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
-	} while (0)
-
-static uint64_t siphash13(const uint64_t key[2], const void *data, size_t len)
-{
-	const uint8_t *in = data;
-	uint64_t v0 = 0x736f6d6570736575ULL ^ key[0];
-	uint64_t v1 = 0x646f72616e646f6dULL ^ key[1];
-	uint64_t v2 = 0x6c7967656e657261ULL ^ key[0];
-	uint64_t v3 = 0x7465646279746573ULL ^ key[1];
-	uint64_t b = (uint64_t)len << 56, m;
-	size_t i = 0;
-
-	for (; i + 8 <= len; i += 8) {
-		m = 0;
-		for (int j = 7; j >= 0; j--)
-			m = m << 8 | in[i + (size_t)j];
-		v3 ^= m;
-		SIPROUND;
-		v0 ^= m;
-	}
-	for (size_t j = 0; i + j < len; j++)
-		b |= (uint64_t)in[i + j] << (8 * j);
-	v3 ^= b;
-	SIPROUND;
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return v0 ^ v1 ^ v2 ^ v3;
-}
-
-static void random_bytes(void *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = getrandom((uint8_t *)buf + got, len - got, GRND_NONBLOCK);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	if (got < len) {
-		/* No entropy yet: weaker, but the hash still spreads names. */
-		uint64_t t = now_ns() ^ (uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)buf;
-
-		for (size_t i = got; i < len; i++) {
-			t = t * 6364136223846793005ULL + 1442695040888963407ULL;
-			((uint8_t *)buf)[i] = (uint8_t)(t >> 56);
-		}
-	}
 }
 
 static inline void put16(uint8_t *p, uint16_t v)
@@ -392,7 +327,7 @@ static struct rentry *entry_find(struct resolver *r, const char *name, size_t le
 static struct rentry *entry_get(struct resolver *r, const char *name)
 {
 	size_t len = strlen(name);
-	uint64_t hash = siphash13(r->hkey, name, len);
+	uint64_t hash = siphash24(r->hkey, name, len);
 	struct rentry *e = entry_find(r, name, len, hash);
 
 	if (e) {
@@ -1139,7 +1074,7 @@ static void query_forward(struct resolver *r, const struct rclient *c, const str
 		return;
 	}
 	/* ares_send() puts its own random ID in; ours is random too. */
-	random_bytes(&id, sizeof(id));
+	random_fill(&id, sizeof(id));
 	if (ares_create_query(name, q->qclass, q->qtype, id, 1, &qbuf, &qlen,
 			      q->edns ? DNS_EDNS_OURS : 0) != ARES_SUCCESS ||
 	    !(req = calloc(1, sizeof(*req)))) {
@@ -1587,7 +1522,7 @@ struct resolver *resolver_new(struct event_base *base, const struct policy *poli
 	rlist_init(&r->lru);
 	rlist_init(&r->tcp_clients);
 	r->timeout_ms = RESOLVER_UPSTREAM_TIMEOUT_MS;
-	random_bytes(r->hkey, sizeof(r->hkey));
+	random_fill(r->hkey, sizeof(r->hkey));
 	return r;
 }
 
