@@ -166,6 +166,24 @@ as_user() {
 # nb ARGS... — netbox as the test user, in its work directory.
 nb() { as_user "$NB" "$@"; }
 
+# cap CMD... — run CMD; $OUT and $ERR (its stdout and stderr), $RC.
+LIB_CAP_ERR=$(mktemp /tmp/netbox-cap.XXXXXX)
+lib_on_exit "rm -f '$LIB_CAP_ERR'"
+cap() {
+	OUT=$("$@" 2>"$LIB_CAP_ERR")
+	RC=$?
+	ERR=$(cat "$LIB_CAP_ERR")
+}
+
+# hx CMD... — as_user, but in the lab's HOST namespace (tests/lab/lab.sh,
+# after lab_up): netbox there reaches only the lab.
+hx() {
+	lab_host_exec setpriv --reuid="$NB_UID" --regid="$NB_GID" --init-groups \
+		env -i HOME="$NB_HOME" USER="$NB_USER" LOGNAME="$NB_USER" \
+		PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 PY="$PY" \
+		${NB_ENV[@]+"${NB_ENV[@]}"} sh -c 'cd "$0" && exec "$@"' "$NB_WORK" "$@"
+}
+
 # A python3 that every user can run (CI's may live under /root/.pyenv).
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3)

@@ -12,12 +12,6 @@ lib_user_up
 T=$(mktemp -d /tmp/netbox-env.XXXXXX)
 lib_on_exit "rm -rf '$T'"
 
-cap() {
-	OUT=$("$@" 2>"$T/stderr")
-	RC=$?
-	ERR=$(cat "$T/stderr")
-}
-
 # NAME=value of one variable in env(1) output $1, or "(unset)".
 env_get() {
 	local line

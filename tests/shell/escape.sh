@@ -34,18 +34,6 @@ cp "$LAB_CA" "$NB_WORK/ca.pem"
 chmod 644 "$NB_WORK/ep.py" "$NB_WORK/np.py" "$NB_WORK/ca.pem"
 chown -R "$NB_UID:$NB_GID" "$NB_WORK"
 
-# hx CMD... — CMD as the test user in the lab's HOST namespace, in $NB_WORK.
-hx() {
-	lab_host_exec setpriv --reuid="$NB_UID" --regid="$NB_GID" --init-groups \
-		env -i HOME="$NB_HOME" USER="$NB_USER" LOGNAME="$NB_USER" \
-		PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 PY="$PY" \
-		${NB_ENV[@]+"${NB_ENV[@]}"} sh -c 'cd "$0" && exec "$@"' "$NB_WORK" "$@"
-}
-cap() {
-	OUT=$("$@" 2>"$T/stderr")
-	RC=$?
-	ERR=$(cat "$T/stderr")
-}
 nbx() { cap hx "$NB" "$@"; }
 plain() { cap hx "$@"; }
 EP="$PY ep.py"

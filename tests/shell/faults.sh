@@ -39,14 +39,6 @@ cp "$HELPER" "$NB_WORK/fh.py"
 chmod 644 "$NB_WORK/fh.py"
 chown -R "$NB_UID:$NB_GID" "$NB_WORK"
 
-# hx CMD... — CMD as the test user in the lab's HOST namespace, in $NB_WORK.
-hx() {
-	lab_host_exec setpriv --reuid="$NB_UID" --regid="$NB_GID" --init-groups \
-		env -i HOME="$NB_HOME" USER="$NB_USER" LOGNAME="$NB_USER" \
-		PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 PY="$PY" \
-		${NB_ENV[@]+"${NB_ENV[@]}"} sh -c 'cd "$0" && exec "$@"' "$NB_WORK" "$@"
-}
-
 # cap CMD... — run CMD; $OUT, $ERR (stdout, stderr), $RC and $SECS (wall time).
 cap() {
 	local t0

@@ -14,13 +14,6 @@ T=$(mktemp -d /tmp/netbox-files.XXXXXX)
 chmod 755 "$T"
 lib_on_exit "rm -rf '$T'"
 
-# cap CMD... — run CMD; $OUT, $ERR (stdout, stderr) and $RC.
-cap() {
-	OUT=$("$@" 2>"$T/stderr")
-	RC=$?
-	ERR=$(cat "$T/stderr")
-}
-
 # nb_in DIR ARGS... — netbox as the test user with DIR as current directory.
 nb_in() {
 	local dir=$1

@@ -26,14 +26,6 @@ cp "$(dirname "$0")/load-client.py" "$NB_WORK/load-client.py"
 chmod 644 "$NB_WORK/load-client.py"
 chown -R "$NB_UID:$NB_GID" "$NB_WORK"
 
-# hx CMD... — CMD as the test user in the lab's HOST namespace, in $NB_WORK.
-hx() {
-	lab_host_exec setpriv --reuid="$NB_UID" --regid="$NB_GID" --init-groups \
-		env -i HOME="$NB_HOME" USER="$NB_USER" LOGNAME="$NB_USER" \
-		PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
-		${NB_ENV[@]+"${NB_ENV[@]}"} sh -c 'cd "$0" && exec "$@"' "$NB_WORK" "$@"
-}
-
 # netbox_pid — the pid of the netbox parent (not its sandbox init, which is
 # a netbox process too, whose parent is netbox), or nothing.
 netbox_pid() {

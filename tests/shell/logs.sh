@@ -17,17 +17,6 @@ lib_on_exit "rm -rf '$T'"
 cp "$LAB_CA" "$NB_WORK/ca.pem"
 chmod 644 "$NB_WORK/ca.pem"
 
-hx() {
-	lab_host_exec setpriv --reuid="$NB_UID" --regid="$NB_GID" --init-groups \
-		env -i HOME="$NB_HOME" USER="$NB_USER" LOGNAME="$NB_USER" \
-		PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
-		sh -c 'cd "$0" && exec "$@"' "$NB_WORK" "$@"
-}
-cap() {
-	OUT=$("$@" 2>"$T/stderr")
-	RC=$?
-	ERR=$(cat "$T/stderr")
-}
 nbx() { cap hx "$NB" "$@"; }
 
 # check_log FILE CHECKS... — checks.py: each CHECK is "DESCRIPTION|PYTHON

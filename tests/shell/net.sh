@@ -26,21 +26,6 @@ cp "$(dirname "$0")/net-probe.py" "$NB_WORK/probe.py"
 chmod 644 "$NB_WORK/ca.pem" "$NB_WORK/probe.py"
 chown -R "$NB_UID:$NB_GID" "$NB_WORK"
 
-# hx CMD... — CMD as the test user in the lab's HOST namespace, in $NB_WORK.
-hx() {
-	lab_host_exec setpriv --reuid="$NB_UID" --regid="$NB_GID" --init-groups \
-		env -i HOME="$NB_HOME" USER="$NB_USER" LOGNAME="$NB_USER" \
-		PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
-		${NB_ENV[@]+"${NB_ENV[@]}"} sh -c 'cd "$0" && exec "$@"' "$NB_WORK" "$@"
-}
-
-# cap CMD... — run CMD; $OUT, $ERR (stdout, stderr) and $RC.
-cap() {
-	OUT=$("$@" 2>"$T/stderr")
-	RC=$?
-	ERR=$(cat "$T/stderr")
-}
-
 # nbx ARGS... — netbox ARGS in the lab, captured.  plain CMD... — the same
 # command without netbox (the baseline).
 nbx() { cap hx "$NB" "$@"; }

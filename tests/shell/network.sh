@@ -16,13 +16,6 @@ chmod 755 "$T"
 lib_on_exit "rm -rf '$T'"
 RAND=$(tr -dc a-z0-9 </dev/urandom | head -c 8)
 
-# cap CMD... — run CMD; $OUT, $ERR (stdout, stderr) and $RC.
-cap() {
-	OUT=$("$@" 2>"$T/stderr")
-	RC=$?
-	ERR=$(cat "$T/stderr")
-}
-
 # conn.py ADDR PORT [tcp|udp|unix] — one connection attempt (timeout 5 s):
 # prints "connected GREETING", "sent" (udp) or the errno name, and the seconds
 # it took.  For unix, ADDR is an abstract name (without the leading NUL).

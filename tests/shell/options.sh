@@ -11,11 +11,6 @@ RAND=$(tr -dc a-z0-9 </dev/urandom | head -c 8)
 T=$(mktemp -d /tmp/netbox-options.XXXXXX)
 lib_on_exit "rm -rf '$T'"
 
-cap() {
-	OUT=$("$@" 2>"$T/stderr")
-	RC=$?
-	ERR=$(cat "$T/stderr")
-}
 absent() { [ ! -e "$1" ] && echo 0 || echo 1; }
 
 nb_in() {

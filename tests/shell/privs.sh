@@ -15,13 +15,6 @@ T=$(mktemp -d /tmp/netbox-privs.XXXXXX)
 chmod 755 "$T"
 lib_on_exit "rm -rf '$T'"
 
-# cap CMD... — run CMD; $OUT, $ERR (stdout, stderr) and $RC.
-cap() {
-	OUT=$("$@" 2>"$T/stderr")
-	RC=$?
-	ERR=$(cat "$T/stderr")
-}
-
 # pty_user [ptyrun.py options] -- CMD... — CMD as the test user, in $NB_WORK,
 # on a new pseudo-terminal (its controlling terminal); $NB and $PY are set.
 pty_user() {

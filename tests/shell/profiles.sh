@@ -13,12 +13,6 @@ T=$(mktemp -d /tmp/netbox-profiles.XXXXXX)
 chmod 755 "$T"
 lib_on_exit "rm -rf '$T'"
 
-cap() {
-	OUT=$("$@" 2>"$T/stderr")
-	RC=$?
-	ERR=$(cat "$T/stderr")
-}
-
 # put FILE — write stdin to FILE as the test user, mode 0644.
 put() { as_user sh -c 'cat >"$0" && chmod 644 "$0"' "$1"; }
 

@@ -12,13 +12,6 @@ lib_user_up
 T=$(mktemp -d /tmp/netbox-root.XXXXXX) # root's, mode 0700
 lib_on_exit "rm -rf '$T'"
 
-# cap CMD... — run CMD; $OUT, $ERR (stdout, stderr) and $RC.
-cap() {
-	OUT=$("$@" 2>"$T/.stderr")
-	RC=$?
-	ERR=$(cat "$T/.stderr")
-}
-
 NOBODY_GID=$(id -g nobody 2>/dev/null || echo 65534)
 
 # root_run [VAR=value...] -- CMD... — CMD as root, in $RDIR, with a clean

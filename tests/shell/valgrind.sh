@@ -35,14 +35,6 @@ cp "$(dirname "$0")/net-probe.py" "$NB_WORK/np.py"
 chmod 644 "$NB_WORK/ca.pem" "$NB_WORK/np.py"
 chown -R "$NB_UID:$NB_GID" "$NB_WORK"
 
-# hx CMD... — CMD as the test user in the lab's HOST namespace, in $NB_WORK.
-hx() {
-	lab_host_exec setpriv --reuid="$NB_UID" --regid="$NB_GID" --init-groups \
-		env -i HOME="$NB_HOME" USER="$NB_USER" LOGNAME="$NB_USER" \
-		PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 PY="$PY" \
-		${NB_ENV[@]+"${NB_ENV[@]}"} sh -c 'cd "$0" && exec "$@"' "$NB_WORK" "$@"
-}
-
 N=$((4 * 1024 * 1024))
 cat >"$NB_WORK/work.sh" <<WORK
 curl -sS -m 60 --cacert ca.pem 'https://big.test/bytes?n=$N&seed=3' | sha256sum | sed 's/ .*//; s/^/download /'
