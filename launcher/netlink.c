@@ -74,13 +74,19 @@ int netlink_open(void)
 	return fd;
 }
 
-void netlink_link_up(int fd, const char *ifname)
+static uint32_t netlink_ifindex(const char *ifname)
 {
-	struct netlink_req req = { 0 };
-	int idx = (int)if_nametoindex(ifname), r;
+	uint32_t idx = if_nametoindex(ifname);
 
 	if (!idx)
 		die_errno(NULL, "no interface %s in the sandbox", ifname);
+	return idx;
+}
+
+void netlink_link_up(int fd, const char *ifname)
+{
+	struct netlink_req req = { 0 };
+	int idx = (int)netlink_ifindex(ifname), r;
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
 	req.nh.nlmsg_type = RTM_NEWLINK;
 	req.ifi.ifi_family = AF_UNSPEC;
@@ -97,11 +103,9 @@ void netlink_link_up(int fd, const char *ifname)
 int netlink_route_local_all(int fd, int family, const char *ifname, bool required)
 {
 	struct netlink_req req = { 0 };
-	uint32_t idx = if_nametoindex(ifname);
+	uint32_t idx = netlink_ifindex(ifname);
 	int r;
 
-	if (!idx)
-		die_errno(NULL, "no interface %s in the sandbox", ifname);
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
 	req.nh.nlmsg_type = RTM_NEWROUTE;
 	req.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
@@ -124,11 +128,9 @@ int netlink_route_local_all(int fd, int family, const char *ifname, bool require
 void netlink_addr_add_v4(int fd, const char *ifname, struct in_addr addr)
 {
 	struct netlink_req req = { 0 };
-	uint32_t idx = if_nametoindex(ifname);
+	uint32_t idx = netlink_ifindex(ifname);
 	int r;
 
-	if (!idx)
-		die_errno(NULL, "no interface %s in the sandbox", ifname);
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
 	req.nh.nlmsg_type = RTM_NEWADDR;
 	req.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;

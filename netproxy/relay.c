@@ -168,20 +168,29 @@ static int relay_dir_flush(struct relay_dir *d)
 	return 1;
 }
 
-static void relay_dir_pump(struct relay *r, struct relay_dir *d)
+/* Flush the pipe: true when it is empty.  Otherwise the relay finished
+ * (an error), or the receiver is full: then wait for it to take more, and
+ * stop reading meanwhile. */
+static bool relay_dir_drain(struct relay *r, struct relay_dir *d)
 {
 	int f = relay_dir_flush(d);
 
 	if (f < 0) {
 		relay_finish(r, f);
-		return;
+		return false;
 	}
 	if (f == 0) {
-		/* Receiver full: wait for it, stop reading meanwhile. */
 		event_del(&d->ev_read);
 		event_add(&d->ev_write, NULL);
-		return;
+		return false;
 	}
+	return true;
+}
+
+static void relay_dir_pump(struct relay *r, struct relay_dir *d)
+{
+	if (!relay_dir_drain(r, d))
+		return;
 	/* The pipe is empty (back from back-pressure, or it was). */
 	if (!event_pending(&d->ev_read, EV_READ, NULL))
 		event_add(&d->ev_read, NULL);
@@ -215,16 +224,8 @@ static void relay_dir_pump(struct relay *r, struct relay_dir *d)
 			return;
 		}
 		d->in_pipe += (size_t)n;
-		f = relay_dir_flush(d);
-		if (f < 0) {
-			relay_finish(r, f);
+		if (!relay_dir_drain(r, d))
 			return;
-		}
-		if (f == 0) {
-			event_del(&d->ev_read);
-			event_add(&d->ev_write, NULL);
-			return;
-		}
 		if (n < RELAY_SHORT)
 			break; /* most likely drained: the readiness says if not */
 	}
