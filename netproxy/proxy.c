@@ -90,7 +90,6 @@ struct proxy {
 };
 
 static void conn_free(struct conn *c);
-static void addr_to_in6(const struct sockaddr_storage *ss, struct in6_addr *out);
 
 /* ---- reporting and closing ---------------------------------------------- */
 
@@ -241,10 +240,9 @@ static void conn_connected(void *arg, int fd, int err UNUSED)
 		struct sockaddr_storage peer = { 0 };
 		socklen_t len = sizeof(peer);
 
-		if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0) {
-			addr_to_in6(&peer, &c->up_addr);
+		if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0 &&
+		    policy_addr_from_sockaddr((struct sockaddr *)&peer, len, &c->up_addr, NULL) == 0)
 			c->has_up_addr = true;
-		}
 	}
 	conn_relay(c);
 }
@@ -255,25 +253,6 @@ static void conn_connect(struct conn *c, const struct sockaddr_storage *addrs, i
 	c->up = xcalloc(1, sizeof(*c->up));
 	/* upstream_start may call conn_connected (and free @c) at once. */
 	upstream_start(c->up, c->p->base, addrs, n, conn_connected, c);
-}
-
-static void addr_to_in6(const struct sockaddr_storage *ss, struct in6_addr *out)
-{
-	if (ss->ss_family == AF_INET) {
-		memset(out, 0, sizeof(*out));
-		out->s6_addr[10] = out->s6_addr[11] = 0xff;
-		memcpy(&out->s6_addr[12], &((const struct sockaddr_in *)ss)->sin_addr, 4);
-	} else {
-		*out = ((const struct sockaddr_in6 *)ss)->sin6_addr;
-	}
-}
-
-static void addr_print(const struct in6_addr *a, char *buf, size_t len)
-{
-	if (IN6_IS_ADDR_V4MAPPED(a))
-		inet_ntop(AF_INET, &a->s6_addr[12], buf, (socklen_t)len);
-	else
-		inet_ntop(AF_INET6, a, buf, (socklen_t)len);
 }
 
 static void conn_resolved(void *arg, const struct sockaddr_storage *addrs, int n, int err)
@@ -293,17 +272,15 @@ static void conn_resolved(void *arg, const struct sockaddr_storage *addrs, int n
 		struct in6_addr a;
 		const struct policy_rule *r = NULL;
 
-		addr_to_in6(&addrs[i], &a);
-		if (policy_decide_resolved(c->p->policy, c->name, &a, c->port, &r) == POLICY_ALLOW) {
-			struct sockaddr_storage s = addrs[i];
+		socklen_t len;
 
-			if (s.ss_family == AF_INET)
-				((struct sockaddr_in *)&s)->sin_port = htons(c->port);
-			else
-				((struct sockaddr_in6 *)&s)->sin6_port = htons(c->port);
-			ok[nok++] = s;
+		if (policy_addr_from_sockaddr((const struct sockaddr *)&addrs[i], sizeof(addrs[i]), &a,
+					      NULL) < 0)
+			continue;
+		if (policy_decide_resolved(c->p->policy, c->name, &a, c->port, &r) == POLICY_ALLOW) {
+			policy_addr_to_sockaddr(&a, c->port, &ok[nok++], &len);
 		} else if (!refused[0]) {
-			addr_print(&a, refused, sizeof(refused));
+			policy_addr_str(&a, refused, sizeof(refused));
 			refused_class = policy_addr_class_name(policy_addr_class(&a));
 		}
 	}
@@ -322,21 +299,10 @@ static void conn_resolve(struct conn *c)
 
 	c->state = CONN_RESOLVE;
 	if (!c->has_name) {
-		struct sockaddr_storage ss = { 0 };
+		struct sockaddr_storage ss;
+		socklen_t len;
 
-		if (IN6_IS_ADDR_V4MAPPED(&c->dst)) {
-			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-			s4->sin_family = AF_INET;
-			memcpy(&s4->sin_addr, &c->dst.s6_addr[12], 4);
-			s4->sin_port = htons(c->port);
-		} else {
-			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-			s6->sin6_family = AF_INET6;
-			s6->sin6_addr = c->dst;
-			s6->sin6_port = htons(c->port);
-		}
+		policy_addr_to_sockaddr(&c->dst, c->port, &ss, &len);
 		conn_report_allowed(c);
 		conn_connect(c, &ss, 1);
 		return;
@@ -478,7 +444,7 @@ static void conn_classify(struct conn *c)
 			const char *name = resolver_fake_name(c->p->resolver, a4);
 
 			if (!name) {
-				addr_print(&c->dst, addr, sizeof(addr));
+				policy_addr_str(&c->dst, addr, sizeof(addr));
 				conn_deny(c, "%s is not an address netbox's resolver handed out", addr);
 				return;
 			}
