@@ -166,6 +166,22 @@ as_user() {
 # nb ARGS... — netbox as the test user, in its work directory.
 nb() { as_user "$NB" "$@"; }
 
+# pty_user [ptyrun.py options] -- CMD... — CMD as the test user, in $NB_WORK,
+# on a new pseudo-terminal (its controlling terminal); $NB and $PY are set.
+pty_user() {
+	local opts=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	"$PY" "$LIB_DIR/ptyrun.py" "${opts[@]}" -- \
+		setpriv --reuid="$NB_UID" --regid="$NB_GID" --init-groups \
+		env -i HOME="$NB_HOME" USER="$NB_USER" LOGNAME="$NB_USER" \
+		PATH=/usr/local/bin:/usr/bin:/bin TERM=dumb LANG=C.UTF-8 NB="$NB" PY="$PY" \
+		sh -c 'cd "$0" && exec "$@"' "$NB_WORK" "$@"
+}
+
 # cap CMD... — run CMD; $OUT and $ERR (its stdout and stderr), $RC.
 LIB_CAP_ERR=$(mktemp /tmp/netbox-cap.XXXXXX)
 lib_on_exit "rm -f '$LIB_CAP_ERR'"

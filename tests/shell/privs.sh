@@ -15,22 +15,6 @@ T=$(mktemp -d /tmp/netbox-privs.XXXXXX)
 chmod 755 "$T"
 lib_on_exit "rm -rf '$T'"
 
-# pty_user [ptyrun.py options] -- CMD... — CMD as the test user, in $NB_WORK,
-# on a new pseudo-terminal (its controlling terminal); $NB and $PY are set.
-pty_user() {
-	local opts=()
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		opts+=("$1")
-		shift
-	done
-	shift
-	"$PY" "$LIB_DIR/ptyrun.py" "${opts[@]}" -- \
-		setpriv --reuid="$NB_UID" --regid="$NB_GID" --init-groups \
-		env -i HOME="$NB_HOME" USER="$NB_USER" LOGNAME="$NB_USER" \
-		PATH=/usr/local/bin:/usr/bin:/bin TERM=dumb LANG=C.UTF-8 NB="$NB" PY="$PY" \
-		sh -c 'cd "$0" && exec "$@"' "$NB_WORK" "$@"
-}
-
 # status_field TEXT NAME — the value of "NAME:<tab>value" in /proc/PID/status
 status_field() { printf '%s\n' "$1" | sed -n "s/^$2:[[:space:]]*//p"; }
 
