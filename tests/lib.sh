@@ -182,6 +182,19 @@ pty_user() {
 		sh -c 'cd "$0" && exec "$@"' "$NB_WORK" "$@"
 }
 
+# netbox_pid — the pid of the netbox parent (not its sandbox init, which is
+# a netbox process too, whose parent is netbox), or nothing.
+netbox_pid() {
+	local p pp
+	for p in $(pgrep -u "$NB_USER" -x netbox); do
+		pp=$(awk '{ print $4 }' "/proc/$p/stat" 2>/dev/null) || continue
+		if [ "$(cat "/proc/$pp/comm" 2>/dev/null)" != netbox ]; then
+			echo "$p"
+			return
+		fi
+	done
+}
+
 # cap CMD... — run CMD; $OUT and $ERR (its stdout and stderr), $RC.
 LIB_CAP_ERR=$(mktemp /tmp/netbox-cap.XXXXXX)
 lib_on_exit "rm -f '$LIB_CAP_ERR'"

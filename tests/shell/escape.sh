@@ -38,16 +38,6 @@ nbx() { cap hx "$NB" "$@"; }
 plain() { cap hx "$@"; }
 EP="$PY ep.py"
 
-netbox_pid() {
-	local p pp
-	for p in $(pgrep -u "$NB_USER" -x netbox); do
-		pp=$(awk '{ print $4 }' "/proc/$p/stat" 2>/dev/null) || continue
-		if [ "$(cat "/proc/$pp/comm" 2>/dev/null)" != netbox ]; then
-			echo "$p"
-			return
-		fi
-	done
-}
 wait_for() { # wait_for SECONDS CMD...
 	local i n=$(($1 * 10))
 	shift

@@ -64,17 +64,6 @@ secs_ge() {
 # line TEXT KEY — the line of TEXT that starts with "KEY "
 line() { printf '%s\n' "$1" | grep -m1 "^$2 " || true; }
 
-netbox_pid() {
-	local p pp
-	for p in $(pgrep -u "$NB_USER" -x netbox); do
-		pp=$(awk '{ print $4 }' "/proc/$p/stat" 2>/dev/null) || continue
-		if [ "$(cat "/proc/$pp/comm" 2>/dev/null)" != netbox ]; then
-			echo "$p"
-			return
-		fi
-	done
-}
-
 wait_for() { # wait_for SECONDS CMD...
 	local i n=$(($1 * 10))
 	shift

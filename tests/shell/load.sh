@@ -26,19 +26,6 @@ cp "$(dirname "$0")/load-client.py" "$NB_WORK/load-client.py"
 chmod 644 "$NB_WORK/load-client.py"
 chown -R "$NB_UID:$NB_GID" "$NB_WORK"
 
-# netbox_pid — the pid of the netbox parent (not its sandbox init, which is
-# a netbox process too, whose parent is netbox), or nothing.
-netbox_pid() {
-	local p pp
-	for p in $(pgrep -u "$NB_USER" -x netbox); do
-		pp=$(awk '{ print $4 }' "/proc/$p/stat" 2>/dev/null) || continue
-		if [ "$(cat "/proc/$pp/comm" 2>/dev/null)" != netbox ]; then
-			echo "$p"
-			return
-		fi
-	done
-}
-
 # wait_for CMD... — until CMD succeeds, at most 30 s (returns 1 then).
 wait_for() {
 	local i
