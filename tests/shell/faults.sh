@@ -266,10 +266,19 @@ for sig in TERM KILL; do
 	: >"$STREAM_LOG"
 	hx "$NB" --allow faults.test:9102 "$PY" fh.py inflight faults.test 9102 20 -1 >"$T/if.out" 2>"$T/if.err" &
 	job=$!
-	wait_for 10 grep -q flowing "$T/if.out"
-	pid=$(netbox_pid)
+	wait_for 20 grep -q flowing "$T/if.out" 2>/dev/null
+	pid=
+	have_pid() { pid=$(netbox_pid); [ -n "$pid" ]; }
+	wait_for 5 have_pid
+	t_ok "$([ -n "$pid" ]; echo $?)" "SIG$sig: netbox runs, the 20 transfers flowing"
 	t0=$(date +%s%N)
-	kill -$sig "$pid"
+	if [ -n "$pid" ]; then
+		kill -$sig "$pid"
+	else
+		# Never hang the suite on a run that did not start: fail below.
+		t_diag "SIG$sig: no netbox process found; output: $(cat "$T/if.out" "$T/if.err" 2>/dev/null)"
+		pkill -KILL -u "$NB_USER"
+	fi
 	wait "$job"
 	rc=$?
 	ms=$((($(date +%s%N) - t0) / 1000000))
