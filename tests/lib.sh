@@ -32,19 +32,41 @@ t_ok() { # t_ok STATUS DESCRIPTION — STATUS 0 is a pass
 		echo "ok $t_n - $2"
 	else
 		echo "not ok $t_n - $2"
+		# meson prints a failed test's stderr: the failure and its
+		# diagnostics (t_why) are repeated there, for CI logs.
+		echo "not ok $t_n - $2" >&2
 		t_failed=$((t_failed + 1))
 	fi
 }
 
 # Diagnostics: every line starts with "#" (a value may span lines, and a
 # line of it such as "ok 1" or "Bail out!" must not be read as TAP).
+# t_why: a failure's diagnostics, read from stdin, to stdout and stderr.
+t_why() {
+	local d
+	d=$(
+		cat
+		# what the last cap()tured command said: often the reason
+		if [ -n "${LIB_CAP_CMD:-}" ]; then
+			printf 'last cap: %s\n  exit %s, stderr:\n' "$LIB_CAP_CMD" "$RC"
+			printf '%s\n' "$ERR" | head -8 | sed 's/^/  /'
+		fi
+	)
+	d=$(printf '%s\n' "$d" | sed 's/^/#   /')
+	printf '%s\n' "$d"
+	printf '%s\n' "$d" >&2
+}
+
 t_is() { # t_is GOT WANT DESCRIPTION
 	if [ "$1" = "$2" ]; then
 		t_ok 0 "$3"
 	else
 		t_ok 1 "$3"
-		printf 'got:  %s\n' "$1" | head -10 | sed 's/^/#   /'
-		printf 'want: %s\n' "$2" | head -10 | sed 's/^/#   /'
+		{
+			printf 'got:  %s\n' "$1" | head -10
+			printf 'want: %s\n' "$2" | head -10
+		} | t_why
+		return 1
 	fi
 }
 
@@ -53,14 +75,16 @@ t_like() { # t_like TEXT REGEX DESCRIPTION (grep -E)
 		t_ok 0 "$3"
 	else
 		t_ok 1 "$3"
-		printf 'text: %s\ndoes not match: %s\n' "$(printf '%s' "$1" | head -c 600)" "$2" | sed 's/^/#   /'
+		printf 'text: %s\ndoes not match: %s\n' "$(printf '%s' "$1" | head -c 600)" "$2" | t_why
+		return 1
 	fi
 }
 
 t_unlike() { # t_unlike TEXT REGEX DESCRIPTION
 	if printf '%s' "$1" | grep -qE -- "$2"; then
 		t_ok 1 "$3"
-		printf 'text: %s\nmatches: %s\n' "$(printf '%s' "$1" | head -c 600)" "$2" | sed 's/^/#   /'
+		printf 'text: %s\nmatches: %s\n' "$(printf '%s' "$1" | head -c 600)" "$2" | t_why
+		return 1
 	else
 		t_ok 0 "$3"
 	fi
@@ -202,6 +226,7 @@ cap() {
 	OUT=$("$@" 2>"$LIB_CAP_ERR")
 	RC=$?
 	ERR=$(cat "$LIB_CAP_ERR")
+	LIB_CAP_CMD=$(printf '%s ' "$@" | head -c 200)
 }
 
 # hx CMD... — as_user, but in the lab's HOST namespace (tests/lab/lab.sh,

@@ -23,6 +23,7 @@ ok() { # STATUS DESCRIPTION
 		echo "ok $n - $2"
 	else
 		echo "not ok $n - $2"
+		echo "not ok $n - $2" >&2 # meson prints a failed test's stderr
 		failed=$((failed + 1))
 	fi
 }
@@ -299,7 +300,12 @@ fi
 # ---------------------------------------------------------------- logs
 dnslog=$(cat "$LAB_DNS_LOG")
 for q in "A google.com" "AAAA www.google.com" "A registry.test" "A git.test" "A nosuch.example" "A tc.test" "MX google.com"; do
-	if printf '%s\n' "$dnslog" | grep -qx "$q"; then ok 0 "the DNS log has '$q'"; else ok 1 "the DNS log has '$q'"; fi
+	if printf '%s\n' "$dnslog" | grep -qx "$q"; then
+		ok 0 "the DNS log has '$q'"
+	else
+		ok 1 "the DNS log has '$q'"
+		printf '%s\n' "$dnslog" | sed 's/^/#   /' | tee /dev/stderr
+	fi
 done
 if printf '%s\n' "$dnslog" | grep -q 'probe'; then ok 1 "the DNS log has none of lab_up's probes"; else ok 0 "the DNS log has none of lab_up's probes"; fi
 

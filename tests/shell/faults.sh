@@ -260,7 +260,7 @@ cap hx "$NB" --allow faults.test:9102 "$PY" fh.py inflight faults.test 9102 20 3
 t_is "$RC:$OUT" "3:flowing 20" "the program exits (3) with 20 downloads in flight: netbox exits 3"
 t_ok "$(awk -v t="$SECS" 'BEGIN { exit !(t <= 5) }'; echo $?)" "... promptly (${SECS} s in all)"
 wait_for 3 have_gone 20
-t_is "$(gone_lines)" 20 "... and the upstream host sees all 20 connections end"
+t_is "$(gone_lines)" 20 "... and the upstream host sees all 20 connections end" || t_why <"$STREAM_LOG"
 
 for sig in TERM KILL; do
 	: >"$STREAM_LOG"
@@ -286,7 +286,8 @@ for sig in TERM KILL; do
 	t_is "$rc" "$want" "SIG$sig to netbox with 20 transfers in flight: exit $want"
 	t_ok "$([ "$ms" -le 3000 ]; echo $?)" "... within 3 s (${ms} ms)"
 	wait_for 3 have_gone 20
-	t_is "$(gone_lines)" 20 "SIG$sig: the upstream host sees all 20 connections end"
+	t_is "$(gone_lines)" 20 "SIG$sig: the upstream host sees all 20 connections end" ||
+		{ cat "$STREAM_LOG"; ip netns exec "$LAB_INETNS" ss -tn state all "( sport = :9102 )"; } | t_why
 	wait_for 3 sh -c "! pgrep -u '$NB_USER' >/dev/null"
 	t_is "$(pgrep -u "$NB_USER" -l | tr '\n' ' ')" "" "SIG$sig: no process of the sandbox remains"
 	t_unlike "$(cat "$T/if.err")" "AddressSanitizer|runtime error|LeakSanitizer" "SIG$sig: no sanitizer report"

@@ -76,7 +76,7 @@ for c in "3:exit 3:sh -c 'exit 3'" \
 	cap as_user sh -c "$script"
 	t_is "$RC" "$want" "without netbox: $what exits $want"
 	cap nb sh -c "$script"
-	t_is "$RC" "$want" "netbox: $what exits $want"
+	t_is "$RC" "$want" "netbox: $what exits $want" || printf 'stderr: %s\n' "$ERR" | t_why
 done
 cap as_user "no-such-program-$RAND"
 t_is "$RC" 127 "without netbox: a program not found: 127"

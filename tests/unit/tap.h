@@ -16,12 +16,21 @@ static int tap_n, tap_failed;
 
 __attribute__((format(printf, 2, 3))) static inline int ok(int cond, const char *fmt, ...)
 {
+	char desc[512];
 	va_list ap;
 
-	printf("%sok %d - ", cond ? "" : "not ", ++tap_n);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(desc, sizeof(desc), fmt, ap);
 	va_end(ap);
+	printf("%sok %d - ", cond ? "" : "not ", ++tap_n);
+	/* A description may quote the bytes under test; a raw newline in it
+	 * would start a line TAP cannot read. */
+	for (const char *c = desc; *c; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			printf("\\x%02x", (unsigned char)*c);
+		else
+			putchar(*c);
+	}
 	putchar('\n');
 	if (!cond)
 		tap_failed++;
