@@ -261,7 +261,7 @@ static void mounts_readonly(const char *path, bool nodev)
 /* Create the mount point @dst (inside /newroot) as a directory or an empty
  * file, with any missing parents.  Parents that are missing can only be in
  * a tmpfs we made: the covered host tree is read-only. */
-static void mounts_mkpoint(const char *dst, bool is_dir)
+static int mounts_mkpoint_try(const char *dst, bool is_dir, bool quiet)
 {
 	char buf[PATH_MAX];
 	struct stat st;
@@ -279,26 +279,45 @@ static void mounts_mkpoint(const char *dst, bool is_dir)
 		if (lstat(buf, &st) < 0) {
 			int fd;
 
-			if (errno != ENOENT)
+			if (errno != ENOENT) {
+				if (quiet)
+					return -1;
 				die_errno(NULL, "cannot create mount point %s", buf + strlen(NEWROOT));
+			}
 			if (!last || is_dir) {
-				if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+				if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
+					if (quiet)
+						return -1;
 					die_errno("the parent directory is read-only in the sandbox: expose a parent with --tmpfs or --rw",
 						  "cannot create %s", buf + strlen(NEWROOT));
+				}
 			} else {
 				fd = open(buf, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0444);
-				if (fd < 0)
+				if (fd < 0) {
+					if (quiet)
+						return -1;
 					die_errno("the parent directory is read-only in the sandbox: expose a parent with --tmpfs or --rw",
 						  "cannot create %s", buf + strlen(NEWROOT));
+				}
 				close(fd);
 			}
 		} else if (!last && !S_ISDIR(st.st_mode)) {
+			if (quiet) {
+				errno = ENOTDIR;
+				return -1;
+			}
 			die(NULL, "%s is not a directory in the sandbox", buf + strlen(NEWROOT));
 		}
 		if (last)
 			break;
 		*p = '/';
 	}
+	return 0;
+}
+
+static void mounts_mkpoint(const char *dst, bool is_dir)
+{
+	mounts_mkpoint_try(dst, is_dir, false);
 }
 
 static void mounts_tmpfs(const char *dst, const char *mode, uid_t uid, gid_t gid, bool ro)
@@ -312,6 +331,34 @@ static void mounts_tmpfs(const char *dst, const char *mode, uid_t uid, gid_t gid
 		die_errno(NULL, "cannot mount a tmpfs on %s", dst + strlen(NEWROOT));
 	if (ro)
 		mounts_readonly(dst, true);
+}
+
+/* A default cover (a home, /tmp, /run) was planned from /etc/passwd and a
+ * stat() a moment ago.  A directory the host removed since (userdel -r of
+ * another user; seen when tests add and remove users in parallel) has
+ * nothing left to hide: it is skipped rather than failing the run.  One
+ * that is missing only in the sandbox (under a cover made before it: /home/u
+ * under /home) gets its mount point, as any other mount.  A directory that
+ * is removed and re-created while we look is looked at again. */
+static void mounts_cover(const char *src, const char *dst, const char *mode, uid_t uid, gid_t gid)
+{
+	char opts[128];
+	struct stat st;
+
+	snprintf(opts, sizeof(opts), "mode=%s,uid=%u,gid=%u,size=50%%", mode, (unsigned)uid,
+		 (unsigned)gid);
+	for (int tries = 0; tries < 20; tries++) {
+		if (lstat(src, &st) < 0 || !S_ISDIR(st.st_mode))
+			return; /* gone from the host */
+		if (mounts_mkpoint_try(dst, true, true) < 0)
+			continue; /* removed meanwhile (EROFS: it was in the host tree) */
+		if (mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, opts) == 0)
+			return;
+		if (errno != ENOENT)
+			break;
+	}
+	die_errno("is another program creating and removing it right now? try again",
+		  "cannot cover %s", dst + strlen(NEWROOT));
 }
 
 static void mounts_bind(const char *src, const char *dst, bool is_dir, bool ro)
@@ -381,7 +428,7 @@ static void mounts_apply(const struct config *cfg, const struct mount_req *m)
 			die_errno(NULL, "cannot mount /proc");
 		break;
 	case MOUNT_COVER:
-		mounts_tmpfs(dst, tmp ? "1777" : home ? "0700" : "0755", cfg->uid, cfg->gid, false);
+		mounts_cover(src, dst, tmp ? "1777" : home ? "0700" : "0755", cfg->uid, cfg->gid);
 		break;
 	case MOUNT_TMPFS:
 		mounts_tmpfs(dst, "0755", cfg->uid, cfg->gid, false);

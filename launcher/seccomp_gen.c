@@ -24,6 +24,13 @@ int main(void)
 
 	if (!ctx || fd < 0)
 		die(NULL, "seccomp-gen: cannot initialise libseccomp or a memfd");
+	/* A binary tree of syscall numbers instead of a linear list: every
+	 * system call the program makes walks ~8 comparisons, not ~120, and
+	 * attaching is cheaper too (the kernel emulates the filter for each
+	 * syscall number of each ABI to build its always-allow cache). */
+	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	if (r < 0)
+		die(NULL, "seccomp-gen: cannot ask for a binary-tree filter: %s", strerror(-r));
 	seccomp_rules_build(ctx);
 	r = seccomp_export_bpf(ctx, fd);
 	if (r < 0)
