@@ -89,12 +89,26 @@ static void mounts_add_internal(struct config *cfg, int kind, const char *path, 
 	cfg->mounts[cfg->nmounts - 1].is_dir = true;
 }
 
-static void mounts_cover_if_dir(struct config *cfg, const char *path, const char *why)
+/* Under a default cover planned so far. */
+static bool mounts_is_covered(const struct config *cfg, const char *path)
+{
+	for (size_t i = 0; i < cfg->nmounts; i++)
+		if (cfg->mounts[i].kind == (enum mount_kind)MOUNT_COVER &&
+		    path_is_under(path, cfg->mounts[i].path))
+			return true;
+	return false;
+}
+
+/* @inside: a directory already inside a cover (checked on its real path:
+ * /home/x may be a link to /data/x) needs none of its own. */
+static void mounts_cover_if_dir(struct config *cfg, const char *path, const char *why, bool inside)
 {
 	char real[PATH_MAX];
 	struct stat st;
 
 	if (!realpath(path, real) || stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
+		return;
+	if (inside && mounts_is_covered(cfg, real))
 		return;
 	for (size_t i = 0; i < cfg->nmounts; i++)
 		if (cfg->mounts[i].kind == (enum mount_kind)MOUNT_COVER &&
@@ -112,18 +126,20 @@ void mounts_plan_defaults(struct config *cfg)
 	mounts_add_internal(cfg, MOUNT_DEV, "/dev", "default: minimal /dev");
 	mounts_add_internal(cfg, MOUNT_PROC, "/proc", "default: /proc of the sandbox");
 	for (size_t i = 0; i < ARRAY_SIZE(mounts_covers); i++)
-		mounts_cover_if_dir(cfg, mounts_covers[i].path, mounts_covers[i].why);
+		mounts_cover_if_dir(cfg, mounts_covers[i].path, mounts_covers[i].why, false);
 
 	if (cfg->home && !mounts_is_system_dir(cfg->home))
-		mounts_cover_if_dir(cfg, cfg->home, "default: your home");
+		mounts_cover_if_dir(cfg, cfg->home, "default: your home", false);
 	if (cfg->target_home && !mounts_is_system_dir(cfg->target_home))
-		mounts_cover_if_dir(cfg, cfg->target_home, "default: the program's home");
-	/* Other users' homes wherever they live (/srv/users/..., /var/lib/x). */
+		mounts_cover_if_dir(cfg, cfg->target_home, "default: the program's home", false);
+	/* Other users' homes wherever they live (/srv/users/..., /var/lib/x);
+	 * those under a cover already (/home/x) are hidden by it, and a tmpfs
+	 * each would cost a mount per user at every start. */
 	setpwent();
 	while ((pw = getpwent()))
 		if (pw->pw_uid >= 1000 && pw->pw_uid != 65534 && pw->pw_dir[0] == '/' &&
 		    !mounts_is_system_dir(pw->pw_dir))
-			mounts_cover_if_dir(cfg, pw->pw_dir, "default: other users' homes");
+			mounts_cover_if_dir(cfg, pw->pw_dir, "default: other users' homes", true);
 	endpwent();
 
 	/* The current directory, read-write — unless it is / or a home itself. */
