@@ -122,6 +122,7 @@ static void mounts_cover_if_dir(struct config *cfg, const char *path, const char
 void mounts_plan_defaults(struct config *cfg)
 {
 	struct passwd *pw;
+	FILE *passwd;
 
 	mounts_add_internal(cfg, MOUNT_DEV, "/dev", "default: minimal /dev");
 	mounts_add_internal(cfg, MOUNT_PROC, "/proc", "default: /proc of the sandbox");
@@ -134,13 +135,18 @@ void mounts_plan_defaults(struct config *cfg)
 		mounts_cover_if_dir(cfg, cfg->target_home, "default: the program's home", false);
 	/* Other users' homes wherever they live (/srv/users/..., /var/lib/x);
 	 * those under a cover already (/home/x) are hidden by it, and a tmpfs
-	 * each would cost a mount per user at every start. */
-	setpwent();
-	while ((pw = getpwent()))
+	 * each would cost a mount per user at every start.  The local
+	 * /etc/passwd, not getpwent(): NSS enumeration loads libnss_systemd
+	 * and walks its userdb directories (a third of a millisecond at every
+	 * start), and enumerating a directory service (LDAP) can take seconds;
+	 * homes of such users live under /home in practice. */
+	passwd = fopen("/etc/passwd", "re");
+	while (passwd && (pw = fgetpwent(passwd)))
 		if (pw->pw_uid >= 1000 && pw->pw_uid != 65534 && pw->pw_dir[0] == '/' &&
 		    !mounts_is_system_dir(pw->pw_dir))
 			mounts_cover_if_dir(cfg, pw->pw_dir, "default: other users' homes", true);
-	endpwent();
+	if (passwd)
+		fclose(passwd);
 
 	/* The current directory, read-write — unless it is / or a home itself. */
 	if (strcmp(cfg->cwd, "/") == 0 || (cfg->home && strcmp(cfg->cwd, cfg->home) == 0) ||
