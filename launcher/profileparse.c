@@ -53,7 +53,7 @@ char *profile_expand(const char *in, const char *home, const char *cwd, char *er
 		size_t skip = 1, alen;
 
 		if ((p == in && p[0] == '~' && (p[1] == '/' || p[1] == '\0')) ||
-		    strncmp(p, "${HOME}", 7) == 0) {
+		    (p[0] == '$' && strncmp(p, "${HOME}", 7) == 0)) {
 			if (!home) {
 				snprintf(err, errlen, "%s: there is no home directory to expand \u2014 write "
 				         "the full path", p[0] == '~' ? "~" : "${HOME}");
@@ -62,7 +62,7 @@ char *profile_expand(const char *in, const char *home, const char *cwd, char *er
 			}
 			add = home;
 			skip = p[0] == '~' ? 1 : 7;
-		} else if (strncmp(p, "${CWD}", 6) == 0) {
+		} else if (p[0] == '$' && strncmp(p, "${CWD}", 6) == 0) {
 			add = cwd;
 			skip = 6;
 		} else if (p[0] == '$' && p[1] == '{') {
@@ -72,8 +72,10 @@ char *profile_expand(const char *in, const char *home, const char *cwd, char *er
 			return NULL;
 		}
 		if (!add) {
+			/* the text up to the next '$' as one piece */
 			add = p;
-			alen = 1;
+			alen = 1 + strcspn(p + 1, "$");
+			skip = alen;
 		} else {
 			alen = strlen(add);
 		}

@@ -40,6 +40,9 @@ struct policy_rule {
 	struct policy_rule *next; /* same table key and verdict, by seq */
 };
 
+/* parse.c: the ports of a rule that names none */
+extern const struct port_range policy_default_ports[2];
+
 /* parse.c: fill @r (zeroed by the caller) from @spec, or return -1 with
  * the message in @err.  Owns nothing of @spec. */
 int policy_rule_parse(struct policy_rule *r, const char *spec, char *err, size_t errlen);
@@ -56,6 +59,8 @@ struct name_error {
 	uint32_t cp;
 };
 int policy_name_check(const char *in, char *out, size_t outlen, struct name_error *e);
+/* The same without its ASCII fast path (for fuzz_policy.c to compare). */
+int policy_name_check_slow(const char *in, char *out, size_t outlen, struct name_error *e);
 /* Decode the UTF-8 code point at *pp (NUL-terminated) and advance; -1 if
  * invalid (overlong, surrogate, above U+10FFFF, truncated). */
 int policy_utf8_next(const unsigned char **pp, uint32_t *cp);

@@ -312,7 +312,47 @@ static int label_emit(const struct label *l, char *out, size_t *olen, struct nam
 	return 0;
 }
 
+/* Plain ASCII names (nearly all of them in profiles): lower-cased and
+ * copied in one pass.  Anything the fast path would have to judge — a
+ * byte outside [A-Za-z0-9_-.], an empty or long label, a long name, a
+ * trailing dot — goes the full way instead, which also words the error.
+ * fuzz_policy.c checks that both ways agree. */
+static int name_check_ascii(const char *in, char *out, size_t outlen)
+{
+	size_t i, label = 0;
+
+	for (i = 0; in[i]; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (c == '.') {
+			if (label == 0)
+				return -1;
+			label = 0;
+			out[i] = '.';
+			continue;
+		}
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		else if (!is_name_char(c))
+			return -1;
+		if (++label > LABEL_MAX || i + 1 >= outlen || i + 1 > NAME_MAX_LEN)
+			return -1;
+		out[i] = (char)c;
+	}
+	if (label == 0)
+		return -1;
+	out[i] = '\0';
+	return 0;
+}
+
 int policy_name_check(const char *in, char *out, size_t outlen, struct name_error *e)
+{
+	if (in && name_check_ascii(in, out, outlen) == 0)
+		return 0;
+	return policy_name_check_slow(in, out, outlen, e);
+}
+
+int policy_name_check_slow(const char *in, char *out, size_t outlen, struct name_error *e)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	char buf[NAME_MAX_LEN + 1];

@@ -119,15 +119,16 @@ static void ranges_normalise(struct policy_rule *r)
 	r->nports = o;
 }
 
+const struct port_range policy_default_ports[2] = { { 80, 80 }, { 443, 443 } };
+
 static int parse_ports(struct policy_rule *r, const char *ports, const char *spec, char *err,
 		       size_t errlen)
 {
 	size_t n = 1;
 
 	if (!ports) {
-		r->ports = xmalloc(2 * sizeof(*r->ports));
-		r->ports[0] = (struct port_range){ 80, 80 };
-		r->ports[1] = (struct port_range){ 443, 443 };
+		/* the common case: shared, never freed (policy_rule_release) */
+		r->ports = (struct port_range *)policy_default_ports;
 		r->nports = 2;
 		return 0;
 	}
@@ -387,7 +388,8 @@ void policy_rule_release(struct policy_rule *r)
 	free(r->text);
 	free(r->origin);
 	free(r->name);
-	free(r->ports);
+	if (r->ports != policy_default_ports)
+		free(r->ports);
 	r->text = r->origin = r->name = NULL;
 	r->ports = NULL;
 }
