@@ -17,7 +17,8 @@
  *
  * End of stream: when one side's read returns 0 and its pipe is empty, the
  * other side gets shutdown(SHUT_WR) — a half-close passes through, and the
- * other direction keeps flowing.  Errors: a reset (or any error) on either
+ * other direction keeps flowing; the second end needs none, the owner's
+ * close() sends that FIN.  Errors: a reset (or any error) on either
  * socket resets the other one (SO_LINGER 0 then close), so the peer sees
  * what we saw.  The relay is done when both directions are shut or on the
  * first error; relay_done_cb then runs once.
@@ -138,12 +139,15 @@ static void relay_dir_shut(struct relay *r, struct relay_dir *d)
 	d->shut = true;
 	event_del(&d->ev_read);
 	event_del(&d->ev_write);
-	if (shutdown(d->to, SHUT_WR) < 0 && errno != ENOTCONN) {
-		relay_finish(r, -errno);
+	/* Both ways done: the owner's close() sends this FIN (the receive
+	 * queue of d->to is empty, its EOF was read), one syscall fewer per
+	 * connection. */
+	if (r->dir[0].shut && r->dir[1].shut) {
+		relay_finish(r, 0);
 		return;
 	}
-	if (r->dir[0].shut && r->dir[1].shut)
-		relay_finish(r, 0);
+	if (shutdown(d->to, SHUT_WR) < 0 && errno != ENOTCONN)
+		relay_finish(r, -errno);
 }
 
 /* Move what the pipe holds to the receiver.  1 drained, 0 would block,
