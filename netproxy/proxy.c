@@ -225,10 +225,14 @@ static void conn_relay(struct conn *c)
 
 /* ---- upstream ------------------------------------------------------------ */
 
-static void conn_connected(void *arg, int fd, int err UNUSED)
+static void conn_connected(void *arg, int fd, const struct sockaddr_storage *addr, int err UNUSED)
 {
 	struct conn *c = arg;
 
+	/* @addr lives in c->up: read it before freeing (no getpeername()). */
+	if (fd >= 0 && policy_addr_from_sockaddr((const struct sockaddr *)addr, sizeof(*addr),
+						 &c->up_addr, NULL) == 0)
+		c->has_up_addr = true;
 	free(c->up);
 	c->up = NULL;
 	if (fd < 0) {
@@ -236,14 +240,6 @@ static void conn_connected(void *arg, int fd, int err UNUSED)
 		return;
 	}
 	c->upfd = fd;
-	{
-		struct sockaddr_storage peer = { 0 };
-		socklen_t len = sizeof(peer);
-
-		if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0 &&
-		    policy_addr_from_sockaddr((struct sockaddr *)&peer, len, &c->up_addr, NULL) == 0)
-			c->has_up_addr = true;
-	}
 	conn_relay(c);
 }
 

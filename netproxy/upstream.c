@@ -40,13 +40,13 @@ static void upstream_cleanup(struct upstream *u, int keep)
 	u->active = false;
 }
 
-static void upstream_finish(struct upstream *u, int fd, int err)
+static void upstream_finish(struct upstream *u, int fd, const struct sockaddr_storage *addr, int err)
 {
 	upstream_cb cb = u->cb;
 	void *arg = u->arg;
 
 	/* The callback may free the connection that holds @u: call last. */
-	cb(arg, fd, err);
+	cb(arg, fd, addr, err);
 }
 
 static void upstream_on_connect(evutil_socket_t fd, short what UNUSED, void *arg)
@@ -63,7 +63,7 @@ static void upstream_on_connect(evutil_socket_t fd, short what UNUSED, void *arg
 
 		setsockopt((int)fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		upstream_cleanup(u, idx);
-		upstream_finish(u, (int)fd, 0);
+		upstream_finish(u, (int)fd, &u->addrs[idx], 0);
 		return;
 	}
 	u->last_err = -err;
@@ -76,7 +76,7 @@ static void upstream_on_connect(evutil_socket_t fd, short what UNUSED, void *arg
 		upstream_next(u);
 	} else if (u->pending == 0) {
 		upstream_cleanup(u, -1);
-		upstream_finish(u, -1, u->last_err);
+		upstream_finish(u, -1, NULL, u->last_err);
 	}
 }
 
@@ -113,7 +113,7 @@ static void upstream_next(struct upstream *u)
 	}
 	if (u->pending == 0) {
 		upstream_cleanup(u, -1);
-		upstream_finish(u, -1, u->last_err ? u->last_err : -EHOSTUNREACH);
+		upstream_finish(u, -1, NULL, u->last_err ? u->last_err : -EHOSTUNREACH);
 	}
 }
 
@@ -127,7 +127,7 @@ static void upstream_on_deadline(evutil_socket_t fd UNUSED, short what UNUSED, v
 	struct upstream *u = arg;
 
 	upstream_cleanup(u, -1);
-	upstream_finish(u, -1, -ETIMEDOUT);
+	upstream_finish(u, -1, NULL, -ETIMEDOUT);
 }
 
 void upstream_start(struct upstream *u, struct event_base *base, const struct sockaddr_storage *addrs,

@@ -9,9 +9,9 @@
 
 #define UPSTREAM_MAX 8
 
-/* Connected (@fd >= 0, err 0) or failed (@fd -1, err -errno).  Runs once;
- * it may free the struct upstream. */
-typedef void (*upstream_cb)(void *arg, int fd, int err);
+/* Connected (@fd >= 0 to @addr, err 0) or failed (@fd -1, @addr NULL, err
+ * -errno).  Runs once; it may free the struct upstream (and @addr with it). */
+typedef void (*upstream_cb)(void *arg, int fd, const struct sockaddr_storage *addr, int err);
 
 struct upstream;
 
