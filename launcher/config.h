@@ -58,6 +58,8 @@ struct config {
 	struct policy *policy;   /* --allow/--deny rules (policy/policy.h) */
 	size_t nrules;
 	uint8_t *listen_ports;   /* 65536-bit map of the TCP ports to serve */
+	bool ondemand;           /* a rule allows every port: listeners made
+				  * when the program connects (ondemand.c) */
 	size_t nrules_cmdline;   /* of nrules, those from the command line */
 	bool seccomp;
 	bool check;

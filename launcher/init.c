@@ -19,6 +19,7 @@
 #include "dns/fakeip.h"
 #include "listeners.h"
 #include "netlink.h"
+#include "ondemand.h"
 #include "privs.h"
 #include "sandbox.h"
 
@@ -27,7 +28,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -37,6 +40,8 @@
 #endif
 
 static volatile pid_t init_program_pid;
+/* The program's end of the on-demand socketpair, or -1 (ondemand.c). */
+static int init_ondemand_sp = -1;
 
 static void init_forward(int sig, siginfo_t *si, void *uc UNUSED)
 {
@@ -118,7 +123,10 @@ static void init_network(const struct config *cfg, int chan)
 		/* IPv6 may be disabled on the host: then there is none to route. */
 		netlink_route_local_all(fd, AF_INET6, "lo", false);
 		listeners_send(chan, cfg->listen_ports);
-		close(chan);
+		/* Rules that allow every port: the channel stays, for the
+		 * listeners made on demand (ondemand.c). */
+		if (!cfg->ondemand)
+			close(chan);
 	}
 	close(fd);
 }
@@ -185,6 +193,8 @@ NORETURN static void init_exec(const struct config *cfg, char **envp)
 
 	privs_set_identity(cfg->uid, cfg->gid, cfg->invoked_by_root);
 	privs_drop();
+	if (init_ondemand_sp >= 0)
+		ondemand_child_install(init_ondemand_sp);
 	init_close_fds(cfg);
 	if (cfg->seccomp)
 		seccomp_apply();
@@ -215,6 +225,14 @@ static pid_t init_spawn(const struct config *cfg, char **envp)
 	return pid;
 }
 
+/* 128+N for signal N, as a shell reports it. */
+NORETURN static void init_exit_as(int status)
+{
+	if (WIFEXITED(status))
+		_exit(WEXITSTATUS(status));
+	_exit(128 + WTERMSIG(status));
+}
+
 NORETURN static void init_reap(pid_t program)
 {
 	for (;;) {
@@ -226,11 +244,42 @@ NORETURN static void init_reap(pid_t program)
 				continue;
 			_exit(NETBOX_EXIT_FAILURE);
 		}
-		if (r != program)
-			continue;
-		if (WIFEXITED(status))
-			_exit(WEXITSTATUS(status));
-		_exit(128 + WTERMSIG(status));
+		if (r == program)
+			init_exit_as(status);
+	}
+}
+
+/* init_reap() that also answers netbox's requests for listeners on @chan
+ * (ondemand.c): SIGCHLD, blocked since before the fork, through a
+ * signalfd, so that neither can be missed while waiting for the other. */
+NORETURN static void init_reap_serving(pid_t program, int chan)
+{
+	sigset_t chld;
+	int sfd;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		_exit(NETBOX_EXIT_FAILURE);
+	for (;;) {
+		struct pollfd pf[2] = { { .fd = sfd, .events = POLLIN }, { .fd = chan, .events = POLLIN } };
+		struct signalfd_siginfo si;
+		int status;
+		pid_t r;
+
+		while ((r = waitpid(-1, &status, WNOHANG)) > 0)
+			if (r == program)
+				init_exit_as(status);
+		if (poll(pf, chan >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+			_exit(NETBOX_EXIT_FAILURE);
+		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			;
+		if (chan >= 0 && (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    ondemand_init_serve(chan) < 0) {
+			close(chan); /* netbox is gone; PDEATHSIG follows */
+			chan = -1;
+		}
 	}
 }
 
@@ -260,6 +309,20 @@ void init_main(const struct config *cfg, int sync_fd, int chan, char **envp)
 	init_signals();
 	init_prepare(cfg, sync_fd, chan);
 	init_chdir(cfg);
+	if (cfg->ondemand) {
+		sigset_t chld;
+		int sp[2];
+
+		sigemptyset(&chld);
+		sigaddset(&chld, SIGCHLD);
+		sigprocmask(SIG_BLOCK, &chld, NULL); /* init_reap_serving() */
+		ondemand_init_prepare(sp);
+		init_ondemand_sp = sp[1];
+		init_program_pid = init_spawn(cfg, envp);
+		close(sp[1]);
+		ondemand_init_forward(sp[0], chan);
+		init_reap_serving(init_program_pid, chan);
+	}
 	init_program_pid = init_spawn(cfg, envp);
 	init_reap(init_program_pid);
 }

@@ -38,17 +38,18 @@ struct listeners_msg {
 	uint16_t port[LISTENERS_BATCH];
 };
 
-static int listeners_socket(int family, int type, uint16_t port)
+/* A socket of the sandbox bound to @port (TCP: listening), or -errno. */
+static int listeners_socket_try(int family, int type, uint16_t port)
 {
 	int fd = socket(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	int one = 1, zero = 0;
+	int one = 1, zero = 0, err;
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT,
 				   .sin6_port = htons(port) };
 	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY),
 				  .sin_port = htons(port) };
 
 	if (fd < 0)
-		die_errno(NULL, "cannot create a socket in the sandbox");
+		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (family == AF_INET6) {
 		/* TCP: dual-stack, IPv4 peers appear as ::ffff:a.b.c.d.  UDP:
@@ -59,11 +60,11 @@ static int listeners_socket(int family, int type, uint16_t port)
 		if (type == SOCK_DGRAM)
 			setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
 		if (bind(fd, (struct sockaddr *)&a6, sizeof(a6)) < 0)
-			die_errno(NULL, "cannot listen on port %u in the sandbox", port);
+			goto fail;
 	} else {
 		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
 		if (bind(fd, (struct sockaddr *)&a4, sizeof(a4)) < 0)
-			die_errno(NULL, "cannot listen on port %u in the sandbox", port);
+			goto fail;
 	}
 	/* Accepted sockets inherit TCP_NODELAY: the relay forwards what it
 	 * has when it has it, and Nagle on the program's side of a relayed
@@ -72,8 +73,28 @@ static int listeners_socket(int family, int type, uint16_t port)
 	if (type == SOCK_STREAM)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (type == SOCK_STREAM && listen(fd, 4096) < 0)
-		die_errno(NULL, "cannot listen on port %u in the sandbox", port);
+		goto fail;
 	return fd;
+fail:
+	err = errno;
+	close(fd);
+	return -err;
+}
+
+static int listeners_socket(int family, int type, uint16_t port)
+{
+	int fd = listeners_socket_try(family, type, port);
+
+	if (fd < 0) {
+		errno = -fd;
+		die_errno(NULL, "cannot listen on port %u in the sandbox", port);
+	}
+	return fd;
+}
+
+int listeners_proxy_socket(uint16_t port)
+{
+	return listeners_socket_try(AF_INET6, SOCK_STREAM, port);
 }
 
 static void listeners_flush(int chan, struct listeners_msg *m, int *fds, bool last)
@@ -136,7 +157,7 @@ void listeners_send(int chan, const uint8_t *tcp_ports)
 }
 
 /* Is @fd what the sender says: a socket of the right type on @port? */
-static bool listeners_valid(int fd, enum listener_kind kind, uint16_t port)
+bool listeners_valid(int fd, enum listener_kind kind, uint16_t port)
 {
 	int type = 0, listening = 0;
 	socklen_t len = sizeof(int);

@@ -194,8 +194,9 @@ static void main_listen_ports(struct config *cfg)
 	cfg->listen_ports[80 / 8] |= 1u << (80 % 8);
 	cfg->listen_ports[443 / 8] |= 1u << (443 % 8);
 	cfg->listen_ports[53 / 8] &= (uint8_t)~(1u << (53 % 8));
-	if (any_port && !cfg->quiet)
-		notice("a rule allows every port: netbox serves 80, 443 and the ports rules name; other ports are refused");
+	/* Every port cannot be listened on in advance: netbox is told of
+	 * each connect() and listens on a port when it is first used. */
+	cfg->ondemand = any_port;
 }
 
 static void main_check(const struct config *cfg)

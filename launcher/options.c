@@ -267,7 +267,7 @@ static void opt_learn(struct config *cfg, const char *opt, const char *arg)
 	}
 	cfg->learn = true;
 	cfg->learn_path = arg ? xstrdup(arg) : NULL;
-	if (policy_add(cfg->policy, true, "*", "--learn", err, sizeof(err)) < 0)
+	if (policy_add(cfg->policy, true, "*:*", "--learn", err, sizeof(err)) < 0)
 		die(NULL, "%s: %s", opt, err);
 	cfg->nrules++;
 	cfg->nrules_cmdline++;

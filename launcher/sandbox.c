@@ -207,9 +207,12 @@ int sandbox_run(const struct config *cfg, char **envp)
 			die(NULL, "bad message from the sandbox init");
 		return status ? status : NETBOX_EXIT_FAILURE;
 	}
-	close(chan);
+	if (!cfg->ondemand) {
+		close(chan);
+		chan = -1;
+	}
 	{
-		int status = supervise_run(cfg, pid, ls, n);
+		int status = supervise_run(cfg, pid, ls, n, chan);
 
 		free(ls);
 		return status;

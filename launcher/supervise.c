@@ -8,6 +8,7 @@
  * and the program's status returned.
  */
 #include "supervise.h"
+#include "ondemand.h"
 #include "dns/resolver.h"
 #include "netproxy/proxy.h"
 #include "report.h"
@@ -74,8 +75,9 @@ static void supervise_write_learned(const struct config *cfg, struct report *rep
 		       cfg->learn_path, cfg->learn_path);
 }
 
-int supervise_run(const struct config *cfg, pid_t init_pid, struct listener *ls, size_t n)
+int supervise_run(const struct config *cfg, pid_t init_pid, struct listener *ls, size_t n, int chan)
 {
+	struct ondemand *ondemand = NULL;
 	struct supervise s = { .init_pid = init_pid, .status = NETBOX_EXIT_FAILURE };
 	struct event_config *ec = event_config_new();
 	struct report *report = report_new(cfg->quiet, cfg->log);
@@ -118,11 +120,16 @@ int supervise_run(const struct config *cfg, pid_t init_pid, struct listener *ls,
 		}
 	}
 
+	/* Blocks until the init passes the program's notification descriptor:
+	 * the program has not started before, so nothing waits on this loop. */
+	if (chan >= 0)
+		ondemand = ondemand_new(s.base, chan, proxy, cfg->listen_ports, cfg->quiet);
 	/* The init may have exited before the handler was in place. */
 	supervise_sigchld(SIGCHLD, 0, &s);
 	while (!s.done && event_base_loop(s.base, EVLOOP_ONCE) >= 0)
 		;
 
+	ondemand_free(ondemand);
 	proxy_free(proxy);
 	resolver_free(resolver);
 	report_summary(report);

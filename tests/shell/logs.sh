@@ -127,6 +127,48 @@ t_like "$ERR" "denied allowed\.test:443" "replaying: the refusal is reported"
 nbx --learn curl -sS --max-time 10 -o /dev/null http://www.google.com/hello
 t_like "$ERR" "^allow =www\.google\.com:80 " "--learn without a file: the profile goes to stderr"
 
+# --- every port: listeners made on demand (launcher/ondemand.c) ---------------------
+# --learn and `host:*` rules allow ports no rule names: netbox is told of each
+# connect() and listens on a port when the program first uses it.
+cat >"$NB_WORK/echo.py" <<'EOF'
+import socket, sys
+host, port = sys.argv[1], int(sys.argv[2])
+try:
+    s = socket.create_connection((host, port), timeout=5)
+    s.sendall(b"hi\n")
+    print("reply", s.recv(100).decode().strip())
+except OSError as e:
+    print("error", e.__class__.__name__)
+EOF
+cat >"$NB_WORK/own.py" <<'EOF'
+import socket
+# UDP connect() to a port nobody serves, then a server of the program's own
+# on loopback, reached by a connect() netbox is told of.
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.connect(("203.0.113.13", 7777))
+l = socket.socket()
+l.bind(("127.0.0.1", 3333))
+l.listen(1)
+c = socket.create_connection(("127.0.0.1", 3333), timeout=5)
+a, _ = l.accept()
+a.sendall(b"own")
+print(c.recv(10).decode())
+EOF
+rm -f "$NB_WORK/lp.profile"
+nbx --learn=lp.profile "$PY" echo.py evil.test 9000
+t_is "$OUT" "reply hi" "--learn: a port no rule names (evil.test:9000) is reached"
+t_is "$(grep '^allow' "$NB_WORK/lp.profile" | sed 's/ *#.*//')" "allow =evil.test:9000" "... and learned"
+t_unlike "$ERR" "cannot tell netbox" "... (this kernel tells netbox of connect())"
+nbx --profile ./lp.profile "$PY" echo.py evil.test 9000
+t_is "$RC:$OUT" "0:reply hi" "replaying it: evil.test:9000 reached through the port its rule names"
+nbx --allow 'evil.test:*' "$PY" echo.py evil.test 9000
+t_is "$OUT" "reply hi" "--allow evil.test:*: port 9000 is reached"
+nbx --allow 'evil.test:*' "$PY" echo.py 203.0.113.13 9000
+t_is "$OUT" "error ConnectionResetError" "--allow evil.test:*: the raw address on the same port is still refused"
+t_like "$ERR" "denied 203\.0\.113\.13:9000" "... and reported: a listener made on demand decides nothing"
+nbx --learn "$PY" own.py
+t_is "$RC:$OUT" "0:own" "--learn: the program's own loopback server on a port is still its own"
+
 # --- npm through its shipped profile ----------------------------------------------
 # In the lab: the shipped profile allows registry.npmjs.org only, so the lab
 # registry is denied — and reported.
