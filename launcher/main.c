@@ -180,6 +180,10 @@ static void main_check_network(const struct config *cfg)
 			printf(first == p ? " %u" : " %u-%u", first, p);
 	}
 	printf("\n  (the program cannot bind these ports itself)\n");
+	if (cfg->ondemand)
+		printf("  a rule allows every port: any other port is served from the program's first "
+		       "connect() to it\n  (netbox is told of each connect(); a port the program "
+		       "listens on itself stays its own)\n");
 }
 
 /* 80, 443 and every port an allow rule names; 53 is the resolver's. */
