@@ -35,6 +35,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -251,21 +252,33 @@ static int ondemand_listen(struct ondemand *o, uint16_t port)
 	return r;
 }
 
-/* Is the program's descriptor @tfd of process @pid a TCP socket?  (A UDP
- * socket connect()s too; it needs no listener.) */
-static bool ondemand_is_stream(pid_t pid, int tfd)
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* Linux 6.9 */
+#endif
+
+/* Is the program's descriptor @tfd of thread @tid a TCP socket?  (A UDP
+ * socket connect()s too; it needs no listener.)  When that cannot be told,
+ * say yes: a listener too many costs a descriptor, one too few a refused
+ * connection. */
+static bool ondemand_is_stream(pid_t tid, int tfd)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), fd, type = 0;
+	int pidfd, fd, type = 0;
 	socklen_t len = sizeof(type);
 
+	/* The notification names the calling thread, often not the leader
+	 * (runtimes connect from worker threads): before 6.9 only a leader
+	 * has a pidfd, and then the answer stays unknown. */
+	pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
 	if (pidfd < 0)
-		return false;
+		pidfd = (int)syscall(SYS_pidfd_open, tid, 0);
+	if (pidfd < 0)
+		return true;
 	fd = (int)syscall(SYS_pidfd_getfd, pidfd, tfd, 0);
 	close(pidfd);
 	if (fd < 0)
-		return false;
+		return errno != EBADF; /* EBADF: it has no such descriptor */
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
-		type = 0;
+		type = SOCK_STREAM;
 	close(fd);
 	return type == SOCK_STREAM;
 }

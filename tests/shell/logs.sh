@@ -131,14 +131,21 @@ t_like "$ERR" "^allow =www\.google\.com:80 " "--learn without a file: the profil
 # --learn and `host:*` rules allow ports no rule names: netbox is told of each
 # connect() and listens on a port when the program first uses it.
 cat >"$NB_WORK/echo.py" <<'EOF'
-import socket, sys
+import socket, sys, threading
 host, port = sys.argv[1], int(sys.argv[2])
-try:
-    s = socket.create_connection((host, port), timeout=5)
-    s.sendall(b"hi\n")
-    print("reply", s.recv(100).decode().strip())
-except OSError as e:
-    print("error", e.__class__.__name__)
+def run():
+    try:
+        s = socket.create_connection((host, port), timeout=5)
+        s.sendall(b"hi\n")
+        print("reply", s.recv(100).decode().strip())
+    except OSError as e:
+        print("error", e.__class__.__name__)
+if sys.argv[3:] == ["thread"]:  # connect() from a thread that is not the leader
+    t = threading.Thread(target=run)
+    t.start()
+    t.join()
+else:
+    run()
 EOF
 cat >"$NB_WORK/own.py" <<'EOF'
 import socket
@@ -163,6 +170,8 @@ nbx --profile ./lp.profile "$PY" echo.py evil.test 9000
 t_is "$RC:$OUT" "0:reply hi" "replaying it: evil.test:9000 reached through the port its rule names"
 nbx --allow 'evil.test:*' "$PY" echo.py evil.test 9000
 t_is "$OUT" "reply hi" "--allow evil.test:*: port 9000 is reached"
+nbx --allow 'evil.test:*' "$PY" echo.py evil.test 9000 thread
+t_is "$OUT" "reply hi" "--allow evil.test:*: port 9000 is reached from a thread too"
 nbx --allow 'evil.test:*' "$PY" echo.py 203.0.113.13 9000
 t_is "$OUT" "error ConnectionResetError" "--allow evil.test:*: the raw address on the same port is still refused"
 t_like "$ERR" "denied 203\.0\.113\.13:9000" "... and reported: a listener made on demand decides nothing"
