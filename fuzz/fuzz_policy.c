@@ -10,7 +10,9 @@
  *   - a name allowed on some port may be resolved, and a resolved-address
  *     decision never allows what the name decision refuses;
  *   - an address prints and parses back to itself, and its NAT64, 6to4 and
- *     compatible forms have the class of its IPv4 form.
+ *     compatible forms have the class of its IPv4 form;
+ *   - the input's first bytes as a sockaddr (what netbox reads from the
+ *     program's memory on connect()) parse or are refused, and round-trip.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -27,11 +29,9 @@ static const uint16_t ports[] = { 1, 22, 80, 443, 8080, 65535 };
 
 static void check_name(const char *line)
 {
-	char out[POLICY_NAME_MAX], again[POLICY_NAME_MAX];
-	size_t len;
-
-	char slow[POLICY_NAME_MAX];
+	char out[POLICY_NAME_MAX], again[POLICY_NAME_MAX], slow[POLICY_NAME_MAX];
 	int r = policy_name_normalize(line, out, sizeof(out));
+	size_t len;
 
 	CHECK(r == policy_name_check_slow(line, slow, sizeof(slow), NULL));
 	if (r < 0)
@@ -96,6 +96,24 @@ static void check_addr(const struct in6_addr *a)
 	CHECK(policy_addr_class(&v6) == c4);
 }
 
+/* The input's first bytes as the sockaddr netbox reads from the program's
+ * memory (launcher/ondemand.c): parsed, or refused; and back again. */
+static void check_sockaddr(const uint8_t *data, size_t size)
+{
+	struct sockaddr_storage ss = { 0 }, back;
+	size_t n = size < sizeof(ss) ? size : sizeof(ss);
+	struct in6_addr a, a2;
+	uint16_t port, port2;
+	socklen_t blen;
+
+	memcpy(&ss, data, n);
+	if (policy_addr_from_sockaddr((struct sockaddr *)&ss, (socklen_t)n, &a, &port) < 0)
+		return;
+	policy_addr_to_sockaddr(&a, port, &back, &blen);
+	CHECK(policy_addr_from_sockaddr((struct sockaddr *)&back, blen, &a2, &port2) == 0);
+	CHECK(memcmp(&a, &a2, sizeof(a)) == 0 && port == port2);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct policy *p = policy_new();
@@ -104,6 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t off = 0;
 	bool any;
 
+	check_sockaddr(data, size);
 	/* Pass 1: every line is a rule. */
 	while (off < size) {
 		const uint8_t *nl = memchr(data + off, '\n', size - off);

@@ -32,6 +32,7 @@
 #include "ondemand.h"
 #include "listeners.h"
 #include "netproxy/proxy.h"
+#include "policy/policy.h"
 #include "util.h"
 
 #include <errno.h>
@@ -286,20 +287,18 @@ static bool ondemand_is_stream(pid_t tid, int tfd)
 /* The port the program asks for, or 0 (not IP, unreadable). */
 static uint16_t ondemand_port(const struct seccomp_notif *req)
 {
-	struct sockaddr_in6 sa = { 0 };
+	struct sockaddr_storage sa = { 0 };
 	size_t len = req->data.args[2] < sizeof(sa) ? (size_t)req->data.args[2] : sizeof(sa);
 	struct iovec local = { &sa, len };
 	/* An address in the program's memory, only ever given to the kernel. */
 	struct iovec remote = { (void *)(uintptr_t)req->data.args[1], len }; /* NOLINT(performance-no-int-to-ptr) */
+	struct in6_addr addr;
+	uint16_t port;
 
-	if (len < sizeof(struct sockaddr_in) ||
-	    syscall(SYS_process_vm_readv, req->pid, &local, 1, &remote, 1, 0) != (long)len)
+	if (len == 0 || syscall(SYS_process_vm_readv, req->pid, &local, 1, &remote, 1, 0) != (long)len ||
+	    policy_addr_from_sockaddr((const struct sockaddr *)&sa, (socklen_t)len, &addr, &port) < 0)
 		return 0;
-	if (sa.sin6_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&sa)->sin_port);
-	if (sa.sin6_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))
-		return ntohs(sa.sin6_port);
-	return 0;
+	return port;
 }
 
 static void ondemand_notify(evutil_socket_t fd UNUSED, short what UNUSED, void *arg)
