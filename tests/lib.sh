@@ -71,7 +71,7 @@ t_is() { # t_is GOT WANT DESCRIPTION
 }
 
 t_like() { # t_like TEXT REGEX DESCRIPTION (grep -E)
-	if printf '%s' "$1" | grep -qE -- "$2"; then
+	if grep -qE -- "$2" < <(printf '%s' "$1"); then
 		t_ok 0 "$3"
 	else
 		t_ok 1 "$3"
@@ -81,7 +81,7 @@ t_like() { # t_like TEXT REGEX DESCRIPTION (grep -E)
 }
 
 t_unlike() { # t_unlike TEXT REGEX DESCRIPTION
-	if printf '%s' "$1" | grep -qE -- "$2"; then
+	if grep -qE -- "$2" < <(printf '%s' "$1"); then
 		t_ok 1 "$3"
 		printf 'text: %s\nmatches: %s\n' "$(printf '%s' "$1" | head -c 600)" "$2" | t_why
 		return 1

@@ -36,7 +36,7 @@ is() { # GOT WANT DESCRIPTION
 	fi
 }
 like() { # TEXT REGEX DESCRIPTION
-	if printf '%s' "$1" | grep -qE -- "$2"; then
+	if grep -qE -- "$2" < <(printf '%s' "$1"); then
 		ok 0 "$3"
 	else
 		ok 1 "$3"
@@ -300,14 +300,14 @@ fi
 # ---------------------------------------------------------------- logs
 dnslog=$(cat "$LAB_DNS_LOG")
 for q in "A google.com" "AAAA www.google.com" "A registry.test" "A git.test" "A nosuch.example" "A tc.test" "MX google.com"; do
-	if printf '%s\n' "$dnslog" | grep -qx "$q"; then
+	if grep -qx -- "$q" <<<"$dnslog"; then
 		ok 0 "the DNS log has '$q'"
 	else
 		ok 1 "the DNS log has '$q'"
 		printf '%s\n' "$dnslog" | sed 's/^/#   /' | tee /dev/stderr
 	fi
 done
-if printf '%s\n' "$dnslog" | grep -q 'probe'; then ok 1 "the DNS log has none of lab_up's probes"; else ok 0 "the DNS log has none of lab_up's probes"; fi
+if grep -q 'probe' <<<"$dnslog"; then ok 1 "the DNS log has none of lab_up's probes"; else ok 0 "the DNS log has none of lab_up's probes"; fi
 
 # ---------------------------------------------------------------- a second lab, at the same time
 cat >"$T/child.sh" <<'EOF'
