@@ -291,8 +291,11 @@ static void options_open_outputs(struct config *cfg)
 		/* 0644 whatever the umask: netbox refuses to read a profile
 		 * that others can write, and this one is meant to be read. */
 		int fd = open(cfg->learn_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		struct stat st;
 
-		if (fd < 0 || fchmod(fd, 0644) < 0 || !(cfg->learn_out = fdopen(fd, "w")))
+		/* (only a regular file: --learn=/dev/stdout is a pipe or a tty) */
+		if (fd < 0 || fstat(fd, &st) < 0 || (S_ISREG(st.st_mode) && fchmod(fd, 0644) < 0) ||
+		    !(cfg->learn_out = fdopen(fd, "w")))
 			die_errno("check the path and its permissions", "--learn=%s: cannot write",
 				  cfg->learn_path);
 	}

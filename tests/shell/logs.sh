@@ -126,6 +126,14 @@ t_like "$ERR" "denied allowed\.test:443" "replaying: the refusal is reported"
 
 nbx --learn curl -sS --max-time 10 -o /dev/null http://www.google.com/hello
 t_like "$ERR" "^allow =www\.google\.com:80 " "--learn without a file: the profile goes to stderr"
+# (a pipe of the user's own: netbox reopens /dev/stdout, and the harness's are root's)
+cap hx sh -c '"$0" --learn=/dev/stdout curl -sS --max-time 10 -o /dev/null http://www.google.com/hello | cat' "$NB"
+t_like "$OUT" "^allow =www\.google\.com:80 " "--learn=/dev/stdout (a pipe): the profile goes there"
+t_is "$RC" 0 "... and netbox exits 0"
+# Not a regular file: never chmod'ed (it once made --learn=/dev/null fail, and
+# would have made a terminal readable by everyone).
+nbx --learn=/dev/null true
+t_is "$RC:$(stat -c %a /dev/null)" "0:666" "--learn=/dev/null works and leaves /dev/null's mode alone"
 
 # --- every port: listeners made on demand (launcher/ondemand.c) ---------------------
 # --learn and `host:*` rules allow ports no rule names: netbox is told of each
