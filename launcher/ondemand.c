@@ -49,6 +49,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 
 #if defined(__x86_64__)
 #define ONDEMAND_ARCH AUDIT_ARCH_X86_64
@@ -163,8 +164,25 @@ void ondemand_init_prepare(int sp[2])
 		die_errno(NULL, "cannot create the sandbox's notification channel");
 }
 
+/* SECCOMP_USER_NOTIF_FLAG_CONTINUE came in Linux 5.5; a 5.0-5.4 kernel
+ * takes the filter but refuses the answer, and the program's connect()
+ * would wait forever.  There is no probe for a flag of the answer. */
+static bool ondemand_kernel_can_continue(void)
+{
+	struct utsname u;
+	unsigned major = 0, minor = 0;
+
+	return uname(&u) == 0 && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
+	       (major > 5 || (major == 5 && minor >= 5));
+}
+
 void ondemand_child_install(int sp)
 {
+	if (!ondemand_kernel_can_continue()) {
+		ondemand_send(sp, ONDEMAND_NFD, 0, ENOSYS, -1);
+		close(sp);
+		return;
+	}
 #ifdef ONDEMAND_ARCH
 	struct sock_filter insns[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
