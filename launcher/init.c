@@ -14,7 +14,10 @@
  *   init_reap()      reap every child (orphans are re-parented to us) until
  *                    the program exits, then exit with its status (128+N
  *                    for signal N).  When init exits, the kernel kills
- *                    everything left in the pid namespace.
+ *                    everything left in the pid namespace.  With a rule
+ *                    that allows every port, init_reap_serving() instead,
+ *                    which also makes listeners when netbox asks
+ *                    (ondemand.c).
  */
 #include "dns/fakeip.h"
 #include "listeners.h"
