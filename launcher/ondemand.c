@@ -339,13 +339,12 @@ static void ondemand_notify(evutil_socket_t fd UNUSED, short what UNUSED, void *
 		int r = ondemand_listen(o, port);
 
 		/* EADDRINUSE: the program listens there itself, and its
-		 * connection reaches its own server, as without netbox. */
-		if (r == 0 || r == -EADDRINUSE) {
-			o->served[port / 8] |= (uint8_t)(1u << (port % 8));
-			o->made += r == 0;
-		} else {
+		 * connection reaches its own server, as without netbox.  Any
+		 * other failure is said once: the port is not asked for again. */
+		o->served[port / 8] |= (uint8_t)(1u << (port % 8));
+		o->made += r == 0;
+		if (r < 0 && r != -EADDRINUSE)
 			warn("cannot serve port %u for the program: %s", port, strerror(-r));
-		}
 	}
 	memset(resp, 0, o->resp_size);
 	resp->id = req->id;
