@@ -248,17 +248,17 @@ static int ondemand_listen(struct ondemand *o, uint16_t port)
 	struct ondemand_msg m;
 	int fd, r = ondemand_send(o->chan, ONDEMAND_LISTEN, port, 0, -1);
 
-	/* (LISTEN carries no descriptor: err 0 would announce one) */
 	if (r < 0)
 		return r;
-	r = ondemand_recv(o->chan, ONDEMAND_LISTENER, &m, &fd);
-	if (r < 0)
-		return r;
-	if (m.port != port) {
-		if (fd >= 0)
+	/* A late answer to an earlier request that timed out comes first:
+	 * drop it rather than stay one answer behind for the rest of the run. */
+	do {
+		r = ondemand_recv(o->chan, ONDEMAND_LISTENER, &m, &fd);
+		if (r < 0)
+			return r;
+		if (m.port != port && fd >= 0)
 			close(fd);
-		return -EPROTO;
-	}
+	} while (m.port != port);
 	if (m.err)
 		return -m.err;
 	if (!listeners_valid(fd, LISTENER_PROXY, port)) {
