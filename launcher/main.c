@@ -183,7 +183,7 @@ static void main_check_network(const struct config *cfg)
 	if (cfg->ondemand)
 		printf("  a rule allows every port: any other port is served from the program's first "
 		       "connect() to it\n  (netbox is told of each connect(); a port the program "
-		       "listens on itself stays its own)\n");
+		       "listens on itself, or a loopback port no rule names, stays the program's)\n");
 }
 
 /* 80, 443 and every port an allow rule names; 53 is the resolver's. */

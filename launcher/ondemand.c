@@ -58,6 +58,9 @@
 #endif
 
 #define ONDEMAND_MAGIC 0x6e62786fu /* "nbxo" */
+/* Before Linux 5.9 (47e33c05f9f0) ID_VALID had the wrong direction bit;
+ * newer kernels take both numbers, older ones only this one. */
+#define ONDEMAND_ID_VALID_OLD _IOR(SECCOMP_IOC_MAGIC, 2, __u64)
 #define ONDEMAND_MAX_PORTS 1024    /* listeners made on demand, at most */
 
 enum ondemand_type {
@@ -76,7 +79,10 @@ struct ondemand_msg {
 struct ondemand {
 	struct event_base *base;
 	struct proxy *proxy;
+	const struct policy *policy;
 	int chan, nfd;
+	unsigned long id_valid;   /* the ioctl number this kernel knows */
+	bool broken, said_read, said_cap;
 	struct event *ev;
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
@@ -197,8 +203,10 @@ void ondemand_child_install(int sp)
 
 	if (fd < 0) {
 		ondemand_send(sp, ONDEMAND_NFD, 0, errno, -1);
+	} else if (ondemand_send(sp, ONDEMAND_NFD, 0, 0, (int)fd) < 0) {
+		/* Nobody would answer: every connect() would fail (ENOSYS). */
+		die_errno(NULL, "cannot hand the connect() notifications to netbox");
 	} else {
-		ondemand_send(sp, ONDEMAND_NFD, 0, 0, (int)fd);
 		close((int)fd);
 	}
 #else
@@ -217,7 +225,8 @@ void ondemand_init_forward(int sp, int chan)
 	 * learns it from the init's exit; tell it without a warning. */
 	if (r < 0)
 		m.err = r == -EPIPE ? ECHILD : EPROTO;
-	ondemand_send(chan, ONDEMAND_NFD, 0, m.err, fd);
+	if (ondemand_send(chan, ONDEMAND_NFD, 0, m.err, fd) < 0 && fd >= 0)
+		die_errno(NULL, "cannot hand the connect() notifications to netbox");
 	if (fd >= 0)
 		close(fd);
 }
@@ -246,16 +255,25 @@ int ondemand_init_serve(int chan)
 static int ondemand_listen(struct ondemand *o, uint16_t port)
 {
 	struct ondemand_msg m;
-	int fd, r = ondemand_send(o->chan, ONDEMAND_LISTEN, port, 0, -1);
+	int fd, r;
 
-	if (r < 0)
+	if (o->broken)
+		return -EPIPE;
+	r = ondemand_send(o->chan, ONDEMAND_LISTEN, port, 0, -1);
+	if (r < 0) {
+		o->broken = true;
 		return r;
+	}
 	/* A late answer to an earlier request that timed out comes first:
 	 * drop it rather than stay one answer behind for the rest of the run. */
 	do {
 		r = ondemand_recv(o->chan, ONDEMAND_LISTENER, &m, &fd);
-		if (r < 0)
+		if (r < 0) {
+			/* Timed out, or the init is gone: no more listeners
+			 * this run (the loop must not stall on it again). */
+			o->broken = true;
 			return r;
+		}
 		if (m.port != port && fd >= 0)
 			close(fd);
 	} while (m.port != port);
@@ -275,25 +293,28 @@ static int ondemand_listen(struct ondemand *o, uint16_t port)
 #define PIDFD_THREAD O_EXCL /* Linux 6.9 */
 #endif
 
-/* Is the program's descriptor @tfd of thread @tid a TCP socket?  (A UDP
- * socket connect()s too; it needs no listener.)  When that cannot be told,
- * say yes: a listener too many costs a descriptor, one too few a refused
- * connection. */
-static bool ondemand_is_stream(pid_t tid, int tfd)
+/* A pidfd for the calling thread @tid (often not the leader: runtimes
+ * connect from worker threads, and before 6.9 only a leader has a pidfd
+ * without PIDFD_THREAD), or -1. */
+static int ondemand_pidfd(pid_t tid)
 {
-	int pidfd, fd, type = 0;
+	int pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+
+	return pidfd >= 0 ? pidfd : (int)syscall(SYS_pidfd_open, tid, 0);
+}
+
+/* Is the program's descriptor @tfd (of the process @pidfd refers to) a TCP
+ * socket?  (A UDP socket connect()s too; it needs no listener.)  When that
+ * cannot be told, say yes: a listener too many costs a descriptor, one too
+ * few a refused connection. */
+static bool ondemand_is_stream(int pidfd, int tfd)
+{
+	int fd, type = 0;
 	socklen_t len = sizeof(type);
 
-	/* The notification names the calling thread, often not the leader
-	 * (runtimes connect from worker threads): before 6.9 only a leader
-	 * has a pidfd, and then the answer stays unknown. */
-	pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
-	if (pidfd < 0)
-		pidfd = (int)syscall(SYS_pidfd_open, tid, 0);
 	if (pidfd < 0)
 		return true;
 	fd = (int)syscall(SYS_pidfd_getfd, pidfd, tfd, 0);
-	close(pidfd);
 	if (fd < 0)
 		return errno != EBADF; /* EBADF: it has no such descriptor */
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
@@ -302,21 +323,40 @@ static bool ondemand_is_stream(pid_t tid, int tfd)
 	return type == SOCK_STREAM;
 }
 
-/* The port the program asks for, or 0 (not IP, unreadable). */
-static uint16_t ondemand_port(const struct seccomp_notif *req)
+/* The destination the program asks for: its port, or 0 (not IP); -errno
+ * when its memory cannot be read. */
+static int ondemand_dest(const struct seccomp_notif *req, struct in6_addr *addr)
 {
 	struct sockaddr_storage sa = { 0 };
 	size_t len = req->data.args[2] < sizeof(sa) ? (size_t)req->data.args[2] : sizeof(sa);
 	struct iovec local = { &sa, len };
 	/* An address in the program's memory, only ever given to the kernel. */
 	struct iovec remote = { (void *)(uintptr_t)req->data.args[1], len }; /* NOLINT(performance-no-int-to-ptr) */
-	struct in6_addr addr;
 	uint16_t port;
 
-	if (len == 0 || syscall(SYS_process_vm_readv, req->pid, &local, 1, &remote, 1, 0) != (long)len ||
-	    policy_addr_from_sockaddr((const struct sockaddr *)&sa, (socklen_t)len, &addr, &port) < 0)
+	if (len == 0)
+		return 0;
+	if (syscall(SYS_process_vm_readv, req->pid, &local, 1, &remote, 1, 0) != (long)len)
+		return errno == EFAULT ? 0 : -errno; /* EFAULT: its bad pointer, its EFAULT */
+	if (policy_addr_from_sockaddr((const struct sockaddr *)&sa, (socklen_t)len, addr, &port) < 0)
 		return 0;
 	return port;
+}
+
+/* Should the first connect() to @addr:@port get a listener?  Not for the
+ * sandbox's own loopback unless a rule names it: a health check on
+ * 127.0.0.1:3000 must not take port 3000 before the program's own server
+ * binds it.  Anywhere else, yes: the connection is judged (and a refusal
+ * reported) at accept, as on the ports served from the start. */
+static bool ondemand_wanted(const struct ondemand *o, const struct in6_addr *addr, uint16_t port)
+{
+	enum policy_addr_class c = policy_addr_class(addr);
+
+	if (o->served[port / 8] & (1u << (port % 8)))
+		return false;
+	if (c == POLICY_ADDR_LOOPBACK || c == POLICY_ADDR_UNSPECIFIED)
+		return policy_decide_addr(o->policy, addr, port, NULL) == POLICY_ALLOW;
+	return true;
 }
 
 static void ondemand_notify(evutil_socket_t fd UNUSED, short what UNUSED, void *arg)
@@ -324,67 +364,99 @@ static void ondemand_notify(evutil_socket_t fd UNUSED, short what UNUSED, void *
 	struct ondemand *o = arg;
 	struct seccomp_notif *req = o->req;
 	struct seccomp_notif_resp *resp = o->resp;
-	uint16_t port = 0;
+	struct in6_addr addr;
+	int port = 0, pidfd = -1;
 
 	memset(req, 0, o->req_size);
 	if (ioctl(o->nfd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
 		return; /* the caller went away (ENOENT), or a signal */
-	if (req->data.nr == __NR_connect)
-		port = ondemand_port(req);
-	/* Checked after reading its memory: the pid was still the caller's. */
-	if (ioctl(o->nfd, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0)
-		return;
-	if (port && !(o->served[port / 8] & (1u << (port % 8))) && o->made < ONDEMAND_MAX_PORTS &&
-	    ondemand_is_stream((pid_t)req->pid, (int)req->data.args[0])) {
-		int r = ondemand_listen(o, port);
+	if (req->data.nr == __NR_connect) {
+		/* The pidfd before the check below: if the id is still valid
+		 * then, the pid was the caller's when the pidfd was made (no
+		 * reaching into an unrelated process that reused it). */
+		pidfd = ondemand_pidfd((pid_t)req->pid);
+		port = ondemand_dest(req, &addr);
+	}
+	if (ioctl(o->nfd, o->id_valid, &req->id) < 0 && errno == ENOENT)
+		goto out; /* gone: no answer is wanted */
+	if (port < 0 && !o->said_read) {
+		o->said_read = true;
+		warn("cannot read the program's connect() address (%s): ports no rule names stay "
+		     "closed — is ptrace restricted (kernel.yama.ptrace_scope)?", strerror(-port));
+	}
+	if (port > 0 && ondemand_wanted(o, &addr, (uint16_t)port) &&
+	    ondemand_is_stream(pidfd, (int)req->data.args[0])) {
+		if (o->made >= ONDEMAND_MAX_PORTS) {
+			if (!o->said_cap)
+				warn("the program connected to over %u ports no rule names: no more are served",
+				     ONDEMAND_MAX_PORTS);
+			o->said_cap = true;
+		} else {
+			int r = ondemand_listen(o, (uint16_t)port);
 
-		/* EADDRINUSE: the program listens there itself, and its
-		 * connection reaches its own server, as without netbox.  Any
-		 * other failure is said once: the port is not asked for again. */
-		o->served[port / 8] |= (uint8_t)(1u << (port % 8));
-		o->made += r == 0;
-		if (r < 0 && r != -EADDRINUSE)
-			warn("cannot serve port %u for the program: %s", port, strerror(-r));
+			/* EADDRINUSE: the program listens there itself, and
+			 * its connection reaches its own server, as without
+			 * netbox.  Any other failure is said once. */
+			o->served[port / 8] |= (uint8_t)(1u << (port % 8));
+			o->made += r == 0;
+			if (r < 0 && r != -EADDRINUSE)
+				warn("cannot serve port %d for the program: %s", port, strerror(-r));
+		}
 	}
 	memset(resp, 0, o->resp_size);
 	resp->id = req->id;
 	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	/* ENOENT: the caller was interrupted meanwhile; it will ask again. */
 	ioctl(o->nfd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+out:
+	if (pidfd >= 0)
+		close(pidfd);
 }
 
 struct ondemand *ondemand_new(struct event_base *base, int chan, struct proxy *proxy,
-			      const uint8_t *served, bool quiet)
+			      const struct policy *policy, const uint8_t *served, bool quiet)
 {
 	struct seccomp_notif_sizes sizes;
 	struct timeval tv = { 10, 0 };
 	struct ondemand_msg m = { 0 };
+	unsigned long id_valid = SECCOMP_IOCTL_NOTIF_ID_VALID;
 	struct ondemand *o;
 	uint64_t id = 0;
 	int nfd, r;
 
-	/* The init answers in microseconds; never hang on one that does not. */
-	setsockopt(chan, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	/* No timeout here: the filter is in place once the program's process
+	 * sent this, and dropping it would fail every connect() (ENOSYS).
+	 * EOF says the init or the program died. */
 	r = ondemand_recv(chan, ONDEMAND_NFD, &m, &nfd);
 	if (r < 0 || m.err) {
 		/* EPIPE, ECHILD: the init or the program died, and says so. */
 		if (!quiet && r != -EPIPE && m.err != ECHILD)
-			notice("this kernel cannot tell netbox about connect() (%s): only ports 80, 443 and "
+			notice("no connect() notifications for netbox (%s%s): only ports 80, 443 and "
 			       "those rules name are served \u2014 name the ports in the rules",
-			       strerror(r < 0 ? -r : m.err));
+			       strerror(r < 0 ? -r : m.err),
+			       m.err == EBUSY ? ": netbox runs under another supervisor" : "");
 		close(chan);
 		return NULL;
 	}
 	/* A seccomp notification descriptor says ENOENT for an unknown id. */
-	if (ioctl(nfd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0 || errno != ENOENT ||
-	    syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0) {
+	if (ioctl(nfd, id_valid, &id) < 0 && errno == EINVAL) {
+		id_valid = ONDEMAND_ID_VALID_OLD;
+		errno = 0;
+		ioctl(nfd, id_valid, &id);
+	}
+	if (errno != ENOENT || syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0) {
 		close(nfd);
 		close(chan);
 		die(NULL, "bad notification descriptor from the sandbox init");
 	}
+	/* Listener requests: the init answers in microseconds; never stall
+	 * the loop long on one that does not. */
+	setsockopt(chan, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	o = xcalloc(1, sizeof(*o));
 	o->base = base;
 	o->proxy = proxy;
+	o->policy = policy;
+	o->id_valid = id_valid;
 	o->chan = chan;
 	o->nfd = nfd;
 	/* The kernel's structs may be larger than this build's headers. */

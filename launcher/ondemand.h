@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 struct proxy;
+struct policy;
 struct ondemand;
 
 /* In the sandbox init, before forking the program: a socketpair over
@@ -26,11 +27,11 @@ int ondemand_init_serve(int chan);
 
 /* In netbox: receive the notification descriptor over @chan (ownership of
  * @chan passes) and serve its notifications on @base, adding a listener to
- * @proxy for each new port the program connects to.  @served: the ports
- * served from the start (65536-bit map, copied).  NULL when the kernel
- * cannot notify (said once unless @quiet). */
+ * @proxy for each new port the program connects to that @policy could
+ * allow.  @served: the ports served from the start (65536-bit map,
+ * copied).  NULL when there are no notifications (said unless @quiet). */
 struct ondemand *ondemand_new(struct event_base *base, int chan, struct proxy *proxy,
-			      const uint8_t *served, bool quiet);
+			      const struct policy *policy, const uint8_t *served, bool quiet);
 void ondemand_free(struct ondemand *o);
 
 #endif

@@ -123,7 +123,7 @@ int supervise_run(const struct config *cfg, pid_t init_pid, struct listener *ls,
 	/* Blocks until the init passes the program's notification descriptor:
 	 * the program has not started before, so nothing waits on this loop. */
 	if (chan >= 0)
-		ondemand = ondemand_new(s.base, chan, proxy, cfg->listen_ports, cfg->quiet);
+		ondemand = ondemand_new(s.base, chan, proxy, cfg->policy, cfg->listen_ports, cfg->quiet);
 	/* The init may have exited before the handler was in place. */
 	supervise_sigchld(SIGCHLD, 0, &s);
 	while (!s.done && event_base_loop(s.base, EVLOOP_ONCE) >= 0)
