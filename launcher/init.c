@@ -264,7 +264,7 @@ NORETURN static void init_reap_serving(pid_t program, int chan)
 	sigaddset(&chld, SIGCHLD);
 	sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0)
-		_exit(NETBOX_EXIT_FAILURE);
+		die_errno(NULL, "the sandbox init cannot watch its children");
 	for (;;) {
 		struct pollfd pf[2] = { { .fd = sfd, .events = POLLIN }, { .fd = chan, .events = POLLIN } };
 		struct signalfd_siginfo si;
@@ -275,7 +275,7 @@ NORETURN static void init_reap_serving(pid_t program, int chan)
 			if (r == program)
 				init_exit_as(status);
 		if (poll(pf, chan >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
-			_exit(NETBOX_EXIT_FAILURE);
+			die_errno(NULL, "the sandbox init cannot wait for its children");
 		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 			;
 		if (chan >= 0 && (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
