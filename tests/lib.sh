@@ -219,6 +219,32 @@ netbox_pid() {
 	done
 }
 
+# lib_probe VAR NAME — compile tests/probes/NAME.c into the test user's work
+# directory and set VAR to ./NAME (run from there); VAR empty, and a
+# diagnostic, if there is no compiler or it fails: the caller skips those
+# probes.
+lib_probe() {
+	local err
+	printf -v "$1" '%s' ""
+	if err=$(cc -O1 -o "$NB_WORK/$2" "$LIB_DIR/probes/$2.c" 2>&1) && chmod 755 "$NB_WORK/$2"; then
+		printf -v "$1" '%s' "./$2"
+	else
+		t_diag "cannot compile tests/probes/$2.c: its probes are skipped" "$err"
+	fi
+}
+
+# wait_for SECONDS CMD... — until CMD succeeds, polled every 0.1 s; 1 if it
+# still fails after SECONDS.
+wait_for() {
+	local i n=$(($1 * 10))
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # cap CMD... — run CMD; $OUT and $ERR (its stdout and stderr), $RC.
 LIB_CAP_ERR=$(mktemp /tmp/netbox-cap.XXXXXX)
 lib_on_exit "rm -f '$LIB_CAP_ERR'"

@@ -38,16 +38,6 @@ nbx() { cap hx "$NB" "$@"; }
 plain() { cap hx "$@"; }
 EP="$PY ep.py"
 
-wait_for() { # wait_for SECONDS CMD...
-	local i n=$(($1 * 10))
-	shift
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # ---------------------------------------------------------------------------
 # Host names in the program's own view, and fake addresses.
 
@@ -81,14 +71,7 @@ t_unlike "$(cat "$LAB_HTTP_LOG")" "evil\.test" "nothing reached evil.test's web 
 # ---------------------------------------------------------------------------
 # io_uring.
 
-URING=
-if command -v cc >/dev/null 2>&1 &&
-	cc -O1 -o "$NB_WORK/uringprobe" "$LIB_DIR/probes/uringprobe.c" 2>"$T/cc.err"; then
-	chmod 755 "$NB_WORK/uringprobe"
-	URING=./uringprobe
-else
-	t_diag "cannot compile tests/probes/uringprobe.c: $(cat "$T/cc.err" 2>/dev/null)"
-fi
+lib_probe URING uringprobe
 if [ -n "$URING" ]; then
 	: >"$LAB_ECHO_LOG"
 	plain "$URING" connect 203.0.113.13 9000

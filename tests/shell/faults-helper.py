@@ -627,28 +627,23 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     cmd, rest = argv[0], argv[1:]
+    # servers take their arguments one by one, clients as a list
+    commands = {
+        "fakedns": lambda: cmd_fakedns(*rest),
+        "tcpserv": lambda: cmd_tcpserv(*rest),
+        "dnsq": lambda: cmd_dnsq(rest),
+        "dnsburst": lambda: cmd_dnsburst(rest),
+        "tcpread": lambda: cmd_tcpread(rest),
+        "upreset": lambda: cmd_upreset(rest),
+        "inflight": lambda: cmd_inflight(rest),
+        "slowloris": lambda: cmd_slowloris(rest),
+        "hostile-dns": lambda: cmd_hostile_dns(rest),
+    }
+    if cmd not in commands:
+        print("faults-helper: unknown command %r" % cmd, file=sys.stderr)
+        return 2
     try:
-        if cmd == "fakedns":
-            cmd_fakedns(*rest)
-        elif cmd == "tcpserv":
-            cmd_tcpserv(*rest)
-        elif cmd == "dnsq":
-            cmd_dnsq(rest)
-        elif cmd == "dnsburst":
-            cmd_dnsburst(rest)
-        elif cmd == "tcpread":
-            cmd_tcpread(rest)
-        elif cmd == "upreset":
-            cmd_upreset(rest)
-        elif cmd == "inflight":
-            cmd_inflight(rest)
-        elif cmd == "slowloris":
-            cmd_slowloris(rest)
-        elif cmd == "hostile-dns":
-            cmd_hostile_dns(rest)
-        else:
-            print("faults-helper: unknown command %r" % cmd, file=sys.stderr)
-            return 2
+        commands[cmd]()
     except Exception as e:  # noqa: BLE001 — the harness matches the name
         print("%s %s" % (errname(e), str(e)[:200].replace("\n", " ")))
         return 1

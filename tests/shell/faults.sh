@@ -64,16 +64,6 @@ secs_ge() {
 # line TEXT KEY — the line of TEXT that starts with "KEY "
 line() { printf '%s\n' "$1" | grep -m1 "^$2 " || true; }
 
-wait_for() { # wait_for SECONDS CMD...
-	local i n=$(($1 * 10))
-	shift
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # ---------------------------------------------------------------------------
 # The lab's misbehaving hosts.
 #   203.0.113.53  no DNS server (the upstream DNS "down": port unreachable)

@@ -26,16 +26,6 @@ cp "$(dirname "$0")/load-client.py" "$NB_WORK/load-client.py"
 chmod 644 "$NB_WORK/load-client.py"
 chown -R "$NB_UID:$NB_GID" "$NB_WORK"
 
-# wait_for CMD... — until CMD succeeds, at most 30 s (returns 1 then).
-wait_for() {
-	local i
-	for ((i = 0; i < 300; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 nfds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
 status_kb() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -90,27 +80,27 @@ if [ "$HARD" != unlimited ] && [ "$HARD" -lt $((6 * N + 200)) ]; then
 fi
 # netbox starts with a small soft limit: it must raise it to the hard one.
 start_client prlimit --nofile=256: -- "$N" "$BYTES"
-if wait_for have_pid && wait_for test -e "$NB_WORK/start.waiting"; then
+if wait_for 30 have_pid && wait_for 30 test -e "$NB_WORK/start.waiting"; then
 	raised() { grep -qE "^Max open files +$HARD +$HARD " "/proc/$NBPID/limits"; }
-	wait_for raised
+	wait_for 30 raised
 	BASE_FDS=$(nfds "$NBPID")
 	BASE_RSS=$(status_kb "$NBPID" VmRSS)
 	t_like "$(grep '^Max open files' "/proc/$NBPID/limits")" "^Max open files +$HARD +$HARD " \
 		"netbox raised its soft RLIMIT_NOFILE (256) to the hard limit ($HARD)"
 	touch "$NB_WORK/start"
-	wait_for have_ready 1
+	wait_for 30 have_ready 1
 	t_is "$(cat "$NB_WORK"/ready.* 2>/dev/null)" "open $N" "the program opened $N connections at once"
 	# Accepted, sniffed (300 ms on a port other than 80/443), connected
 	# upstream: a client and an upstream socket each.
 	held() { [ "$(nfds "$NBPID")" -ge $((BASE_FDS + 2 * N)) ]; }
-	wait_for held
+	wait_for 30 held
 	OPEN_FDS=$(nfds "$NBPID")
 	t_ok "$([ "$OPEN_FDS" -ge $((BASE_FDS + 2 * N)) ]; echo $?)" \
 		"netbox holds all $N connections at once, client and upstream ($OPEN_FDS descriptors, $BASE_FDS before)"
 	t_ok "$([ "$OPEN_FDS" -le $((BASE_FDS + 6 * N)) ]; echo $?)" \
 		"netbox's descriptors stay bounded: <= 6 per connection"
 	touch "$NB_WORK/go"
-	wait_for have_result
+	wait_for 30 have_result
 	OUT=$(cat "$T/out")
 	t_is "$(head -1 <<<"$OUT")" "$N ok" "$N connections x $BYTES bytes each way: every echo intact (SHA-256)"
 	t_is "$(sed -n 's/^attempts //p' <<<"$OUT")" "$N" "... at the first attempt (no reset, no retry)"
@@ -138,14 +128,14 @@ t_unlike "$ERR" "AddressSanitizer|runtime error|LeakSanitizer|out of file descri
 N2=200
 LIMIT=64
 start_client -- "$N2" 16384 --procs 4 --retries 200 --timeout 20
-if wait_for have_pid && wait_for test -e "$NB_WORK/start.waiting"; then
+if wait_for 30 have_pid && wait_for 30 test -e "$NB_WORK/start.waiting"; then
 	# Lowered from outside once netbox has raised its own (as the user
 	# may: same uid), so that the program keeps its normal limit.
 	as_user_raw prlimit --pid "$NBPID" --nofile=$LIMIT:$LIMIT
 	t_like "$(grep '^Max open files' "/proc/$NBPID/limits")" "^Max open files +$LIMIT +$LIMIT " \
 		"netbox's descriptor limit lowered to $LIMIT"
 	touch "$NB_WORK/start"
-	wait_for have_ready 4
+	wait_for 30 have_ready 4
 	# Every connection is open for the program (the kernel completed them
 	# in the backlog), most wait there: netbox must sleep meanwhile.
 	sleep 0.5
@@ -156,7 +146,7 @@ if wait_for have_pid && wait_for test -e "$NB_WORK/start.waiting"; then
 	t_ok "$([ $((C1 - C0)) -le $((TPS / 5)) ]; echo $?)" \
 		"out of descriptors with $N2 connections waiting: netbox used $((C1 - C0)) ticks of CPU in 2 s (bound: 0.2 s; no busy loop)"
 	touch "$NB_WORK/go"
-	wait_for have_result
+	wait_for 30 have_result
 	OUT=$(cat "$T/out")
 	t_is "$(head -1 <<<"$OUT")" "$N2 ok" \
 		"limit $LIMIT: all $N2 connections get through as others close (reset ones retried): every echo intact"

@@ -20,15 +20,7 @@ status_field() { printf '%s\n' "$1" | sed -n "s/^$2:[[:space:]]*//p"; }
 
 # --- the probe program ---------------------------------------------------------
 
-PROBE=
-if command -v cc >/dev/null 2>&1 &&
-	cc -O1 -o "$NB_WORK/sysprobe" "$LIB_DIR/probes/sysprobe.c" 2>"$T/cc.err"; then
-	chmod 755 "$NB_WORK/sysprobe"
-	PROBE=./sysprobe
-else
-	t_diag "cannot compile tests/probes/sysprobe.c: the raw system call probes are skipped" \
-		"$(cat "$T/cc.err" 2>/dev/null)"
-fi
+lib_probe PROBE sysprobe
 
 # probe NAME — sysprobe NAME outside ($POUT) and inside netbox ($PIN)
 probe() {
