@@ -309,23 +309,25 @@ static void init_chdir(const struct config *cfg)
 
 void init_main(const struct config *cfg, int sync_fd, int chan, char **envp)
 {
+	int sp[2] = { -1, -1 };
+
 	init_signals();
 	init_prepare(cfg, sync_fd, chan);
 	init_chdir(cfg);
 	if (cfg->ondemand) {
 		sigset_t chld;
-		int sp[2];
 
+		/* Blocked before the fork, read by init_reap_serving() */
 		sigemptyset(&chld);
 		sigaddset(&chld, SIGCHLD);
-		sigprocmask(SIG_BLOCK, &chld, NULL); /* init_reap_serving() */
+		sigprocmask(SIG_BLOCK, &chld, NULL);
 		ondemand_init_prepare(sp);
 		init_ondemand_sp = sp[1];
-		init_program_pid = init_spawn(cfg, envp);
-		close(sp[1]);
-		ondemand_init_forward(sp[0], chan);
-		init_reap_serving(init_program_pid, chan);
 	}
 	init_program_pid = init_spawn(cfg, envp);
-	init_reap(init_program_pid);
+	if (!cfg->ondemand)
+		init_reap(init_program_pid);
+	close(sp[1]);
+	ondemand_init_forward(sp[0], chan);
+	init_reap_serving(init_program_pid, chan);
 }

@@ -537,6 +537,7 @@ void options_apply_profile_line(struct config *cfg, const char *name, const char
 {
 	const struct option_entry *o = options_find_long(name, strlen(name));
 	char optname[64];
+	size_t n;
 
 	if (!o)
 		die("write an option without its dashes: allow HOST, ro PATH, ... (see netbox --help)",
@@ -548,9 +549,10 @@ void options_apply_profile_line(struct config *cfg, const char *name, const char
 	if (!o->arg && arg)
 		die("write it alone on its line", "'%s' takes no value", o->name);
 	/* (not snprintf: this runs once per line of a 10,000-rule profile) */
+	n = strnlen(o->name, sizeof(optname) - 3);
 	optname[0] = optname[1] = '-';
-	memcpy(optname + 2, o->name, strnlen(o->name, sizeof(optname) - 3));
-	optname[2 + strnlen(o->name, sizeof(optname) - 3)] = '\0';
+	memcpy(optname + 2, o->name, n);
+	optname[2 + n] = '\0';
 	o->handler(cfg, optname, arg);
 }
 
