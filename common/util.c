@@ -110,6 +110,15 @@ char *xstrdup(const char *s)
 	return p;
 }
 
+char *xstrndup(const char *s, size_t n)
+{
+	char *r = strndup(s, n);
+
+	if (!r)
+		die(NULL, "out of memory");
+	return r;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;

@@ -23,6 +23,9 @@ enum mount_kind {
 struct mount_req {
 	enum mount_kind kind;
 	char *path;         /* absolute, symlinks resolved */
+	char *given;        /* as the user named it, made absolute but links
+			     * not resolved (paths.c checks it); NULL for
+			     * netbox's own */
 	bool is_dir;        /* what the host path is (tmpfs: always a directory) */
 	const char *origin; /* why: "--ro", "default: homes", "current directory" */
 	int depth;          /* path components, for ordering parents first */
@@ -35,6 +38,17 @@ enum net_mode {
 };
 
 struct policy;
+struct protect;
+
+/* A file netbox writes for the user (outputs.c). */
+struct output_file {
+	int fd;       /* open for writing, or -1 */
+	int dirfd;    /* its directory (O_PATH), or -1 when it is not a
+		       * regular file (a pipe, a terminal: written as is) */
+	char *name;   /* its name in that directory */
+	dev_t dev;    /* what netbox created or opened there */
+	ino_t ino;
+};
 
 struct config {
 	char **argv;          /* the program and its arguments */
@@ -68,8 +82,8 @@ struct config {
 	FILE *log;               /* --log: JSON Lines (report.h), or NULL */
 	char *log_path;
 	bool learn;              /* --learn[=FILE] */
-	FILE *learn_out;         /* the learned profile's file, or NULL: stderr */
-	char *learn_path;
+	char *learn_path;        /* as given, or the default (outputs.c) */
+	struct output_file learn_file;
 
 	/* Profiles: those read, in order, for --check. */
 	char **profiles_read;
@@ -89,6 +103,17 @@ struct config {
 	char *user;           /* the program's user name, for USER/LOGNAME */
 	char *cwd;            /* current directory, resolved */
 	bool cwd_exposed;     /* bound read-write into the sandbox */
+	char *cwd_hidden_why; /* why it is not, or NULL */
+
+	/* The trees the program can write (paths.c): the current directory
+	 * when exposed and every --rw directory, resolved. */
+	char **writable;
+	size_t nwritable;
+	/* Protected names (protect.c): what was found at start, and the
+	 * ones --rw lets the program create. */
+	struct protect *protect;
+	char **protect_allowed;
+	size_t nprotect_allowed;
 };
 
 /* options.c */
@@ -107,6 +132,9 @@ char **options_profile_dirs(const struct config *cfg);
 void profile_load_all(struct config *cfg);
 /* Read one profile file (and what it includes). */
 void profile_load_file(struct config *cfg, const char *path, int depth);
+/* After paths_plan(): profiles read from a writable tree are read-only
+ * inside, with a warning; a --profile path through a planted link dies. */
+void profile_plan(struct config *cfg);
 /* Print the names of the profiles found, one per line, sorted. */
 void profile_list(const struct config *cfg);
 void options_usage(void);
@@ -121,6 +149,9 @@ void env_print_changes(const struct config *cfg, char **environ_in);
 /* mounts.c */
 void mounts_plan_defaults(struct config *cfg);
 void mounts_sort(struct config *cfg);
+/* The mount that decides what @path looks like in the sandbox (the deepest
+ * one holding it, the latest on a tie), or NULL for the read-only root. */
+const struct mount_req *mounts_find(const struct config *cfg, const char *path);
 void mounts_setup(const struct config *cfg);
 void mounts_print_plan(const struct config *cfg);
 

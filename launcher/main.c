@@ -9,6 +9,9 @@
  * netlink.c (the sandbox's network configuration).
  */
 #include "config.h"
+#include "outputs.h"
+#include "paths.h"
+#include "protect.h"
 #include "policy/policy.h"
 #include "privs.h"
 #include "sandbox.h"
@@ -59,40 +62,16 @@ static char *main_find_program(const char *name, int *err)
 	return NULL;
 }
 
-static bool main_under(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	return strcmp(dir, "/") == 0 ||
-	       (strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0'));
-}
-
-/* The mount that decides what @path looks like in the sandbox (the deepest
- * one containing it, the latest on a tie), or NULL for the read-only root. */
-static const struct mount_req *main_mount_for(const struct config *cfg, const char *path)
-{
-	const struct mount_req *best = NULL;
-
-	for (size_t i = 0; i < cfg->nmounts; i++) {
-		const struct mount_req *m = &cfg->mounts[i];
-
-		if (main_under(path, m->path) &&
-		    (!best || m->depth > best->depth || (m->depth == best->depth && m->seq > best->seq)))
-			best = m;
-	}
-	return best;
-}
-
 /* Never expose a home, or a directory above one, on the program's behalf. */
 static bool main_too_broad(const struct config *cfg, const char *dir)
 {
-	return strcmp(dir, "/") == 0 || (cfg->home && main_under(cfg->home, dir)) ||
-	       (cfg->target_home && main_under(cfg->target_home, dir));
+	return strcmp(dir, "/") == 0 || (cfg->home && paths_under(cfg->home, dir)) ||
+	       (cfg->target_home && paths_under(cfg->target_home, dir));
 }
 
 static void main_expose_dir(struct config *cfg, const char *dir)
 {
-	const struct mount_req *m = main_mount_for(cfg, dir);
+	const struct mount_req *m = mounts_find(cfg, dir);
 
 	if (!m || m->kind == MOUNT_RO || m->kind == MOUNT_RW)
 		return;
@@ -225,7 +204,7 @@ static void main_check(const struct config *cfg)
 		printf("log:      %s (JSON Lines)\n", cfg->log_path);
 	if (cfg->learn)
 		printf("learn:    every public host allowed; the learned profile goes to %s\n",
-		       cfg->learn_path ? cfg->learn_path : "stderr");
+		       cfg->learn_path);
 	main_check_network(cfg);
 	printf("privileges: no capabilities, securebits locked, no_new_privs\n");
 	if (cfg->seccomp)
@@ -233,6 +212,7 @@ static void main_check(const struct config *cfg)
 	else
 		printf("seccomp: OFF (--seccomp=off: unsafe, for debugging only)\n");
 	mounts_print_plan(cfg);
+	protect_print(cfg, stdout);
 	env_print_changes(cfg, environ);
 	if (cfg->npass_fds) {
 		printf("descriptors passed:");
@@ -247,31 +227,73 @@ static void main_check(const struct config *cfg)
 static struct config main_cfg;
 static char **main_envp;
 
+/* Why the current directory should not be bound read-write, or NULL.  The
+ * user's mounts are planned, the defaults not yet. */
+static char *main_cwd_hidden_why(const struct config *cfg)
+{
+	const char *cwd = cfg->cwd;
+	char *link;
+
+	if (strcmp(cwd, "/") == 0 || (cfg->home && strcmp(cwd, cfg->home) == 0) ||
+	    (cfg->target_home && strcmp(cwd, cfg->target_home) == 0))
+		return xstrdup("it is /, your home or the program's home");
+	/* --hide ~/secrets, then cd ~/secrets/x: the cover wins. */
+	for (size_t i = 0; i < cfg->nmounts; i++) {
+		const struct mount_req *m = &cfg->mounts[i];
+
+		if ((m->kind == MOUNT_HIDE || m->kind == MOUNT_TMPFS) && paths_under(cwd, m->path))
+			return xasprintf("it lies in %s, which %s covers", m->path, m->origin);
+	}
+	/* `cd build` where an earlier run planted build -> ~/.ssh: binding
+	 * "the current directory" would bind ~/.ssh read-write. */
+	if ((cfg->home && paths_under(cwd, cfg->home)) ||
+	    (cfg->target_home && paths_under(cwd, cfg->target_home))) {
+		link = paths_cwd_planted_link(cfg);
+		if (link) {
+			char *why = xasprintf("you reached it through a link a sandboxed program may "
+					      "have planted: %s", link);
+
+			free(link);
+			return why;
+		}
+	}
+	return NULL;
+}
+
+/* The defaults of mounts.c first, so that the user's requests, added after
+ * them, win on the same path. */
+static void main_plan_mounts(struct config *cfg)
+{
+	struct mount_req *mine = cfg->mounts;
+	size_t nmine = cfg->nmounts;
+
+	cfg->cwd_hidden_why = main_cwd_hidden_why(cfg);
+	cfg->mounts = NULL;
+	cfg->nmounts = 0;
+	mounts_plan_defaults(cfg);
+	cfg->mounts = xrealloc(cfg->mounts, (cfg->nmounts + nmine) * sizeof(*cfg->mounts));
+	for (size_t i = 0; i < nmine; i++) {
+		mine[i].seq = (int)cfg->nmounts;
+		cfg->mounts[cfg->nmounts++] = mine[i];
+	}
+	free(mine);
+	if (!cfg->cwd_exposed) {
+		const struct mount_req *m = mounts_find(cfg, cfg->cwd);
+
+		cfg->cwd_exposed = m && (m->kind == MOUNT_RO || m->kind == MOUNT_RW);
+	}
+}
+
 int main(int argc, char **argv)
 {
-	size_t user_mounts;
+	int status;
 
 	options_parse(&main_cfg, argc, argv);
-
-	/* Defaults first so that the user's requests, added after them, win. */
-	user_mounts = main_cfg.nmounts;
-	{
-		struct mount_req *mine = main_cfg.mounts;
-
-		main_cfg.mounts = NULL;
-		main_cfg.nmounts = 0;
-		mounts_plan_defaults(&main_cfg);
-		for (size_t i = 0; i < user_mounts; i++) {
-			options_add_mount(&main_cfg, mine[i].kind, mine[i].path, mine[i].origin);
-			free(mine[i].path);
-		}
-		free(mine);
-	}
-	if (!main_cfg.cwd_exposed) {
-		const struct mount_req *m = main_mount_for(&main_cfg, main_cfg.cwd);
-
-		main_cfg.cwd_exposed = m && (m->kind == MOUNT_RO || m->kind == MOUNT_RW);
-	}
+	main_plan_mounts(&main_cfg);
+	paths_plan(&main_cfg);
+	outputs_plan(&main_cfg);
+	profile_plan(&main_cfg);
+	protect_plan(&main_cfg);
 	main_locate_program(&main_cfg);
 	mounts_sort(&main_cfg);
 	main_listen_ports(&main_cfg);
@@ -281,10 +303,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!main_cfg.cwd_exposed)
-		notice("the current directory %s is not exposed (it is /, your home or the program's home) \u2014 pass --rw %s to expose it",
-		       main_cfg.cwd, main_cfg.cwd);
+		notice("the current directory %s is not exposed (%s) \u2014 pass --rw %s to expose it",
+		       main_cfg.cwd, main_cfg.cwd_hidden_why ? main_cfg.cwd_hidden_why : "?",
+		       main_cfg.cwd);
 	if (!main_cfg.seccomp)
 		warn("--seccomp=off: the system call filter is disabled; do not use this with untrusted programs");
 	main_envp = env_build(&main_cfg, environ);
-	return sandbox_run(&main_cfg, main_envp);
+	status = sandbox_run(&main_cfg, main_envp);
+	protect_sweep(&main_cfg);
+	return status;
 }

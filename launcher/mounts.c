@@ -18,6 +18,7 @@
  *      is reachable but what was bound.
  */
 #include "config.h"
+#include "paths.h"
 #include "util.h"
 
 #include <errno.h>
@@ -148,14 +149,25 @@ void mounts_plan_defaults(struct config *cfg)
 	if (passwd)
 		fclose(passwd);
 
-	/* The current directory, read-write — unless it is / or a home itself. */
-	if (strcmp(cfg->cwd, "/") == 0 || (cfg->home && strcmp(cfg->cwd, cfg->home) == 0) ||
-	    (cfg->target_home && strcmp(cfg->cwd, cfg->target_home) == 0)) {
-		cfg->cwd_exposed = false;
-	} else {
+	/* The current directory, read-write — unless main.c found a reason
+	 * not to (it is / or a home, or looks planted: cwd_hidden_why). */
+	cfg->cwd_exposed = !cfg->cwd_hidden_why;
+	if (cfg->cwd_exposed)
 		options_add_mount(cfg, MOUNT_RW, cfg->cwd, "current directory");
-		cfg->cwd_exposed = true;
+}
+
+const struct mount_req *mounts_find(const struct config *cfg, const char *path)
+{
+	const struct mount_req *best = NULL;
+
+	for (size_t i = 0; i < cfg->nmounts; i++) {
+		const struct mount_req *m = &cfg->mounts[i];
+
+		if (paths_under(path, m->path) &&
+		    (!best || m->depth > best->depth || (m->depth == best->depth && m->seq > best->seq)))
+			best = m;
 	}
+	return best;
 }
 
 static int mounts_cmp(const void *a, const void *b)
@@ -195,8 +207,8 @@ void mounts_print_plan(const struct config *cfg)
 		printf("  %-40s %-14s (%s)\n", m->path, mounts_kind_text((int)m->kind), m->origin);
 	}
 	if (!cfg->cwd_exposed)
-		printf("  current directory %s is not exposed (it is /, your home or the program's home): pass --rw to expose it\n",
-		       cfg->cwd);
+		printf("  current directory %s is not exposed (%s): pass --rw to expose it\n", cfg->cwd,
+		       cfg->cwd_hidden_why ? cfg->cwd_hidden_why : "?");
 }
 
 /* ---- inside the sandbox ------------------------------------------------- */

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 #include "policy/policy.h"
+#include "protect.h"
 #include "util.h"
 
 #include <errno.h>
@@ -273,34 +274,6 @@ static void opt_learn(struct config *cfg, const char *opt, const char *arg)
 	cfg->nrules_cmdline++;
 }
 
-/* Open the --log and --learn files now, before anything runs, so that a
- * path that cannot be written fails at once rather than at exit. */
-static void options_open_outputs(struct config *cfg)
-{
-	if (cfg->log_path && strcmp(cfg->log_path, "-") == 0) {
-		cfg->log = stderr;
-	} else if (cfg->log_path) {
-		cfg->log = fopen(cfg->log_path, "we");
-		if (!cfg->log)
-			die_errno("check the path and its permissions", "--log %s: cannot open",
-				  cfg->log_path);
-	}
-	if (cfg->log)
-		setvbuf(cfg->log, NULL, _IOLBF, 0);
-	if (cfg->learn_path) {
-		/* 0644 whatever the umask: netbox refuses to read a profile
-		 * that others can write, and this one is meant to be read. */
-		int fd = open(cfg->learn_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		struct stat st;
-
-		/* (only a regular file: --learn=/dev/stdout is a pipe or a tty) */
-		if (fd < 0 || fstat(fd, &st) < 0 || (S_ISREG(st.st_mode) && fchmod(fd, 0644) < 0) ||
-		    !(cfg->learn_out = fdopen(fd, "w")))
-			die_errno("check the path and its permissions", "--learn=%s: cannot write",
-				  cfg->learn_path);
-	}
-}
-
 static const struct {
 	const char *opt;
 	enum mount_kind kind;
@@ -334,6 +307,8 @@ static char *options_expand_path(const struct config *cfg, const char *opt, cons
 		die("write ~/PATH or a full path", "%s %s: ~USER is not supported", opt, path);
 	if (path[0] == '/')
 		return xstrdup(path);
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
 	return xasprintf("%s/%s", cfg->cwd, path);
 }
 
@@ -356,6 +331,7 @@ void options_add_mount(struct config *cfg, enum mount_kind kind, const char *pat
 	m = &cfg->mounts[cfg->nmounts];
 	m->kind = kind;
 	m->path = xstrdup(path);
+	m->given = NULL;
 	m->is_dir = kind == MOUNT_TMPFS || stat(path, &st) < 0 || S_ISDIR(st.st_mode);
 	m->origin = origin;
 	m->depth = path_depth(path);
@@ -380,6 +356,9 @@ static void opt_mount(struct config *cfg, const char *opt, const char *arg)
 		die("give a path", "%s: empty path", opt);
 	abs = options_expand_path(cfg, opt, arg);
 	if (!realpath(abs, resolved)) {
+		/* --rw .git before `git init`: the protected name may be made. */
+		if (errno == ENOENT && kind == MOUNT_RW && protect_may_create(cfg, abs))
+			return;
 		/* A profile names paths that may not exist on every machine
 		 * (~/.cargo/git before the first git dependency): skip them. */
 		if (errno == ENOENT && cfg->origin)
@@ -399,6 +378,7 @@ static void opt_mount(struct config *cfg, const char *opt, const char *arg)
 	if (cfg->origin)
 		origin = xasprintf("%s (%s)", opt, cfg->origin); /* lives as long as cfg */
 	options_add_mount(cfg, kind, resolved, origin);
+	cfg->mounts[cfg->nmounts - 1].given = steal_pointer(&abs);
 }
 
 static const struct option_entry *options_find_long(const char *name, size_t len)
@@ -616,6 +596,4 @@ void options_parse(struct config *cfg, int argc, char **argv)
 
 	if (cfg->net == NET_NONE && cfg->nrules_cmdline)
 		die("drop --net=none, or the rules", "--allow/--deny/--learn have no effect with --net=none");
-	if (!cfg->check)
-		options_open_outputs(cfg);
 }

@@ -22,6 +22,7 @@
  * root) is refused.  Every error names the file and the line.
  */
 #include "config.h"
+#include "paths.h"
 #include "profileparse.h"
 #include "util.h"
 
@@ -322,4 +323,37 @@ void profile_list(const struct config *cfg)
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+}
+
+/* A profile decides what the next run may do: one in a tree the program can
+ * write (./tool.profile in the current directory) could be rewritten by
+ * it.  It is read-only for this run, with a warning, since an earlier run
+ * may already have changed it; and a --profile path through a link planted
+ * in such a tree is refused, like any path netbox opens for itself. */
+void profile_plan(struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->nprofile_args; i++) {
+		const char *arg = cfg->profile_args[i];
+		cleanup_free char *abs = NULL, *real = NULL, *why = NULL;
+
+		if (!strchr(arg, '/'))
+			continue;
+		abs = arg[0] == '~' && arg[1] == '/' && cfg->home ? xasprintf("%s%s", cfg->home, arg + 1)
+		      : arg[0] == '/'				   ? xstrdup(arg)
+								   : xasprintf("%s/%s", cfg->cwd, arg);
+		if (paths_resolve(cfg, abs, PATHS_FOLLOW_IN_TREE, &real, &why) == -ELOOP && why)
+			die("name the profile itself; a link there may have been planted by an earlier run",
+			    "--profile %s: %s", arg, why);
+	}
+	for (size_t i = 0; i < cfg->nprofiles_read; i++) {
+		const char *path = cfg->profiles_read[i], *tree = paths_writable_tree(cfg, path);
+
+		if (!tree)
+			continue;
+		options_add_mount(cfg, MOUNT_RO, path, "a profile netbox read");
+		warn("profile %s lies in %s, which sandboxed programs can write: it is read-only for "
+		     "this run, but an earlier run could have changed it \u2014 read it, and keep "
+		     "profiles in %s",
+		     path, tree, options_profile_dirs(cfg)[0]);
+	}
 }

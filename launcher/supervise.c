@@ -9,6 +9,7 @@
  */
 #include "supervise.h"
 #include "ondemand.h"
+#include "outputs.h"
 #include "dns/resolver.h"
 #include "netproxy/proxy.h"
 #include "report.h"
@@ -52,27 +53,6 @@ static void supervise_raise_nofile(void)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-}
-
-/* --learn: the profile goes to the file opened at startup, or stderr. */
-static void supervise_write_learned(const struct config *cfg, struct report *report)
-{
-	FILE *out = cfg->learn_out ? cfg->learn_out : stderr;
-	char command[512];
-	size_t off = 0;
-	int r;
-
-	command[0] = '\0';
-	for (char **a = cfg->argv; *a && off + 1 < sizeof(command); a++)
-		off += (size_t)snprintf(command + off, sizeof(command) - off, "%s%s", off ? " " : "", *a);
-	r = report_learned(report, out, command);
-	if (cfg->learn_out && fclose(cfg->learn_out) != 0 && r == 0)
-		r = -errno;
-	if (r < 0)
-		warn("cannot write the learned profile %s: %s", cfg->learn_path, strerror(-r));
-	else if (cfg->learn_out)
-		notice("learned profile written to %s \u2014 replay with: netbox --profile %s ...",
-		       cfg->learn_path, cfg->learn_path);
 }
 
 int supervise_run(const struct config *cfg, pid_t init_pid, struct listener *ls, size_t n, int chan)
@@ -134,7 +114,7 @@ int supervise_run(const struct config *cfg, pid_t init_pid, struct listener *ls,
 	resolver_free(resolver);
 	report_summary(report);
 	if (cfg->learn)
-		supervise_write_learned(cfg, report);
+		outputs_write_learned(cfg, report);
 	report_free(report);
 	event_free(chld);
 	event_base_free(s.base);

@@ -1,0 +1,330 @@
+/* outputs.c — the files netbox writes for the user: the --log JSON Lines and
+ * the --learn profile.
+ *
+ * They are netbox's, yet they usually sit in the current directory, which
+ * the program can write, and a file there may be what an earlier run left:
+ * `conns.jsonl -> ~/.bashrc`, `tool.profile -> ~/.config/netbox/default.profile`.
+ * So each is
+ *   - opened without following links: the directories on the way through
+ *     paths_resolve(), the file itself with O_NOFOLLOW (a system link such as
+ *     /dev/stdout, or a /proc/self/fd entry, excepted: no program plants those);
+ *   - refused if it is a regular file that is not the user's or has a second
+ *     name (a hard link to ~/.bashrc is as bad as a symbolic one);
+ *   - covered inside the sandbox when it lies in a writable tree, so the
+ *     program can neither read, truncate, forge nor rename it during the run
+ *     (a mount point cannot be renamed over);
+ * and the learned profile is written at exit to a temporary file beside it,
+ * then renamed into place only if its name still holds the file netbox
+ * created at start (outputs_write_learned()).
+ *
+ * Called from main.c after paths_plan(), before the sandbox exists.
+ */
+#include "config.h"
+#include "outputs.h"
+#include "paths.h"
+#include "report.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
+
+/* "~/x" or "x" made absolute. */
+static char *outputs_absolute(const struct config *cfg, const char *opt, const char *path)
+{
+	if (path[0] == '~' && path[1] == '/') {
+		if (!cfg->home)
+			die("give the full path", "%s %s: no home directory to expand ~ against", opt, path);
+		return xasprintf("%s%s", cfg->home, path + 1);
+	}
+	if (path[0] == '/')
+		return xstrdup(path);
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	return xasprintf("%s/%s", cfg->cwd, path);
+}
+
+/* A link no program of the user's could have planted: in /proc (the
+ * user's own descriptors, /dev/stdout's last step), or root's, in a
+ * directory only root can write (/dev/stdout, /dev/fd). */
+static bool outputs_system_link(int dirfd, const char *name)
+{
+	struct statfs sfs;
+	struct stat dir, link;
+
+	if (fstatfs(dirfd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC)
+		return true;
+	return fstat(dirfd, &dir) == 0 && fstatat(dirfd, name, &link, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       link.st_uid == 0 && dir.st_uid == 0 && !(dir.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* Create the directory @path and its missing parents (0700), each looked
+ * up through paths_resolve(). */
+static void outputs_mkdirs(const struct config *cfg, const char *opt, const char *path)
+{
+	cleanup_free char *real = NULL, *why = NULL;
+	int r = paths_resolve(cfg, path, PATHS_FOLLOW_IN_TREE, &real, &why);
+
+	if (r == -ENOENT && !real) { /* more than the last one missing */
+		cleanup_free char *parent = xstrdup(path);
+
+		*strrchr(parent, '/') = '\0';
+		outputs_mkdirs(cfg, opt, parent);
+		r = paths_resolve(cfg, path, PATHS_FOLLOW_IN_TREE, &real, &why);
+	}
+	if (r == -ENOENT && real)
+		r = mkdir(real, 0700) == 0 || errno == EEXIST ? 0 : -errno;
+	if (r == -ELOOP && why)
+		die("remove the link, or write elsewhere", "%s: %s", opt, why);
+	if (r < 0) {
+		errno = -r;
+		die_errno("check the path and its permissions", "%s: cannot create %s", opt, path);
+	}
+}
+
+/* Open @given for writing as described at the top; fills @o.  Returns the
+ * resolved path (malloc'ed). */
+static char *outputs_open(struct config *cfg, const char *opt, const char *given, bool truncate,
+			  struct output_file *o)
+{
+	cleanup_free char *abs = outputs_absolute(cfg, opt, given), *dir = NULL, *why = NULL;
+	const char *name;
+	char *slash = strrchr(abs, '/');
+	struct stat st;
+	int r;
+
+	name = slash + 1;
+	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		die("name a file", "%s %s: not a file name", opt, given);
+	*slash = '\0';
+	r = paths_resolve(cfg, slash == abs ? "/" : abs, PATHS_FOLLOW_IN_TREE, &dir, &why);
+	if (r == -ELOOP && why)
+		die("remove the link, or name a path without it", "%s %s: %s", opt, given, why);
+	if (r < 0) {
+		errno = -r;
+		die_errno("check the path and its permissions", "%s %s: cannot open its directory", opt,
+			  given);
+	}
+	o->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (o->dirfd < 0)
+		die_errno("check the path and its permissions", "%s %s: cannot open %s", opt, given, dir);
+	o->fd = openat(o->dirfd, name, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (o->fd < 0 && errno == ELOOP && outputs_system_link(o->dirfd, name))
+		o->fd = openat(o->dirfd, name, O_WRONLY | O_APPEND | O_CLOEXEC);
+	else if (o->fd < 0 && errno == ELOOP)
+		die("remove the link, or name the file itself; netbox does not follow links for its own "
+		    "files (an earlier run may have planted it)",
+		    "%s %s: is a symbolic link", opt, given);
+	if (o->fd < 0 || fstat(o->fd, &st) < 0)
+		die_errno("check the path and its permissions", "%s %s: cannot open", opt, given);
+	o->name = xstrdup(name);
+	o->dev = st.st_dev;
+	o->ino = st.st_ino;
+	if (!S_ISREG(st.st_mode)) {
+		/* a pipe (--log >(jq ...)), a terminal, /dev/null: written
+		 * as it is, never replaced */
+		close(o->dirfd);
+		o->dirfd = -1;
+		return xasprintf("%s/%s", dir, name);
+	}
+	if (st.st_uid != geteuid())
+		die("remove it, or name a file of yours", "%s %s: belongs to another user (uid %u)", opt,
+		    given, (unsigned)st.st_uid);
+	if (st.st_nlink != 1)
+		die("remove it, or name another file (an earlier run may have made it a second name of "
+		    "one of your files)",
+		    "%s %s: has %lu names (hard links)", opt, given, (unsigned long)st.st_nlink);
+	if (truncate && ftruncate(o->fd, 0) < 0)
+		die_errno(NULL, "%s %s: cannot truncate", opt, given);
+	return xasprintf("%s%s%s", dir, strcmp(dir, "/") ? "/" : "", name);
+}
+
+/* A file of netbox's in a writable tree is covered inside the sandbox. */
+static void outputs_cover(struct config *cfg, const char *real, const char *why)
+{
+	if (paths_writable_tree(cfg, real))
+		options_add_mount(cfg, MOUNT_HIDE, real, why);
+}
+
+/* $XDG_CONFIG_HOME/netbox/learned/NAME.profile: outside every tree a
+ * program writes by default, and not where profiles are looked up, so a
+ * learned profile is used only when asked for (it has no cache rules). */
+static char *outputs_default_learn_path(const struct config *cfg)
+{
+	char **dirs = options_profile_dirs(cfg);
+	const char *base = strrchr(cfg->argv[0], '/');
+	char name[65];
+	size_t n = 0;
+
+	if (!cfg->home && (!getenv("XDG_CONFIG_HOME") || getenv("XDG_CONFIG_HOME")[0] != '/'))
+		die("give a file: --learn=FILE", "--learn: no home directory to write the profile in");
+	for (base = base ? base + 1 : cfg->argv[0]; *base && n < sizeof(name) - 1; base++) {
+		char c = *base;
+		bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '+' ||
+			     (c == '.' && n > 0);
+
+		name[n++] = plain ? c : '_';
+	}
+	name[n] = '\0';
+	return xasprintf("%s/learned/%s.profile", dirs[0], n ? name : "program");
+}
+
+void outputs_plan(struct config *cfg)
+{
+	char *real;
+
+	cfg->learn_file.fd = cfg->learn_file.dirfd = -1;
+	if (cfg->learn && !cfg->learn_path)
+		cfg->learn_path = outputs_default_learn_path(cfg);
+	if (cfg->check) /* nothing is created for --check */
+		return;
+
+	if (cfg->log_path && strcmp(cfg->log_path, "-") == 0) {
+		cfg->log = stderr;
+	} else if (cfg->log_path) {
+		struct output_file o = { .fd = -1, .dirfd = -1 };
+
+		real = outputs_open(cfg, "--log", cfg->log_path, true, &o);
+		outputs_cover(cfg, real, "netbox's --log file");
+		if (o.dirfd >= 0)
+			close(o.dirfd);
+		free(o.name);
+		cfg->log = fdopen(o.fd, "a");
+		if (!cfg->log)
+			die_errno(NULL, "--log %s", cfg->log_path);
+		free(real);
+	}
+	if (cfg->log)
+		setvbuf(cfg->log, NULL, _IOLBF, 0);
+
+	if (!cfg->learn)
+		return;
+	real = outputs_absolute(cfg, "--learn", cfg->learn_path);
+	*strrchr(real, '/') = '\0';
+	if (*real)
+		outputs_mkdirs(cfg, "--learn", real);
+	free(real);
+	real = outputs_open(cfg, "--learn", cfg->learn_path, false, &cfg->learn_file);
+	outputs_cover(cfg, real, "netbox's --learn file");
+	free(real);
+}
+
+/* The way to name @path again from anywhere: ~/... under the home, else
+ * absolute (a bare "tool.profile" would be looked up as a profile name). */
+static char *outputs_replay_path(const struct config *cfg, const char *path)
+{
+	cleanup_free char *abs = outputs_absolute(cfg, "--learn", path);
+
+	if (cfg->home && paths_under(abs, cfg->home) && strcmp(abs, cfg->home) != 0)
+		return xasprintf("~%s", abs + strlen(cfg->home));
+	return steal_pointer(&abs);
+}
+
+/* Write the profile into a new temporary file in the learned file's
+ * directory; 0 and its name in @tmp, or -errno. */
+static int outputs_write_temp(const struct config *cfg, struct report *report, const char *command,
+			      char *tmp, size_t len)
+{
+	const struct output_file *o = &cfg->learn_file;
+	uint64_t rnd;
+	FILE *f;
+	int fd, r;
+
+	random_fill(&rnd, sizeof(rnd));
+	snprintf(tmp, len, ".%.200s.netbox-%016llx", o->name, (unsigned long long)rnd);
+	fd = openat(o->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	/* 0644 whatever the umask: netbox refuses to read a profile that
+	 * others can write, and this one is meant to be read. */
+	if (fchmod(fd, 0644) < 0 || !(f = fdopen(fd, "w"))) {
+		r = -errno;
+		close(fd);
+		unlinkat(o->dirfd, tmp, 0);
+		return r;
+	}
+	r = report_learned(report, f, command);
+	if (r == 0 && fsync(fileno(f)) < 0)
+		r = -errno;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	if (r < 0)
+		unlinkat(o->dirfd, tmp, 0);
+	return r;
+}
+
+/* The learned file's path, looked up again, leads to the directory and
+ * the file netbox opened at start. */
+static bool outputs_still_there(const struct config *cfg, const struct output_file *o)
+{
+	cleanup_free char *abs = outputs_absolute(cfg, "--learn", cfg->learn_path), *dir = NULL;
+	struct stat was, now, st;
+	char *slash = strrchr(abs, '/');
+
+	*slash = '\0';
+	if (paths_resolve(cfg, slash == abs ? "/" : abs, PATHS_FOLLOW_IN_TREE, &dir, NULL) < 0 ||
+	    stat(dir, &now) < 0 || fstat(o->dirfd, &was) < 0 || now.st_dev != was.st_dev ||
+	    now.st_ino != was.st_ino)
+		return false;
+	return fstatat(o->dirfd, o->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+	       st.st_dev == o->dev && st.st_ino == o->ino;
+}
+
+void outputs_write_learned(const struct config *cfg, struct report *report)
+{
+	const struct output_file *o = &cfg->learn_file;
+	cleanup_free char *replay = NULL;
+	char command[512], tmp[300];
+	size_t off = 0;
+	int r;
+
+	command[0] = '\0';
+	for (char **a = cfg->argv; *a && off + 1 < sizeof(command); a++)
+		off += (size_t)snprintf(command + off, sizeof(command) - off, "%s%s", off ? " " : "", *a);
+	if (o->fd < 0) /* never opened: --check, or the run failed first */
+		return;
+	if (o->dirfd < 0) { /* a pipe, a terminal, /dev/null */
+		FILE *f = fdopen(dup(o->fd), "w");
+
+		r = f ? report_learned(report, f, command) : -errno;
+		if (f && fclose(f) != 0 && r == 0)
+			r = -errno;
+		if (r < 0)
+			warn("cannot write the learned profile to %s: %s", cfg->learn_path, strerror(-r));
+		return;
+	}
+	r = outputs_write_temp(cfg, report, command, tmp, sizeof(tmp));
+	if (r < 0) {
+		warn("cannot write the learned profile %s: %s", cfg->learn_path, strerror(-r));
+		return;
+	}
+	/* The program is gone; the path must still lead to the file made at
+	 * start.  It was covered inside, but a directory on the way, in a
+	 * writable tree, may have been renamed and the path made again: the
+	 * directory descriptor would follow the renamed one. */
+	if (!outputs_still_there(cfg, o)) {
+		unlinkat(o->dirfd, tmp, 0);
+		warn("%s is no longer the file netbox created at start (was it replaced during the "
+		     "run?): the learned profile was not written there; here it is:",
+		     cfg->learn_path);
+		report_learned(report, stderr, command);
+		return;
+	}
+	if (renameat(o->dirfd, tmp, o->dirfd, o->name) < 0) {
+		warn("cannot write the learned profile %s: %s", cfg->learn_path, strerror(errno));
+		unlinkat(o->dirfd, tmp, 0);
+		return;
+	}
+	replay = outputs_replay_path(cfg, cfg->learn_path);
+	notice("learned profile written to %s \u2014 replay with: netbox --profile %s %s%s", replay,
+	       replay, cfg->argv[0], cfg->argv[1] ? " ..." : "");
+}

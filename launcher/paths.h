@@ -1,0 +1,37 @@
+/* paths.h — the trees the program can write, and link-safe resolution of
+ * the paths netbox acts on (paths.c). */
+#ifndef NETBOX_PATHS_H
+#define NETBOX_PATHS_H
+
+#include <stdbool.h>
+
+struct config;
+
+/* @path is @dir or below it (both absolute, normalised). */
+bool paths_under(const char *path, const char *dir);
+
+/* After every mount is planned: cfg->writable from the current directory
+ * and the --rw directories, then every user path checked again with
+ * paths_resolve() (dies on a link planted in a writable tree). */
+void paths_plan(struct config *cfg);
+
+/* The writable tree that holds @real (a physical path), or NULL. */
+const char *paths_writable_tree(const struct config *cfg, const char *real);
+
+/* A link in a writable tree may be followed when it stays in that tree. */
+#define PATHS_FOLLOW_IN_TREE 0x1
+
+/* Resolve the absolute path @given component by component, like
+ * realpath(), except for links in writable trees (see paths.c).  0 and
+ * *out (physical, malloc'ed); -ELOOP with *why (malloc'ed, may be NULL for
+ * a plain loop) for a refused link; -ENOENT with *out set to where it
+ * would be when only the last component is missing; else -errno. */
+int paths_resolve(const struct config *cfg, const char *given, unsigned flags, char **out,
+		  char **why);
+
+/* "PWD-LINK is a link to TARGET" when the user reached the current
+ * directory through a link a sandboxed program could have planted; NULL
+ * otherwise.  Malloc'ed. */
+char *paths_cwd_planted_link(const struct config *cfg);
+
+#endif
