@@ -351,9 +351,9 @@ void profile_plan(struct config *cfg)
 		if (!tree)
 			continue;
 		options_add_mount(cfg, MOUNT_RO, path, "a profile netbox read");
-		warn("profile %s lies in %s, which sandboxed programs can write: it is read-only for "
-		     "this run, but an earlier run could have changed it \u2014 read it, and keep "
-		     "profiles in %s",
-		     path, tree, options_profile_dirs(cfg)[0]);
+		notice("profile %s lies in %s, which sandboxed programs can write: it is read-only "
+		       "for this run, but an earlier run could have changed it \u2014 read it, and "
+		       "keep profiles in %s",
+		       path, tree, options_profile_dirs(cfg)[0]);
 	}
 }
