@@ -175,6 +175,8 @@ static char *outputs_default_learn_path(const struct config *cfg)
 		name[n++] = plain ? c : '_';
 	}
 	name[n] = '\0';
+	if (cfg->home && paths_under(dirs[0], cfg->home))
+		return xasprintf("~%s/learned/%s.profile", dirs[0] + strlen(cfg->home), n ? name : "program");
 	return xasprintf("%s/learned/%s.profile", dirs[0], n ? name : "program");
 }
 
@@ -218,15 +220,14 @@ void outputs_plan(struct config *cfg)
 	free(real);
 }
 
-/* The way to name @path again from anywhere: ~/... under the home, else
- * absolute (a bare "tool.profile" would be looked up as a profile name). */
-static char *outputs_replay_path(const struct config *cfg, const char *path)
+/* @path as --profile takes it: a bare "tool.profile" would be looked up as
+ * a profile name, "./tool.profile" is read from the current directory. */
+static char *outputs_replay_path(const char *path)
 {
-	cleanup_free char *abs = outputs_absolute(cfg, "--learn", path);
-
-	if (cfg->home && paths_under(abs, cfg->home) && strcmp(abs, cfg->home) != 0)
-		return xasprintf("~%s", abs + strlen(cfg->home));
-	return steal_pointer(&abs);
+	if (path[0] == '/' || (path[0] == '~' && path[1] == '/') || strncmp(path, "./", 2) == 0 ||
+	    strncmp(path, "../", 3) == 0)
+		return xstrdup(path);
+	return xasprintf("./%s", path);
 }
 
 /* Write the profile into a new temporary file in the learned file's
@@ -324,7 +325,7 @@ void outputs_write_learned(const struct config *cfg, struct report *report)
 		unlinkat(o->dirfd, tmp, 0);
 		return;
 	}
-	replay = outputs_replay_path(cfg, cfg->learn_path);
-	notice("learned profile written to %s \u2014 replay with: netbox --profile %s %s%s", replay,
-	       replay, cfg->argv[0], cfg->argv[1] ? " ..." : "");
+	replay = outputs_replay_path(cfg->learn_path);
+	notice("learned profile written to %s \u2014 replay with: netbox --profile %s %s%s",
+	       cfg->learn_path, replay, cfg->argv[0], cfg->argv[1] ? " ..." : "");
 }

@@ -109,7 +109,7 @@ t_is "$OUT" "hello from www.google.com
 hello from allowed.test
 allowed.test" "--learn: every public host is reached"
 L="$NB_WORK/learned.profile"
-t_like "$ERR" "learned profile written to learned\.profile" "--learn=FILE says where the profile went"
+t_like "$ERR" "learned profile written to learned\.profile .* replay with: netbox --profile \./learned\.profile sh" "--learn=FILE says where the profile went, and how to replay it"
 t_is "$(grep '^allow' "$L" | sed 's/ *#.*//')" "allow =allowed.test:80
 allow =www.google.com:443" "the learned profile: exactly the hosts and ports used, exact names, sorted"
 t_like "$(cat "$L")" "=allowed\.test:80 +# 2 connections, " "the learned profile counts connections"
@@ -119,13 +119,18 @@ t_is "$(stat -c %a "$L")" 644 "the learned profile is 0644 (netbox reads it back
 nbx --profile ./learned.profile sh -c "$RUN"
 t_is "$RC:$(printf '%s\n' "$ERR" | grep -c '^netbox: denied')" "0:0" "replaying with the learned profile: the same run passes, nothing denied"
 nbx --profile ./learned.profile curl -sS --max-time 10 http://evil.test/hello
-t_like "$RC:$ERR" "^6:netbox: denied DNS evil\.test" "replaying: a new host is denied"
+t_is "$RC" 6 "replaying: a new host is denied (curl cannot resolve it)"
+t_like "$ERR" "^netbox: denied DNS evil\.test" "replaying: ... and netbox says so"
 nbx --profile ./learned.profile curl -sS --max-time 10 --cacert ca.pem https://allowed.test/hello
 t_ok "$([ "$RC" != 0 ]; echo $?)" "replaying: a new port of a learned host is refused"
 t_like "$ERR" "denied allowed\.test:443" "replaying: the refusal is reported"
 
 nbx --learn curl -sS --max-time 10 -o /dev/null http://www.google.com/hello
-t_like "$ERR" "^allow =www\.google\.com:80 " "--learn without a file: the profile goes to stderr"
+t_like "$ERR" "learned profile written to ~/\.config/netbox/learned/curl\.profile .* --profile ~/\.config/netbox/learned/curl\.profile curl" \
+	"--learn without a file: the profile goes to ~/.config/netbox/learned/PROGRAM.profile, and netbox says so"
+t_like "$(cat "$NB_HOME/.config/netbox/learned/curl.profile" 2>&1)" "^allow =www\.google\.com:80 " "... with the learned rule"
+nbx --profile '~/.config/netbox/learned/curl.profile' curl -sS --max-time 10 -o /dev/null http://www.google.com/hello
+t_is "$RC" 0 "... and the replay command netbox printed works"
 # (a pipe of the user's own: netbox reopens /dev/stdout, and the harness's are root's)
 cap hx sh -c '"$0" --learn=/dev/stdout curl -sS --max-time 10 -o /dev/null http://www.google.com/hello | cat' "$NB"
 t_like "$OUT" "^allow =www\.google\.com:80 " "--learn=/dev/stdout (a pipe): the profile goes there"
