@@ -152,6 +152,9 @@ void mounts_sort(struct config *cfg);
 /* The mount that decides what @path looks like in the sandbox (the deepest
  * one holding it, the latest on a tie), or NULL for the read-only root. */
 const struct mount_req *mounts_find(const struct config *cfg, const char *path);
+/* @path is one of the default empty tmpfs covers (a home, /tmp), not
+ * covered again by another mount. */
+bool mounts_is_cover(const struct config *cfg, const char *path);
 void mounts_setup(const struct config *cfg);
 void mounts_print_plan(const struct config *cfg);
 

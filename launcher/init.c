@@ -19,6 +19,7 @@
  *                    which also makes listeners when netbox asks
  *                    (ondemand.c).
  */
+#include "discard.h"
 #include "dns/fakeip.h"
 #include "listeners.h"
 #include "netlink.h"
@@ -307,12 +308,13 @@ static void init_chdir(const struct config *cfg)
 	       cfg->cwd, strerror(err), fallback);
 }
 
-void init_main(const struct config *cfg, int sync_fd, int chan, char **envp)
+void init_main(const struct config *cfg, int sync_fd, int chan, int discard, char **envp)
 {
 	int sp[2] = { -1, -1 };
 
 	init_signals();
 	init_prepare(cfg, sync_fd, chan);
+	discard_send(cfg, discard);
 	init_chdir(cfg);
 	if (cfg->ondemand) {
 		sigset_t chld;

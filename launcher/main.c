@@ -9,6 +9,7 @@
  * netlink.c (the sandbox's network configuration).
  */
 #include "config.h"
+#include "discard.h"
 #include "outputs.h"
 #include "paths.h"
 #include "protect.h"
@@ -286,7 +287,7 @@ static void main_plan_mounts(struct config *cfg)
 
 int main(int argc, char **argv)
 {
-	int status;
+	int status, discard;
 
 	options_parse(&main_cfg, argc, argv);
 	main_plan_mounts(&main_cfg);
@@ -309,7 +310,8 @@ int main(int argc, char **argv)
 	if (!main_cfg.seccomp)
 		warn("--seccomp=off: the system call filter is disabled; do not use this with untrusted programs");
 	main_envp = env_build(&main_cfg, environ);
-	status = sandbox_run(&main_cfg, main_envp);
+	status = sandbox_run(&main_cfg, main_envp, &discard);
 	protect_sweep(&main_cfg);
+	discard_report(&main_cfg, discard);
 	return status;
 }

@@ -170,6 +170,13 @@ const struct mount_req *mounts_find(const struct config *cfg, const char *path)
 	return best;
 }
 
+bool mounts_is_cover(const struct config *cfg, const char *path)
+{
+	const struct mount_req *m = mounts_find(cfg, path);
+
+	return m && m->kind == (enum mount_kind)MOUNT_COVER && strcmp(m->path, path) == 0;
+}
+
 static int mounts_cmp(const void *a, const void *b)
 {
 	const struct mount_req *x = a, *y = b;

@@ -130,13 +130,16 @@ static void sandbox_map_ids(pid_t pid, const struct config *cfg)
 	}
 }
 
-static pid_t sandbox_clone(const struct config *cfg, char **envp, int *sync_w, int *chan)
+static pid_t sandbox_clone(const struct config *cfg, char **envp, int *sync_w, int *chan,
+			   int *discard)
 {
-	int sync[2], sp[2] = { -1, -1 };
+	int sync[2], sp[2] = { -1, -1 }, dp[2];
 	pid_t pid;
 
 	if (pipe2(sync, O_CLOEXEC) < 0)
 		die_errno(NULL, "pipe");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, dp) < 0)
+		die_errno(NULL, "socketpair");
 	if (cfg->net == NET_FILTER && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		die_errno(NULL, "socketpair");
 	/* Raw clone with a NULL stack behaves like fork(): the child continues
@@ -149,15 +152,18 @@ static pid_t sandbox_clone(const struct config *cfg, char **envp, int *sync_w, i
 		die_errno(sandbox_userns_hint(errno), "cannot create the sandbox's namespaces");
 	if (pid == 0) {
 		close(sync[1]);
+		close(dp[0]);
 		if (sp[0] >= 0)
 			close(sp[0]);
-		init_main(cfg, sync[0], sp[1], envp);
+		init_main(cfg, sync[0], sp[1], dp[1], envp);
 	}
 	close(sync[0]);
+	close(dp[1]);
 	if (sp[1] >= 0)
 		close(sp[1]);
 	*sync_w = sync[1];
 	*chan = sp[0];
+	*discard = dp[0];
 	return pid;
 }
 
@@ -180,7 +186,7 @@ static int sandbox_wait(pid_t pid)
 	return NETBOX_EXIT_FAILURE;
 }
 
-int sandbox_run(const struct config *cfg, char **envp)
+int sandbox_run(const struct config *cfg, char **envp, int *discard)
 {
 	struct listener *ls;
 	size_t n;
@@ -188,7 +194,7 @@ int sandbox_run(const struct config *cfg, char **envp)
 	pid_t pid;
 
 	fflush(NULL);
-	pid = sandbox_clone(cfg, envp, &sync_w, &chan);
+	pid = sandbox_clone(cfg, envp, &sync_w, &chan, discard);
 	sandbox_init_pid = pid;
 	sandbox_signals();
 	sandbox_map_ids(pid, cfg);

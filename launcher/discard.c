@@ -1,0 +1,327 @@
+/* discard.c — saying what the program wrote into throw-away places.
+ *
+ * The hidden home, /tmp and /var/tmp are empty tmpfs mounts in the sandbox,
+ * discarded at exit.  A tool that installs into the home
+ * (`NPM_CONFIG_PREFIX=~/.npm-global npm install -g x` says "added 41
+ * packages") would lose it all without a word, so at exit netbox counts what
+ * is left there and says where, with the option that would have kept it.
+ *
+ * Theory of operation:
+ *   discard_send()    in the sandbox init, after the mount tree is built and
+ *                     before the program exists: an O_PATH descriptor of
+ *                     each such tmpfs goes to netbox over a socketpair, in
+ *                     one size-checked message.
+ *   discard_report()  in netbox, after the sandbox is gone: the message is
+ *                     read only now (it waited in the socket, the
+ *                     descriptors with it, which keep the tmpfs alive after
+ *                     its namespace is torn down), and each tmpfs is walked
+ *                     without following links.  Nothing runs there anymore;
+ *                     mount points netbox made in it (~/work for the current
+ *                     directory) are left out by their paths.
+ */
+#include "config.h"
+#include "discard.h"
+#include "paths.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#define DISCARD_MAGIC 0x6e627864u /* "nbxd" */
+#define DISCARD_MAX_PLACES 4
+#define DISCARD_MAX_ENTRIES 100000 /* walked per place: a bound on exit time */
+#define DISCARD_MAX_DEPTH 32
+#define DISCARD_TOP 3              /* top directories named per place */
+
+struct discard_msg {
+	uint32_t magic;
+	uint32_t places; /* bit i: discard_places()[i] follows, in order */
+};
+
+/* The throw-away places worth a word, the same list on both sides (both
+ * have the configuration): the homes and the temporary directories. */
+static size_t discard_places(const struct config *cfg, const char *out[DISCARD_MAX_PLACES])
+{
+	size_t n = 0;
+
+	if (cfg->home)
+		out[n++] = cfg->home;
+	if (cfg->target_home && (!cfg->home || strcmp(cfg->home, cfg->target_home) != 0))
+		out[n++] = cfg->target_home;
+	out[n++] = "/tmp";
+	out[n++] = "/var/tmp";
+	return n;
+}
+
+void discard_send(const struct config *cfg, int chan)
+{
+	const char *places[DISCARD_MAX_PLACES];
+	size_t n = discard_places(cfg, places);
+	struct discard_msg m = { .magic = DISCARD_MAGIC };
+	char cbuf[CMSG_SPACE(sizeof(int) * DISCARD_MAX_PLACES)];
+	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int fds[DISCARD_MAX_PLACES], nfds = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!mounts_is_cover(cfg, places[i]))
+			continue; /* exposed (--rw ~), or the user's own --tmpfs */
+		fds[nfds] = open(places[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fds[nfds] < 0)
+			continue;
+		m.places |= 1u << i;
+		nfds++;
+	}
+	if (nfds) {
+		struct cmsghdr *c;
+
+		memset(cbuf, 0, sizeof(cbuf));
+		msg.msg_control = cbuf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
+	}
+	/* Best effort: a report lost is no reason to stop the run. */
+	while (sendmsg(chan, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+	for (int i = 0; i < nfds; i++)
+		close(fds[i]);
+	close(chan);
+}
+
+/* What was left under one top-level entry of a place. */
+struct discard_top {
+	char name[NAME_MAX + 1];
+	bool is_dir;
+	uint64_t files, bytes;
+};
+
+struct discard_walk {
+	const struct config *cfg;
+	const char *place;
+	size_t entries;
+	uint64_t files, bytes;
+	struct discard_top *tops;
+	size_t ntops;
+};
+
+/* A mount point netbox made in the tmpfs (the current directory's, a --ro
+ * file's): not something the program wrote. */
+static bool discard_is_mount_point(const struct discard_walk *w, const char *rel)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", w->place, rel) >= sizeof(path))
+		return false;
+	for (size_t i = 0; i < w->cfg->nmounts; i++)
+		if (strcmp(w->cfg->mounts[i].path, path) == 0)
+			return true;
+	return false;
+}
+
+static int discard_open_dir(int dfd, const char *name)
+{
+	return openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* Count the files under the directory @fd (@rel in the place) into @top;
+ * @fd is closed. */
+static void discard_count(struct discard_walk *w, int fd, const char *rel, int depth,
+			  struct discard_top *top)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
+
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d)) && w->entries < DISCARD_MAX_ENTRIES) {
+		char sub[PATH_MAX];
+		struct stat st;
+		int sfd;
+
+		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+			continue;
+		w->entries++;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", rel, e->d_name) >= sizeof(sub) ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    discard_is_mount_point(w, sub))
+			continue;
+		if (!S_ISDIR(st.st_mode)) {
+			top->files++;
+			top->bytes += (uint64_t)st.st_size;
+		} else if (depth < DISCARD_MAX_DEPTH && (sfd = discard_open_dir(dirfd(d), e->d_name)) >= 0) {
+			discard_count(w, sfd, sub, depth + 1, top);
+		}
+	}
+	closedir(d);
+}
+
+/* The top level of a place: one discard_top per entry; @fd is closed. */
+static void discard_walk_place(struct discard_walk *w, int fd)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
+
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d)) && w->entries < DISCARD_MAX_ENTRIES) {
+		struct discard_top *top;
+		struct stat st;
+		int sfd;
+
+		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+			continue;
+		w->entries++;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    discard_is_mount_point(w, e->d_name))
+			continue;
+		w->tops = xrealloc(w->tops, (w->ntops + 1) * sizeof(*w->tops));
+		top = &w->tops[w->ntops++];
+		memset(top, 0, sizeof(*top));
+		snprintf(top->name, sizeof(top->name), "%s", e->d_name);
+		top->is_dir = S_ISDIR(st.st_mode);
+		if (!top->is_dir) {
+			top->files = 1;
+			top->bytes = (uint64_t)st.st_size;
+		} else if ((sfd = discard_open_dir(dirfd(d), e->d_name)) >= 0) {
+			discard_count(w, sfd, e->d_name, 1, top);
+		}
+	}
+	closedir(d);
+}
+
+static int discard_top_cmp(const void *a, const void *b)
+{
+	const struct discard_top *x = a, *y = b;
+
+	return x->files != y->files ? (x->files < y->files ? 1 : -1) : strcmp(x->name, y->name);
+}
+
+static void discard_bytes(uint64_t n, char *buf, size_t len)
+{
+	if (n < 1024)
+		snprintf(buf, len, "%llu B", (unsigned long long)n);
+	else if (n < 1024 * 1024)
+		snprintf(buf, len, "%.1f KiB", (double)n / 1024);
+	else
+		snprintf(buf, len, "%.1f MiB", (double)n / (1024 * 1024));
+}
+
+/* One place's line, e.g. "41 files (1.2 MiB) in ~: ~/.npm-global (40), ~/x". */
+static void discard_say(const struct config *cfg, struct discard_walk *w)
+{
+	char line[1024], size[32], shown[PATH_MAX + NAME_MAX + 2];
+	const char *keep = NULL;
+	size_t off;
+	bool home = cfg->home && strcmp(w->place, cfg->home) == 0;
+
+	for (size_t i = 0; i < w->ntops; i++) {
+		w->files += w->tops[i].files;
+		w->bytes += w->tops[i].bytes;
+	}
+	if (!w->files)
+		return;
+	if (w->ntops > 1)
+		qsort(w->tops, w->ntops, sizeof(*w->tops), discard_top_cmp);
+	discard_bytes(w->bytes, size, sizeof(size));
+	off = (size_t)snprintf(line, sizeof(line), "%llu file%s (%s)%s in %s:",
+			       (unsigned long long)w->files, w->files == 1 ? "" : "s", size,
+			       w->entries >= DISCARD_MAX_ENTRIES ? " at least" : "",
+			       home ? "your hidden home" : w->place);
+	for (size_t i = 0; i < w->ntops && i < DISCARD_TOP && off < sizeof(line) - 1; i++) {
+		const struct discard_top *t = &w->tops[i];
+
+		if (!t->files)
+			continue;
+		if (home)
+			snprintf(shown, sizeof(shown), "~/%s", t->name);
+		else
+			snprintf(shown, sizeof(shown), "%s/%s", w->place, t->name);
+		if (!keep && home && t->is_dir)
+			keep = t->name;
+		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s %s", i ? "," : "", shown);
+		if (t->is_dir && off < sizeof(line) - 1)
+			off += (size_t)snprintf(line + off, sizeof(line) - off, " (%llu)",
+						(unsigned long long)t->files);
+	}
+	if (w->ntops > DISCARD_TOP && off < sizeof(line) - 1)
+		snprintf(line + off, sizeof(line) - off, ", ...");
+	if (keep)
+		notice("discarded at exit: %s \u2014 to keep them, create the directory and pass it: "
+		       "--rw ~/%s",
+		       line, keep);
+	else
+		notice("discarded at exit: %s", line);
+}
+
+void discard_report(const struct config *cfg, int chan)
+{
+	const char *places[DISCARD_MAX_PLACES];
+	size_t nplaces = discard_places(cfg, places), next = 0;
+	struct discard_msg m;
+	char cbuf[CMSG_SPACE(sizeof(int) * DISCARD_MAX_PLACES)];
+	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
+	int fds[DISCARD_MAX_PLACES];
+	size_t nfds = 0;
+	ssize_t r;
+
+	if (chan < 0)
+		return;
+	do
+		r = recvmsg(chan, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	while (r < 0 && errno == EINTR);
+	close(chan);
+	for (struct cmsghdr *c = r > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
+		size_t k;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(0))
+			continue;
+		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (nfds < DISCARD_MAX_PLACES)
+				fds[nfds++] = fd;
+			else
+				close(fd);
+		}
+	}
+	/* The message and the descriptors must agree, or nothing is said. */
+	if (r != (ssize_t)sizeof(m) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+	    m.magic != DISCARD_MAGIC || (m.places >> nplaces) ||
+	    (size_t)__builtin_popcount(m.places) != nfds || util_quiet) {
+		for (size_t i = 0; i < nfds; i++)
+			close(fds[i]);
+		return;
+	}
+	for (size_t i = 0; i < nplaces; i++) {
+		struct discard_walk w = { .cfg = cfg, .place = places[i] };
+		int fd;
+
+		if (!(m.places & (1u << i)))
+			continue;
+		fd = openat(fds[next], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		close(fds[next++]);
+		if (fd < 0)
+			continue;
+		discard_walk_place(&w, fd);
+		discard_say(cfg, &w);
+		free(w.tops);
+	}
+}
