@@ -49,6 +49,7 @@
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -314,12 +315,131 @@ static void protect_walk_home(const struct config *cfg, struct protect *p, const
 	}
 }
 
+/* Up to @len - 1 bytes of the regular file @path, not through a link at
+ * its end; -1 if there is none. */
+static ssize_t protect_read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	n = read_all(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+/* Protect @target (relative to @base unless absolute) when it exists in a
+ * writable tree. */
+static void protect_add_named(const struct config *cfg, struct protect *p, const char *base,
+			      const char *target, const char *why)
+{
+	cleanup_free char *abs = NULL, *real = NULL;
+	struct stat st;
+
+	if (!*target)
+		return;
+	if (target[0] == '~' && target[1] == '/' && cfg->home)
+		abs = xasprintf("%s%s", cfg->home, target + 1);
+	else
+		abs = target[0] == '/' ? xstrdup(target) : xasprintf("%s/%s", base, target);
+	if (paths_resolve(cfg, abs, PATHS_FOLLOW_IN_TREE, &real, NULL) == 0 &&
+	    paths_writable_tree(cfg, real) && lstat(real, &st) == 0)
+		protect_add(p, real, &st, why, true);
+}
+
+/* core.hooksPath in a git config file: `[core]` then `hooksPath = VALUE`
+ * (names are case-insensitive; the value may be quoted).  Includes and
+ * other files are not followed: a hooks directory they name elsewhere is
+ * missed, which the README says. */
+static bool protect_hooks_path(char *config, char *out, size_t len)
+{
+	bool core = false, found = false;
+
+	for (char *line = strtok(config, "\n"); line; line = strtok(NULL, "\n")) {
+		char *p = line + strspn(line, " \t"), *v;
+
+		if (*p == '[') {
+			p += 1 + strspn(p + 1, " \t");
+			core = strncasecmp(p, "core", 4) == 0 && strchr(" \t]", p[4]);
+			continue;
+		}
+		if (!core || strncasecmp(p, "hookspath", 9) != 0)
+			continue;
+		v = p + 9 + strspn(p + 9, " \t");
+		if (*v != '=')
+			continue;
+		v += 1 + strspn(v + 1, " \t");
+		v[strcspn(v, "#;\r")] = '\0';
+		for (size_t n = strlen(v); n && (v[n - 1] == ' ' || v[n - 1] == '\t'); n--)
+			v[n - 1] = '\0';
+		if (*v == '"' && strlen(v) >= 2 && v[strlen(v) - 1] == '"') {
+			v[strlen(v) - 1] = '\0';
+			v++;
+		}
+		snprintf(out, len, "%s", v); /* the last one wins, as in git */
+		found = true;
+	}
+	return found;
+}
+
+/* git looks beyond .git itself: a .git *file* (a worktree, a submodule)
+ * names the real git directory (`gitdir: PATH`), a worktree's git directory
+ * names the shared one in `commondir`, and core.hooksPath puts the hooks
+ * anywhere (scripts/hooks).  Those in a writable tree are protected too. */
+static void protect_git_links(const struct config *cfg, struct protect *p)
+{
+	for (size_t i = 0, n = p->n; i < n; i++) {
+		char buf[65536], hooks[PATH_MAX], path[PATH_MAX];
+		cleanup_free char *gitdir = NULL, *worktree = xstrdup(p->v[i].path);
+		const char *slash = strrchr(p->v[i].path, '/');
+
+		if (!slash || strcmp(slash, "/.git") != 0 || p->v[i].is_link)
+			continue;
+		worktree[slash - p->v[i].path] = '\0';
+		gitdir = xstrdup(p->v[i].path);
+		if (protect_read_small(p->v[i].path, buf, 4096) > 0 && strncmp(buf, "gitdir:", 7) == 0) {
+			char *t = buf + 7 + strspn(buf + 7, " \t");
+
+			t[strcspn(t, "\r\n")] = '\0';
+			protect_add_named(cfg, p, worktree, t, "git runs the hooks and config of the git "
+							       "directory a .git file names");
+			free(gitdir);
+			gitdir = t[0] == '/' ? xstrdup(t) : xasprintf("%s/%s", worktree, t);
+		}
+		snprintf(path, sizeof(path), "%s/commondir", gitdir);
+		if (protect_read_small(path, buf, 4096) > 0) {
+			char *common;
+
+			buf[strcspn(buf, "\r\n")] = '\0';
+			protect_add_named(cfg, p, gitdir, buf, "the git directory a worktree shares");
+			/* its config is the worktree's too */
+			common = buf[0] == '/' ? xstrdup(buf) : xasprintf("%s/%s", gitdir, buf);
+			free(gitdir);
+			gitdir = common;
+		}
+		snprintf(path, sizeof(path), "%s/config", gitdir);
+		if (protect_read_small(path, buf, sizeof(buf)) > 0 &&
+		    protect_hooks_path(buf, hooks, sizeof(hooks)))
+			protect_add_named(cfg, p, worktree, hooks, "git runs the hooks in core.hooksPath");
+	}
+}
+
 static void protect_walk(const struct config *cfg, struct protect *p)
 {
 	struct protect_walk w = { .into = p };
 
 	for (size_t i = 0; i < cfg->nwritable; i++)
 		protect_walk_tree(&w, cfg->writable[i]);
+	protect_git_links(cfg, p);
 	if (cfg->home)
 		protect_walk_home(cfg, p, cfg->home);
 	if (cfg->target_home && (!cfg->home || strcmp(cfg->home, cfg->target_home) != 0))
