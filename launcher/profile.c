@@ -348,7 +348,9 @@ void profile_plan(struct config *cfg)
 	for (size_t i = 0; i < cfg->nprofiles_read; i++) {
 		const char *path = cfg->profiles_read[i], *tree = paths_writable_tree(cfg, path);
 
-		if (!tree)
+		/* netbox's own directory (--rw ~) is a protected path
+		 * (protect.c): read-only in every such run. */
+		if (!tree || paths_under(path, options_profile_dirs(cfg)[0]))
 			continue;
 		options_add_mount(cfg, MOUNT_RO, path, "a profile netbox read");
 		notice("profile %s lies in %s, which sandboxed programs can write: it is read-only "

@@ -440,6 +440,9 @@ static void protect_walk(const struct config *cfg, struct protect *p)
 	for (size_t i = 0; i < cfg->nwritable; i++)
 		protect_walk_tree(&w, cfg->writable[i]);
 	protect_git_links(cfg, p);
+	/* netbox's own profiles, wherever $XDG_CONFIG_HOME puts them */
+	protect_add_named(cfg, p, "/", options_profile_dirs(cfg)[0],
+			  "netbox's own profiles: what the next run may do");
 	if (cfg->home)
 		protect_walk_home(cfg, p, cfg->home);
 	if (cfg->target_home && (!cfg->home || strcmp(cfg->home, cfg->target_home) != 0))
