@@ -42,7 +42,7 @@ static char *main_find_program(const char *name, int *err)
 			*err = EACCES;
 			return NULL;
 		}
-		return realpath(name, NULL);
+		return xstrdup(name);
 	}
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
@@ -63,11 +63,26 @@ static char *main_find_program(const char *name, int *err)
 	return NULL;
 }
 
-/* Never expose a home, or a directory above one, on the program's behalf. */
-static bool main_too_broad(const struct config *cfg, const char *dir)
+/* Never expose a home, or a directory above one, on the program's behalf;
+ * nor, as the install directory above a bin/, a direct child of a home
+ * (~/.cargo for ~/.cargo/bin holds credentials.toml). */
+static bool main_too_broad(const struct config *cfg, const char *dir, bool install)
 {
-	return strcmp(dir, "/") == 0 || (cfg->home && paths_under(cfg->home, dir)) ||
-	       (cfg->target_home && paths_under(cfg->target_home, dir));
+	const char *homes[] = { cfg->home, cfg->target_home };
+
+	if (strcmp(dir, "/") == 0)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(homes); i++) {
+		const char *slash = strrchr(dir, '/');
+
+		if (!homes[i])
+			continue;
+		if (paths_under(homes[i], dir) ||
+		    (install && slash && (size_t)(slash - dir) == strlen(homes[i]) &&
+		     strncmp(dir, homes[i], (size_t)(slash - dir)) == 0))
+			return true;
+	}
+	return false;
 }
 
 static void main_expose_dir(struct config *cfg, const char *dir)
@@ -76,12 +91,40 @@ static void main_expose_dir(struct config *cfg, const char *dir)
 
 	if (!m || m->kind == MOUNT_RO || m->kind == MOUNT_RW)
 		return;
-	if (main_too_broad(cfg, dir)) {
+	if (main_too_broad(cfg, dir, false)) {
 		notice("the program is in %s, which stays hidden \u2014 expose what it needs with --ro", dir);
 		return;
 	}
 	notice("%s is hidden in the sandbox: making it visible read-only for the program", dir);
 	options_add_mount(cfg, MOUNT_RO, dir, "the program's directory");
+}
+
+/* The directories to expose for the program found at cfg->prog_path that
+ * resolves to @real_path: see main_locate_program(). */
+static void main_locate_dirs(struct config *cfg, const char *real_path)
+{
+	char found_dir[PATH_MAX], real[PATH_MAX];
+	cleanup_free char *dir = xstrdup(cfg->prog_path);
+	char *slash = strrchr(dir, '/');
+
+	if (!slash || slash == dir || !realpath((*slash = '\0', dir), found_dir))
+		return;
+	main_expose_dir(cfg, found_dir);
+
+	snprintf(real, sizeof(real), "%s", real_path);
+	slash = strrchr(real, '/');
+	if (!slash || slash == real)
+		return;
+	*slash = '\0';
+	if (strcmp(real, found_dir) == 0)
+		return; /* not a symlink into another directory */
+	slash = strrchr(real, '/');
+	if (slash && slash != real && strcmp(slash, "/bin") == 0) {
+		*slash = '\0';
+		if (main_too_broad(cfg, real, true))
+			*slash = '/'; /* ~/bin/x, ~/.cargo/bin/x: the bin directory alone */
+	}
+	main_expose_dir(cfg, real);
 }
 
 /* A program installed under a hidden directory (nvm's node, a tool in
@@ -92,10 +135,10 @@ static void main_expose_dir(struct config *cfg, const char *dir)
 static void main_locate_program(struct config *cfg)
 {
 	int err;
-	char found_dir[PATH_MAX], real[PATH_MAX];
-	char *p = main_find_program(cfg->argv[0], &err), *slash;
+	cleanup_free char *found = main_find_program(cfg->argv[0], &err), *real = NULL, *why = NULL;
+	const char *rel;
 
-	if (!p) {
+	if (!found) {
 		if (err == EACCES) {
 			fprintf(stderr, "netbox: %s: permission denied \u2014 make it executable (chmod +x)\n",
 				cfg->argv[0]);
@@ -105,29 +148,19 @@ static void main_locate_program(struct config *cfg)
 			cfg->argv[0]);
 		exit(NETBOX_EXIT_NOTFOUND);
 	}
-	cfg->prog_path = p;
-
-	cleanup_free char *dir = xstrdup(p);
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir || !realpath((*slash = '\0', dir), found_dir))
+	for (rel = found; rel[0] == '.' && rel[1] == '/';)
+		rel += 2;
+	cfg->prog_path = found[0] == '/' ? xstrdup(found) : xasprintf("%s/%s", cfg->cwd, rel);
+	/* A link planted in a writable tree (./bin/tool -> ~/.cargo/bin/x)
+	 * must not make netbox expose where it leads. */
+	if (paths_resolve(cfg, cfg->prog_path, PATHS_FOLLOW_IN_TREE, &real, &why) < 0) {
+		if (why)
+			notice("%s \u2014 netbox does not expose where it leads; name the program "
+			       "itself, or pass --ro DIR if you trust it",
+			       why);
 		return;
-	main_expose_dir(cfg, found_dir);
-
-	if (!realpath(p, real))
-		return;
-	slash = strrchr(real, '/');
-	if (!slash || slash == real)
-		return;
-	*slash = '\0';
-	if (strcmp(real, found_dir) == 0)
-		return; /* not a symlink into another directory */
-	slash = strrchr(real, '/');
-	if (slash && slash != real && strcmp(slash, "/bin") == 0) {
-		*slash = '\0';
-		if (main_too_broad(cfg, real))
-			*slash = '/'; /* ~/bin/x: the bin directory alone */
 	}
-	main_expose_dir(cfg, real);
+	main_locate_dirs(cfg, real);
 }
 
 static int main_check_rule(const struct policy_rule *r, void *arg UNUSED)

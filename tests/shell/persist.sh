@@ -180,6 +180,14 @@ as_user sh -c 'mkdir -p ~/.cargo/bin && echo TOKEN-SECRET > ~/.cargo/credentials
 	mkdir -p bin && ln -sfn ~/.cargo/bin/tool bin/tool'
 cap nb ./bin/tool
 t_unlike "$OUT" "TOKEN-SECRET" "./bin/tool -> ~/.cargo/bin/tool: ~/.cargo is not exposed"
+t_like "$ERR" "bin/tool is a symbolic link to $NB_HOME/\.cargo/bin/tool, in .*does not expose where it leads" \
+	"... and netbox says why"
+# The user's own link (~/.local/bin/tool -> ~/.cargo/bin/tool): the bin
+# directory is exposed, not ~/.cargo above it with its credentials.
+as_user sh -c 'mkdir -p ~/.local/bin && ln -sfn ~/.cargo/bin/tool ~/.local/bin/tool'
+cap nb "$NB_HOME/.local/bin/tool"
+t_unlike "$OUT" "TOKEN-SECRET" "~/.local/bin/tool -> ~/.cargo/bin/tool: ~/.cargo/credentials.toml stays hidden"
+t_like "$ERR" "$NB_HOME/\.cargo/bin is hidden in the sandbox: making it visible read-only" "... only ~/.cargo/bin is exposed"
 
 # --- --rw ~: the home's own protected paths -------------------------------------------
 cp "$NB_HOME/.bashrc" "$NB_TMP/bashrc.orig"
