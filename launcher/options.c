@@ -72,7 +72,7 @@ static const struct option_entry option_table[] = {
 	{ "noprofile", 0, NULL, opt_noprofile, OPT_EARLY, "read no profile at all" },
 	{ "list-profiles", 0, NULL, opt_list_profiles, OPT_EARLY, "print the names of the profiles found and exit" },
 	{ "log", 0, "FILE", opt_log, 0, "write every DNS decision and connection as JSON Lines to FILE (- = stderr)" },
-	{ "learn", 0, "FILE", opt_learn, OPT_OPTARG, "allow every public host on every port, and at exit write the profile that allows what was used (--learn=FILE; default stderr)" },
+	{ "learn", 0, "FILE", opt_learn, OPT_OPTARG, "allow every public host on every port, and at exit write the profile that allows what was used (--learn=FILE; default ~/.config/netbox/learned/PROGRAM.profile)" },
 	{ "seccomp", 0, "on|off", opt_seccomp, 0, "the system call filter; off is UNSAFE, for debugging only" },
 	{ "check", 0, NULL, opt_check, 0, "print the effective configuration and run nothing" },
 	{ "quiet", 'q', NULL, opt_quiet, OPT_PROFILE, "no notices, denial lines or exit summary" },
