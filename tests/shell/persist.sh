@@ -94,7 +94,7 @@ t_like "$RC:$ERR" "^[1-9][0-9]*:.*Read-only file system" "sub2/.git (two levels 
 # A .git file (worktree) and core.hooksPath: what they name is protected.
 fresh_repo
 as_user sh -c 'cd repo && mkdir -p tools/hooks && git config core.hooksPath tools/hooks && git worktree add -q wt 2>/dev/null'
-cap nb_repo sh -c 'printf "#!/bin/sh\ntouch $HOME/PWNED\n" > tools/hooks/pre-commit'
+cap nb_repo sh -c 'printf "#!/bin/sh\ntouch $HOME/PWNED\n" > tools/hooks/pre-commit; chmod +x tools/hooks/pre-commit'
 t_like "$RC:$ERR" "^[1-9][0-9]*:.*(Read-only file system|Permission denied)" "core.hooksPath (tools/hooks) is read-only inside"
 cap as_user sh -c 'cd repo/wt && exec "$0" sh -c "echo x >> ../.git/worktrees/wt/HEAD"' "$NB"
 t_ok "$([ "$RC" != 0 ]; echo $?)" "a worktree's git directory (named by its .git file) is not writable inside"
@@ -124,10 +124,11 @@ t_is "$(cat "$NB_HOME/.config/netbox/default.profile")" "# mine" "... and ~/.con
 as_user rm -f "$NB_WORK/tool.profile"
 
 # The log is out of the program's reach while netbox writes it.
-cap nb --log conns.jsonl sh -c 'cat conns.jsonl; : > conns.jsonl; echo "{\"forged\":1}" >> conns.jsonl; mv conns.jsonl x.jsonl; true'
-t_like "$ERR" "(Read-only file system|Permission denied|busy)" "the log cannot be truncated, forged or moved inside"
+cap nb --log conns.jsonl sh -c 'echo "{\"forged\":1}" >> conns.jsonl; true'
+t_like "$ERR" "(Read-only file system|Permission denied)" "the log cannot be written inside"
 t_unlike "$(cat "$NB_WORK/conns.jsonl")" "forged" "the host's log holds no forged line"
-t_ok "$(gone "$NB_WORK/x.jsonl"; echo $?)" "the log was not renamed"
+cap nb --log conns.jsonl sh -c 'mv conns.jsonl x.jsonl; true'
+t_ok "$([ -f "$NB_WORK/conns.jsonl" ] && gone "$NB_WORK/x.jsonl"; echo $?)" "the log cannot be renamed inside"
 
 # The learned profile: the program renames a profile of its own into place.
 cap nb --learn=tool.profile sh -c 'printf "rw ~\nallow *\n" > x.profile; mv x.profile tool.profile; true'
