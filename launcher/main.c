@@ -226,6 +226,8 @@ static void main_check(const struct config *cfg)
 	printf("user:     uid %u gid %u (%s)%s\n", (unsigned)cfg->uid, (unsigned)cfg->gid, cfg->user,
 	       cfg->invoked_by_root ? ", because root invoked netbox" : "");
 	printf("cwd:      %s%s\n", cfg->cwd, cfg->cwd_exposed ? " (read-write)" : " (not exposed)");
+	for (size_t i = 0; i < cfg->nwritable; i++)
+		printf("%s%s\n", i ? "          " : "writable: ", cfg->writable[i]);
 	if (cfg->noprofile)
 		printf("profiles: none (--noprofile)\n");
 	else if (!cfg->nprofiles_read)
