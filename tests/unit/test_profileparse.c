@@ -1,12 +1,11 @@
 /* test_profileparse.c — unit tests of the profile line syntax
  * (launcher/profileparse.h): what name and value each form of line gives,
- * so that a value means in a profile what it means after --NAME, and the
- * rule --learn writes replays exact.  TAP. */
+ * so that a value means in a profile what it means after --NAME (the
+ * learned profile read back: test_report.c).  TAP. */
 #include <stdio.h>
 #include <string.h>
 
 #include "launcher/profileparse.h"
-#include "policy/policy.h"
 #include "tap.h"
 
 static const struct {
@@ -43,26 +42,6 @@ static const struct {
 	{ "# allow x", 0, NULL, NULL },
 };
 
-/* The line --learn writes, through the splitter and the policy as
- * profile.c takes it: the exact name, not its subdomains. */
-static void learned_rule_stays_exact(void)
-{
-	char line[] = "allow =www.google.com:443                     # 1 connection";
-	char *name, *arg, err[512];
-	struct policy *p = policy_new();
-
-	ok(profile_split_line(line, &name, &arg) == 1 && arg, "the learned line splits");
-	ok(arg && policy_add(p, strcmp(name, "allow") == 0, arg, "learned.profile:5", err,
-			     sizeof(err)) == 0, "its value is a rule");
-	is_int(policy_decide_name(p, "www.google.com", 443, NULL), POLICY_ALLOW,
-	       "the learned name itself is allowed");
-	is_int(policy_decide_name(p, "api.www.google.com", 443, NULL), POLICY_DENY,
-	       "a subdomain of the learned name is not");
-	is_int(policy_decide_name(p, "www.google.com", 80, NULL), POLICY_DENY,
-	       "nor another port");
-	policy_free(p);
-}
-
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -82,6 +61,5 @@ int main(void)
 		else
 			ok(arg == NULL, "'%s': no value", cases[i].line);
 	}
-	learned_rule_stays_exact();
 	return tap_done();
 }
