@@ -323,8 +323,11 @@ void profile_list(const struct config *cfg)
 	if (n) /* qsort(NULL, 0) is undefined */
 		qsort(names, n, sizeof(*names), profile_strcmp);
 	for (size_t i = 0; i < n; i++)
-		if (!i || strcmp(names[i], names[i - 1]) != 0)
-			printf("%s\n", names[i]);
+		if (!i || strcmp(names[i], names[i - 1]) != 0) {
+			cleanup_free char *name = util_escape_dup(names[i]); /* a file's name */
+
+			printf("%s\n", name);
+		}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
