@@ -5,6 +5,11 @@
  * printed address for raw-IP destinations), each with the ports it was
  * reached on.  Only decisions and connection ends reach this file, never
  * the data path.
+ *
+ * A name as asked and a reason quoting an SNI or a Host are the program's
+ * bytes: the stderr lines, the summary and the learned profile print them
+ * through util_escape() (a newline in a reason would start a live profile
+ * line after "# refused:"), the log through report_json_escape().
  */
 #include "report.h"
 #include "util.h"
@@ -24,13 +29,14 @@ struct report_port {
 struct report_host {
 	struct report_host *next;
 	char *key;
+	char *shown;  /* @key through util_escape(): what the text outputs print */
 	bool is_addr;
 	uint32_t dns_allowed, dns_denied;
 	uint32_t conns_allowed, conns_denied;
 	uint64_t bytes_up, bytes_down;
 	struct report_port *ports;
 	size_t nports;
-	char *reason; /* the last denial's reason */
+	char *reason; /* the last denial's reason, through util_escape() */
 };
 
 struct report {
@@ -59,6 +65,7 @@ void report_free(struct report *r)
 		for (; h; h = next) {
 			next = h->next;
 			free(h->key);
+			free(h->shown);
 			free(h->reason);
 			free(h->ports);
 			free(h);
@@ -86,6 +93,7 @@ static struct report_host *report_host(struct report *r, const char *key, bool i
 			return h;
 	h = xcalloc(1, sizeof(*h));
 	h->key = xstrdup(key);
+	h->shown = util_escape_dup(key);
 	h->is_addr = is_addr;
 	h->next = r->buckets[b];
 	r->buckets[b] = h;
@@ -122,7 +130,7 @@ static const char *report_key(const struct report_conn *c, char *buf, size_t len
 static void report_set_reason(struct report_host *h, const char *reason)
 {
 	free(h->reason);
-	h->reason = xstrdup(reason ? reason : "no rule");
+	h->reason = util_escape_dup(reason ? reason : "no rule");
 }
 
 /* ---- the JSON Lines log ---------------------------------------------------- */
@@ -243,13 +251,13 @@ void report_dns(struct report *r, const struct report_dns *d)
 	}
 	/* Search-domain expansion and retries ask the same name many times:
 	 * say it once. */
+	report_set_reason(h, d->reason);
 	if (h->dns_denied++ == 0 && !r->quiet) {
 		if (d->reason && strcmp(d->reason, "no rule") != 0)
-			fprintf(stderr, "netbox: denied DNS %s (%s)\n", d->name, d->reason);
+			fprintf(stderr, "netbox: denied DNS %s (%s)\n", h->shown, h->reason);
 		else
-			fprintf(stderr, "netbox: denied DNS %s\n", d->name);
+			fprintf(stderr, "netbox: denied DNS %s\n", h->shown);
 	}
-	report_set_reason(h, d->reason);
 }
 
 void report_connection(struct report *r, const struct report_conn *c)
@@ -272,11 +280,9 @@ void report_connection(struct report *r, const struct report_conn *c)
 	report_set_reason(h, c->reason);
 	if (!r->quiet) {
 		if (c->name || IN6_IS_ADDR_V4MAPPED(&c->dst))
-			fprintf(stderr, "netbox: denied %s:%u (%s)\n", key, c->port,
-				c->reason ? c->reason : "no rule");
+			fprintf(stderr, "netbox: denied %s:%u (%s)\n", h->shown, c->port, h->reason);
 		else
-			fprintf(stderr, "netbox: denied [%s]:%u (%s)\n", key, c->port,
-				c->reason ? c->reason : "no rule");
+			fprintf(stderr, "netbox: denied [%s]:%u (%s)\n", h->shown, c->port, h->reason);
 	}
 }
 
@@ -391,7 +397,7 @@ void report_summary(struct report *r)
 		report_bytes(h->bytes_up, up, sizeof(up));
 		report_bytes(h->bytes_down, down, sizeof(down));
 		fprintf(stderr, "  %-7s %-32s %-12s %5u %5u %10s %10s%s%s%s\n",
-			mixed ? "partly" : denied ? "denied" : "allowed", h->key, ports,
+			mixed ? "partly" : denied ? "denied" : "allowed", h->shown, ports,
 			h->dns_allowed + h->dns_denied, h->conns_allowed + h->conns_denied,
 			denied && !mixed ? "-" : up, denied && !mixed ? "-" : down, denied ? "  (" : "",
 			denied ? h->reason : "", denied ? ")" : "");
@@ -406,7 +412,7 @@ int report_learned(struct report *r, FILE *out, const char *command)
 	char cmd[512];
 
 	all = report_sorted(r, &n);
-	report_json_escape(command, cmd, sizeof(cmd)); /* one line, printable */
+	util_escape(command, cmd, sizeof(cmd));
 	fprintf(out,
 		"# netbox profile learned with --learn from:\n"
 		"#   %s\n"
@@ -421,11 +427,11 @@ int report_learned(struct report *r, FILE *out, const char *command)
 			continue;
 		report_port_list(h, false, ports, sizeof(ports));
 		if (!h->is_addr)
-			snprintf(rule, sizeof(rule), "=%s:%s", h->key, ports);
+			snprintf(rule, sizeof(rule), "=%s:%s", h->shown, ports);
 		else if (strchr(h->key, ':'))
-			snprintf(rule, sizeof(rule), "[%s]:%s", h->key, ports);
+			snprintf(rule, sizeof(rule), "[%s]:%s", h->shown, ports);
 		else
-			snprintf(rule, sizeof(rule), "%s:%s", h->key, ports);
+			snprintf(rule, sizeof(rule), "%s:%s", h->shown, ports);
 		report_bytes(h->bytes_up, up, sizeof(up));
 		report_bytes(h->bytes_down, down, sizeof(down));
 		fprintf(out, "allow %-44s # %u connection%s, %s sent, %s received\n", rule,
@@ -440,9 +446,9 @@ int report_learned(struct report *r, FILE *out, const char *command)
 
 		if (h->conns_denied) {
 			report_port_list(h, true, ports, sizeof(ports));
-			fprintf(out, "# refused: %s:%s (%s)\n", h->key, ports, h->reason ? h->reason : "");
+			fprintf(out, "# refused: %s:%s (%s)\n", h->shown, ports, h->reason ? h->reason : "");
 		} else if (!h->conns_allowed && h->dns_allowed) {
-			fprintf(out, "# resolved, never connected to: %s\n", h->key);
+			fprintf(out, "# resolved, never connected to: %s\n", h->shown);
 		}
 	}
 	free(all);

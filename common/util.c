@@ -12,24 +12,95 @@
 bool util_quiet;
 const char *util_context;
 
+/* ---- untrusted text on one line (util.h) ---------------------------------- */
+
+static const char util_dash[] = "\u2014";
+
+/* The escaped form of the character at @p into @piece (5 bytes), its length
+ * in *@plen; returns how many bytes of @p it stands for. */
+static size_t util_escape_one(const unsigned char *p, char *piece, size_t *plen)
+{
+	if (strncmp((const char *)p, util_dash, sizeof(util_dash) - 1) == 0) {
+		memcpy(piece, util_dash, sizeof(util_dash));
+		*plen = sizeof(util_dash) - 1;
+		return *plen;
+	}
+	if (*p >= 0x20 && *p <= 0x7e && *p != '\\') {
+		piece[0] = (char)*p;
+		piece[1] = '\0';
+		*plen = 1;
+		return 1;
+	}
+	*plen = (size_t)snprintf(piece, 5, "\\x%02x", *p);
+	return 1;
+}
+
+static size_t util_escape_len(const unsigned char *p)
+{
+	char piece[5];
+	size_t n = 0, plen;
+
+	while (*p) {
+		p += util_escape_one(p, piece, &plen);
+		n += plen;
+	}
+	return n;
+}
+
+char *util_escape(const char *s, char *out, size_t outlen)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	/* Room kept for "..." only when the whole will not fit. */
+	size_t o = 0, keep = util_escape_len(p) < outlen ? 0 : 3;
+	char piece[5];
+
+	if (!outlen)
+		return out;
+	while (*p) {
+		size_t plen, used = util_escape_one(p, piece, &plen);
+
+		if (o + plen + keep >= outlen)
+			break;
+		memcpy(out + o, piece, plen);
+		o += plen;
+		p += used;
+	}
+	if (*p && o + 3 < outlen) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+char *util_escape_dup(const char *s)
+{
+	size_t n = util_escape_len((const unsigned char *)(s ? s : "")) + 1;
+
+	return util_escape(s, xmalloc(n), n);
+}
+
+/* ---- messages ------------------------------------------------------------- */
+
+/* Every message is one line of printable text, whatever a path or a name in
+ * it holds: the formatted text, the context and the fix go through
+ * util_escape() (on the stack: die() must work when malloc() does not). */
 __attribute__((format(printf, 3, 0)))
 static void util_vprint(const char *fix, int err, const char *fmt, va_list ap)
 {
-	char msg[1024];
+	char msg[1024], esc[4 * sizeof(msg)];
 	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
 
 	if (n < 0)
 		msg[0] = '\0';
+	fputs("netbox: ", stderr);
 	if (util_context)
-		fprintf(stderr, "netbox: %s: ", util_context);
-	else
-		fputs("netbox: ", stderr);
+		fprintf(stderr, "%s: ", util_escape(util_context, esc, sizeof(esc)));
+	fputs(util_escape(msg, esc, sizeof(esc)), stderr);
 	if (err)
-		fprintf(stderr, "%s: %s", msg, strerror(err));
-	else
-		fputs(msg, stderr);
+		fprintf(stderr, ": %s", strerror(err));
 	if (fix && *fix)
-		fprintf(stderr, " \u2014 %s", fix);
+		fprintf(stderr, " \u2014 %s", util_escape(fix, esc, sizeof(esc)));
 	fputc('\n', stderr);
 	fflush(stderr);
 }

@@ -35,7 +35,9 @@ extern bool util_quiet;
  * "netbox: " by die() and friends while set; NULL otherwise. */
 extern const char *util_context;
 
-/* die(what, fix): "netbox: what — fix" and exit 125.  @fix may be NULL. */
+/* die(what, fix): "netbox: what — fix" and exit 125.  @fix may be NULL.
+ * die() and friends pass the text they print through util_escape(): a path
+ * or a name in a message cannot break its line. */
 NORETURN void die(const char *fix, const char *fmt, ...) PRINTF(2, 3);
 /* As die(), with ": strerror(errno)" after the formatted text. */
 NORETURN void die_errno(const char *fix, const char *fmt, ...) PRINTF(2, 3);
@@ -43,6 +45,18 @@ NORETURN void die_errno(const char *fix, const char *fmt, ...) PRINTF(2, 3);
 void notice(const char *fmt, ...) PRINTF(1, 2);
 /* A warning: always printed. */
 void warn(const char *fmt, ...) PRINTF(1, 2);
+
+/* Untrusted text (a name as asked, an SNI or Host, a path, the program's
+ * argv, a reason quoting them) for one line of a terminal, a message or a
+ * profile: printable ASCII (0x20-0x7e) is kept, and the em dash of netbox's
+ * own "what — how to fix" messages; every other byte, a backslash included,
+ * becomes \xNN.  So nothing can move the cursor, start a line (a live
+ * profile line after a '#' comment), or pass for an escape of its own.
+ * JSON has its own form (report_json_escape()).
+ * util_escape() writes into @out (@outlen > 0), ending with "..." when it
+ * does not fit, and returns @out; util_escape_dup() allocates. */
+char *util_escape(const char *s, char *out, size_t outlen);
+char *util_escape_dup(const char *s);
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);

@@ -174,21 +174,23 @@ void env_print_changes(const struct config *cfg, char **environ_in)
 
 	printf("environment:%s\n", cfg->clearenv ? " cleared (--clearenv)" : " passed through, except");
 	for (char **e = environ_in; e && *e; e++) {
-		const char *eq = strchr(*e, '='), *why;
-		int len = eq ? (int)(eq - *e) : (int)strlen(*e);
+		const char *why;
+		/* A variable's name is anyone's bytes: shown escaped. */
+		cleanup_free char *raw = xasprintf("%.*s", (int)strcspn(*e, "="), *e);
+		cleanup_free char *name = util_escape_dup(raw);
 
 		switch (env_fate(cfg, *e, &why)) {
 		case ENV_DROP_SECRET:
-			printf("  drop  %-28.*s (%s; --keep-env %.*s keeps it)\n", len, *e, why, len, *e);
+			printf("  drop  %-28s (%s; --keep-env %s keeps it)\n", name, why, name);
 			any = true;
 			break;
 		case ENV_DROP_UNSET:
-			printf("  drop  %-28.*s (--unsetenv)\n", len, *e);
+			printf("  drop  %-28s (--unsetenv)\n", name);
 			any = true;
 			break;
 		case ENV_KEEP:
 			if (env_in_list(cfg->keep_env, cfg->nkeep_env, *e) && env_drop_rule(*e)) {
-				printf("  keep  %-28.*s (--keep-env)\n", len, *e);
+				printf("  keep  %-28s (--keep-env)\n", name);
 				any = true;
 			}
 			break;
@@ -202,7 +204,9 @@ void env_print_changes(const struct config *cfg, char **environ_in)
 		any = true;
 	}
 	for (size_t i = 0; i < cfg->nset_env; i++) {
-		printf("  set   %s (--setenv)\n", cfg->set_env[i]);
+		cleanup_free char *set = util_escape_dup(cfg->set_env[i]);
+
+		printf("  set   %s (--setenv)\n", set);
 		any = true;
 	}
 	if (!any && !cfg->clearenv)

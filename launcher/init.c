@@ -207,14 +207,12 @@ NORETURN static void init_exec(const struct config *cfg, char **envp)
 	execvp(cfg->argv[0], cfg->argv);
 	err = errno;
 	if (err == ENOENT || err == ENOTDIR) {
-		fprintf(stderr,
-			"netbox: %s: not found in the sandbox \u2014 check the name, or make its "
-			"directory visible with --ro DIR\n",
-			cfg->argv[0]);
+		warn("%s: not found in the sandbox \u2014 check the name, or make its directory "
+		     "visible with --ro DIR", cfg->argv[0]);
 		_exit(NETBOX_EXIT_NOTFOUND);
 	}
-	fprintf(stderr, "netbox: %s: cannot execute: %s \u2014 check its permissions and format\n",
-		cfg->argv[0], strerror(err));
+	warn("%s: cannot execute: %s \u2014 check its permissions and format", cfg->argv[0],
+	     strerror(err));
 	_exit(NETBOX_EXIT_NOEXEC);
 }
 

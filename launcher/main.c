@@ -140,12 +140,10 @@ static void main_locate_program(struct config *cfg)
 
 	if (!found) {
 		if (err == EACCES) {
-			fprintf(stderr, "netbox: %s: permission denied \u2014 make it executable (chmod +x)\n",
-				cfg->argv[0]);
+			warn("%s: permission denied \u2014 make it executable (chmod +x)", cfg->argv[0]);
 			exit(NETBOX_EXIT_NOEXEC);
 		}
-		fprintf(stderr, "netbox: %s: command not found \u2014 check the name and your PATH\n",
-			cfg->argv[0]);
+		warn("%s: command not found \u2014 check the name and your PATH", cfg->argv[0]);
 		exit(NETBOX_EXIT_NOTFOUND);
 	}
 	for (rel = found; rel[0] == '.' && rel[1] == '/';)
@@ -163,11 +161,23 @@ static void main_locate_program(struct config *cfg)
 	main_locate_dirs(cfg, real);
 }
 
+/* --check prints paths, the program's arguments and variable names as
+ * util_escape() shows them (a rule's text passed the policy's checks). */
 static int main_check_rule(const struct policy_rule *r, void *arg UNUSED)
 {
+	cleanup_free char *origin = util_escape_dup(policy_rule_origin(r));
+
 	printf("  %-5s %-40s (%s)\n", policy_rule_is_allow(r) ? "allow" : "deny", policy_rule_text(r),
-	       policy_rule_origin(r));
+	       origin);
 	return 0;
+}
+
+/* printf("%s%s%s", before, util_escape(s), after) */
+static void main_print(const char *before, const char *s, const char *after)
+{
+	cleanup_free char *shown = util_escape_dup(s);
+
+	printf("%s%s%s", before, shown, after);
 }
 
 static void main_check_network(const struct config *cfg)
@@ -219,28 +229,29 @@ static void main_listen_ports(struct config *cfg)
 static void main_check(const struct config *cfg)
 {
 	printf("netbox %s \u2014 effective configuration (nothing is run)\n", NETBOX_VERSION);
-	printf("program:  %s", cfg->argv[0]);
+	main_print("program:  ", cfg->argv[0], "");
 	for (char **a = cfg->argv + 1; *a; a++)
-		printf(" %s", *a);
-	printf("\n  found at %s\n", cfg->prog_path ? cfg->prog_path : "(not found on the host)");
+		main_print(" ", *a, "");
+	main_print("\n  found at ", cfg->prog_path ? cfg->prog_path : "(not found on the host)", "\n");
 	printf("user:     uid %u gid %u (%s)%s\n", (unsigned)cfg->uid, (unsigned)cfg->gid, cfg->user,
 	       cfg->invoked_by_root ? ", because root invoked netbox" : "");
-	printf("cwd:      %s%s\n", cfg->cwd, cfg->cwd_exposed ? " (read-write)" : " (not exposed)");
+	main_print("cwd:      ", cfg->cwd, cfg->cwd_exposed ? " (read-write)\n" : " (not exposed)\n");
 	for (size_t i = 0; i < cfg->nwritable; i++)
-		printf("%s%s\n", i ? "          " : "writable: ", cfg->writable[i]);
+		main_print(i ? "          " : "writable: ", cfg->writable[i], "\n");
 	if (cfg->noprofile)
 		printf("profiles: none (--noprofile)\n");
 	else if (!cfg->nprofiles_read)
-		printf("profiles: none found (looked for %s.profile and default.profile)\n",
-		       strrchr(cfg->argv[0], '/') ? strrchr(cfg->argv[0], '/') + 1 : cfg->argv[0]);
+		main_print("profiles: none found (looked for ",
+			   strrchr(cfg->argv[0], '/') ? strrchr(cfg->argv[0], '/') + 1 : cfg->argv[0],
+			   ".profile and default.profile)\n");
 	else
 		for (size_t i = 0; i < cfg->nprofiles_read; i++)
-			printf("%s%s\n", i ? "          " : "profiles: ", cfg->profiles_read[i]);
+			main_print(i ? "          " : "profiles: ", cfg->profiles_read[i], "\n");
 	if (cfg->log_path)
-		printf("log:      %s (JSON Lines)\n", cfg->log_path);
+		main_print("log:      ", cfg->log_path, " (JSON Lines)\n");
 	if (cfg->learn)
-		printf("learn:    every public host allowed; the learned profile goes to %s\n",
-		       cfg->learn_path);
+		main_print("learn:    every public host allowed; the learned profile goes to ",
+			   cfg->learn_path, "\n");
 	main_check_network(cfg);
 	printf("privileges: no capabilities, securebits locked, no_new_privs\n");
 	if (cfg->seccomp)

@@ -210,12 +210,16 @@ void mounts_print_plan(const struct config *cfg)
 	printf("files:\n  %-40s %-14s (%s)\n", "/", "read-only", "host root, nosuid, nodev");
 	for (size_t i = 0; i < cfg->nmounts; i++) {
 		const struct mount_req *m = &cfg->mounts[i];
+		cleanup_free char *path = util_escape_dup(m->path), *origin = util_escape_dup(m->origin);
 
-		printf("  %-40s %-14s (%s)\n", m->path, mounts_kind_text((int)m->kind), m->origin);
+		printf("  %-40s %-14s (%s)\n", path, mounts_kind_text((int)m->kind), origin);
 	}
-	if (!cfg->cwd_exposed)
-		printf("  current directory %s is not exposed (%s): pass --rw to expose it\n", cfg->cwd,
+	if (!cfg->cwd_exposed) {
+		cleanup_free char *cwd = util_escape_dup(cfg->cwd);
+
+		printf("  current directory %s is not exposed (%s): pass --rw to expose it\n", cwd,
 		       cfg->cwd_hidden_why ? cfg->cwd_hidden_why : "?");
+	}
 }
 
 /* ---- inside the sandbox ------------------------------------------------- */

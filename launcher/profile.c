@@ -8,9 +8,11 @@
  *     rw ~/.npm
  *     include default
  *
- * A line is `OPTION`, `OPTION VALUE` or `OPTION=VALUE`; `#` starts a comment
- * (at the start of a line or after a blank); `~`, ${HOME} and ${CWD} are
- * expanded in values.  Two directives exist only here: `include NAME|PATH`
+ * A line is `OPTION`, `OPTION VALUE` or `OPTION=VALUE`, and VALUE is taken
+ * as written, as after --OPTION (`allow =x.com` and `allow==x.com` are the
+ * exact rule `=x.com`); `OPTION = VALUE` is refused (profileparse.h says
+ * why); `#` starts a comment (at the start of a line or after a blank); `~`,
+ * ${HOME} and ${CWD} are expanded in values.  Two directives exist only here: `include NAME|PATH`
  * (NAME.profile beside the including file, else looked up like any
  * profile) and `mkdir PATH` (create a directory under your home if it is missing, so
  * that a cache the profile exposes with `rw` persists).  Which profile:
@@ -130,8 +132,11 @@ static void profile_line(struct config *cfg, char *line, const char *dir, int de
 
 	if (r == 0)
 		return;
-	if (r < 0)
+	if (r == -1)
 		die("write OPTION VALUE, e.g. allow example.com", "a value without an option name");
+	if (r < 0)
+		die("write OPTION VALUE or OPTION=VALUE; an exact host is allow =example.com",
+		    "'%s': a blank beside '=' makes the value ambiguous", name);
 	if (strcmp(name, "include") == 0) {
 		cleanup_free char *path = NULL;
 
@@ -318,8 +323,11 @@ void profile_list(const struct config *cfg)
 	if (n) /* qsort(NULL, 0) is undefined */
 		qsort(names, n, sizeof(*names), profile_strcmp);
 	for (size_t i = 0; i < n; i++)
-		if (!i || strcmp(names[i], names[i - 1]) != 0)
-			printf("%s\n", names[i]);
+		if (!i || strcmp(names[i], names[i - 1]) != 0) {
+			cleanup_free char *name = util_escape_dup(names[i]); /* a file's name */
+
+			printf("%s\n", name);
+		}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);

@@ -33,12 +33,28 @@ int profile_split_line(char *line, char **name, char **arg)
 	a = n + strcspn(n, " \t\r=");
 	if (a == n)
 		return -1; /* "=value": no name */
-	if (*a) {
+	*name = n;
+	*arg = NULL;
+	if (*a == '=') {
+		/* The one '=' right after the name separates; the value is the
+		 * rest as written, so "allow==x" is the exact rule "=x". */
 		*a++ = '\0';
-		while (profile_blank(*a) || *a == '=')
+		if (profile_blank(*a))
+			return -2; /* "NAME= VALUE" */
+	} else if (*a) {
+		/* A value after blanks is taken as written, a leading '=' with
+		 * it: "allow =x" is the exact rule, as --allow =x and as
+		 * --learn writes it. */
+		*a++ = '\0';
+		while (profile_blank(*a))
 			a++;
 	}
-	*name = n;
+	/* "NAME = VALUE" is refused rather than read either way: as the value
+	 * "= VALUE" it is a path that silently does not exist; as VALUE,
+	 * "allow = x" (x and its subdomains) and "allow =x" (x alone) would
+	 * differ by one blank. */
+	if (*a == '=' && (!a[1] || profile_blank(a[1])))
+		return -2;
 	*arg = *a ? a : NULL;
 	return 1;
 }

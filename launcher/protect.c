@@ -640,9 +640,16 @@ void protect_print(const struct config *cfg, FILE *out)
 		     "(README \"Protected names\")\n");
 	if (!cfg->protect || !cfg->protect->n)
 		fprintf(out, "  (none present; any created is moved aside at exit)\n");
-	for (size_t i = 0; cfg->protect && i < cfg->protect->n; i++)
-		fprintf(out, "  %s%s\n", cfg->protect->v[i].path,
+	/* Paths in trees the program could write: shown escaped. */
+	for (size_t i = 0; cfg->protect && i < cfg->protect->n; i++) {
+		cleanup_free char *path = util_escape_dup(cfg->protect->v[i].path);
+
+		fprintf(out, "  %s%s\n", path,
 			cfg->protect->v[i].is_link ? " (a link: watched, replaced ones moved aside)" : "");
-	for (size_t i = 0; i < cfg->nprotect_allowed; i++)
-		fprintf(out, "  %s may be created (--rw)\n", cfg->protect_allowed[i]);
+	}
+	for (size_t i = 0; i < cfg->nprotect_allowed; i++) {
+		cleanup_free char *path = util_escape_dup(cfg->protect_allowed[i]);
+
+		fprintf(out, "  %s may be created (--rw)\n", path);
+	}
 }

@@ -121,6 +121,9 @@ t_is "$RC:$(printf '%s\n' "$ERR" | grep -c '^netbox: denied')" "0:0" "replaying 
 nbx --profile ./learned.profile curl -sS --max-time 10 http://evil.test/hello
 t_is "$RC" 6 "replaying: a new host is denied (curl cannot resolve it)"
 t_like "$ERR" "^netbox: denied DNS evil\.test" "replaying: ... and netbox says so"
+nbx --profile ./learned.profile curl -sS --max-time 10 http://sub.allowed.test/hello
+t_is "$RC" 6 "replaying: the learned =allowed.test does not cover sub.allowed.test"
+t_like "$ERR" "^netbox: denied DNS sub\.allowed\.test" "replaying: ... and netbox says so"
 nbx --profile ./learned.profile curl -sS --max-time 10 --cacert ca.pem https://allowed.test/hello
 t_ok "$([ "$RC" != 0 ]; echo $?)" "replaying: a new port of a learned host is refused"
 t_like "$ERR" "denied allowed\.test:443" "replaying: the refusal is reported"

@@ -136,6 +136,18 @@ t_is "$RC" 127 "netbox NOT-FOUND: exit 127"
 t_like "$ERR" "^netbox: netbox-no-such-cmd-$RAND: .*not found — " "netbox NOT-FOUND: the message names it"
 cap nb "./no-such-file-$RAND"
 t_is "$RC" 127 "netbox ./NOT-FOUND: exit 127"
+# A program name (anyone's bytes) cannot write control bytes or a line of
+# its own: messages and --check show it escaped (common/util.c).
+hostile=$'nb-\e[2J-\nnetbox: all good-'"$RAND"
+cap nb "$hostile"
+t_is "$RC:$(printf '%s' "${ERR//—/}" | LC_ALL=C tr -d '\040-\176')" "127:" \
+	"netbox HOSTILE-NAME: exit 127, one line of printable text"
+t_like "$ERR" "^netbox: nb-\\\\x1b\[2J-\\\\x0anetbox: all good-$RAND: command not found — " \
+	"netbox HOSTILE-NAME: the name shown escaped"
+cap nb --check true "$hostile"
+t_like "$OUT" "^program:  true nb-\\\\x1b\[2J-\\\\x0anetbox: all good-$RAND\$" \
+	"netbox --check true HOSTILE-ARG: the argument shown escaped"
+t_unlike "$OUT" "^netbox: all good" "netbox --check true HOSTILE-ARG: no line of its own"
 
 printf '#!/bin/sh\necho RAN\n' >"$NB_WORK/notexec.sh"
 chmod 644 "$NB_WORK/notexec.sh"

@@ -203,6 +203,11 @@ cap nb sh -c 'mkdir -p ~/.npm-global/lib && for i in 1 2 3; do echo $i > ~/.npm-
 t_like "$ERR" "^netbox: discarded at exit: 3 files .* in your hidden home: ~/\.npm-global \(3\) .*--rw ~/\.npm-global" \
 	"writes into the hidden home are counted at exit, with the option that keeps them"
 t_like "$ERR" "^netbox: discarded at exit: 1 file .* in /tmp" "... and those in /tmp"
+# The names are the program's: shown escaped (common/util.c), one line each.
+cap nb sh -c 'touch "/tmp/$(printf "x\033[2J\nnetbox: all good")"'
+t_like "$ERR" "^netbox: discarded at exit: 1 file .* in /tmp: /tmp/x\\\\x1b\[2J\\\\x0anetbox: all good\$" \
+	"a discarded file's name with ESC and a newline is shown escaped"
+t_is "$(printf '%s' "${ERR//—/}" | LC_ALL=C tr -d '\040-\176\n')" "" "... and nothing but printable lines reach stderr"
 cap nb true
 t_unlike "$ERR" "discarded" "a run that leaves nothing says nothing"
 cap nb --quiet sh -c 'echo x > ~/y'

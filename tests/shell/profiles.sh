@@ -98,6 +98,52 @@ cap nb --profile ./my.profile --rw '~/data' --setenv HASH=cli sh -c 'echo "$HASH
 t_is "$OUT" "cli
 x" "the command line overrides the profile (--setenv, --rw over ro)"
 
+# --- a rule means the same in a profile as on the command line -----------------
+# Every form of pattern and ports, as --allow/--deny and as the profile lines
+# "allow X", "allow=X", "deny X", "deny=X": --check lists the rules in the
+# order they were added, and only the origin column may differ.
+forms=()
+for pat in example.com =example.com '*.example.com' 203.0.113.7 10.0.0.0/8 \
+	'[2001:db8::7]' '[2001:db8::/32]' '*'; do
+	for ports in '' :443 :80,443 :8000-8100 ':*'; do
+		forms+=("$pat$ports")
+	done
+done
+forms+=(2001:db8::7 2001:db8::/32) # unbracketed IPv6: no port part
+cli=()
+for f in "${forms[@]}"; do
+	cli+=(--allow "$f" --deny "$f")
+done
+for f in "${forms[@]}"; do
+	printf 'allow %s\nallow=%s\ndeny %s\ndeny=%s\n' "$f" "$f" "$f" "$f"
+done | put "$NB_WORK/forms.profile"
+# the rule column of --check: "allow TEXT" / "deny TEXT", origin dropped
+rules() { printf '%s\n' "$1" | sed -nE 's/^  (allow|deny) +([^ ]+) +\([^()]*\)$/\1 \2/p'; }
+cap nb --check --noprofile "${cli[@]}" true
+t_is "$RC" 0 "every rule form is accepted on the command line"
+mapfile -t C < <(rules "$OUT")
+cap nb --check --profile ./forms.profile true
+t_is "$RC" 0 "every rule form is accepted in a profile"
+mapfile -t P < <(rules "$OUT")
+t_is "${#C[@]}:${#P[@]}" "$((2 * ${#forms[@]})):$((4 * ${#forms[@]}))" "--check lists every rule of both"
+for i in "${!forms[@]}"; do
+	f=${forms[$i]}
+	t_is "${C[2 * i]:-}|${C[2 * i + 1]:-}" "allow $f|deny $f" "--allow/--deny '$f': the rule as written" &&
+		t_is "${P[4 * i]:-}|${P[4 * i + 1]:-}|${P[4 * i + 2]:-}|${P[4 * i + 3]:-}" \
+			"allow $f|allow $f|deny $f|deny $f" \
+			"'$f' in a profile, as 'NAME X' and 'NAME=X': the same rule as on the command line"
+done
+
+# The exact rule --learn writes replays exact: a subdomain is refused (its
+# name is not even resolved), through the profile as through --allow.
+printf 'allow =www.google.com:443   # 1 connection\n' | put "$NB_WORK/exact.profile"
+for how in "--profile ./exact.profile" "--noprofile --allow =www.google.com:443"; do
+	# shellcheck disable=SC2086 # $how is two or three words on purpose
+	cap nb $how getent hosts api.www.google.com
+	t_like "$ERR" "^netbox: denied DNS api\.www\.google\.com" \
+		"$how: api.www.google.com is not covered by =www.google.com"
+done
+
 # include loops end; deep nesting is refused.
 put "$NB_WORK/loop-a.profile" <<<'include ./loop-b.profile'
 put "$NB_WORK/loop-b.profile" <<<'include ./loop-a.profile'
@@ -122,6 +168,8 @@ err_case() { # DESCRIPTION REGEX PROFILE-TEXT
 	t_like "$ERR" " — " "$1: the line says how to fix it"
 }
 err_case "a value without a name" "a value without an option name" '=x.test'
+err_case "a blank beside '='" "'allow': a blank beside '=' makes the value ambiguous" 'allow = x.test'
+err_case "a blank after 'NAME='" "'rw': a blank beside '='" 'rw= ~/x'
 err_case "an unknown option" "unknown option 'bogus'" $'allow ok.test\nbogus 1'
 err_case "a bad rule" "--allow bad rule 'bad!name'" 'allow bad!name'
 err_case "a missing value" "'allow' needs a value" 'allow'
