@@ -48,14 +48,18 @@ struct discard_msg {
  * have the configuration): the homes and the temporary directories. */
 static size_t discard_places(const struct config *cfg, const char *out[DISCARD_MAX_PLACES])
 {
+	const char *all[] = { cfg->home, cfg->target_home, "/tmp", "/var/tmp" };
 	size_t n = 0;
 
-	if (cfg->home)
-		out[n++] = cfg->home;
-	if (cfg->target_home && (!cfg->home || strcmp(cfg->home, cfg->target_home) != 0))
-		out[n++] = cfg->target_home;
-	out[n++] = "/tmp";
-	out[n++] = "/var/tmp";
+	for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
+		bool seen = !all[i];
+
+		/* nobody's home is /tmp when root runs netbox */
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = strcmp(out[j], all[i]) == 0;
+		if (!seen)
+			out[n++] = all[i];
+	}
 	return n;
 }
 
