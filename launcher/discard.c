@@ -55,8 +55,8 @@ static size_t discard_places(const struct config *cfg, const char *out[DISCARD_M
 		bool seen = !all[i];
 
 		/* nobody's home is /tmp when root runs netbox */
-		for (size_t j = 0; j < n && !seen; j++)
-			seen = strcmp(out[j], all[i]) == 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = all[j] && strcmp(all[j], all[i]) == 0;
 		if (!seen)
 			out[n++] = all[i];
 	}
@@ -318,7 +318,7 @@ void discard_report(const struct config *cfg, int chan)
 		struct discard_walk w = { .cfg = cfg, .place = places[i] };
 		int fd;
 
-		if (!(m.places & (1u << i)))
+		if (!(m.places & (1u << i)) || next >= nfds)
 			continue;
 		fd = openat(fds[next], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		close(fds[next++]);

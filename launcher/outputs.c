@@ -160,11 +160,11 @@ static void outputs_cover(struct config *cfg, const char *real, const char *why)
 static char *outputs_default_learn_path(const struct config *cfg)
 {
 	char **dirs = options_profile_dirs(cfg);
-	const char *base = strrchr(cfg->argv[0], '/');
+	const char *base = strrchr(cfg->argv[0], '/'), *xdg = getenv("XDG_CONFIG_HOME");
 	char name[65];
 	size_t n = 0;
 
-	if (!cfg->home && (!getenv("XDG_CONFIG_HOME") || getenv("XDG_CONFIG_HOME")[0] != '/'))
+	if (!dirs[0] || (!cfg->home && (!xdg || xdg[0] != '/')))
 		die("give a file: --learn=FILE", "--learn: no home directory to write the profile in");
 	for (base = base ? base + 1 : cfg->argv[0]; *base && n < sizeof(name) - 1; base++) {
 		char c = *base;

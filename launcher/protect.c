@@ -234,7 +234,7 @@ static void protect_entry(struct protect_walk *w, const char *tree, int dfd, con
 		protect_add(w->into, path, &st, pn->why, !rel[0]);
 		return; /* protected as a whole: not entered */
 	}
-	if (!S_ISDIR(st.st_mode) || !next)
+	if (!S_ISDIR(st.st_mode) || !next || !nnext)
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(protect_skip); i++)
 		if (strcmp(name, protect_skip[i]) == 0)
@@ -284,7 +284,8 @@ static void protect_walk_tree(struct protect_walk *w, const char *tree)
 		for (size_t i = 0; i < nlevel; i++) {
 			if (w->dirs < PROTECT_MAX_DIRS)
 				protect_read_dir(w, tree, root, level[i],
-						 depth < PROTECT_DEPTH ? &next : NULL, &nnext);
+						 depth < PROTECT_DEPTH ? &next : NULL,
+						 depth < PROTECT_DEPTH ? &nnext : NULL);
 			free(level[i]);
 		}
 		free(level);
