@@ -94,7 +94,7 @@ static void main_expose_dir(struct config *cfg, const char *dir)
 {
 	const struct mount_req *m = main_mount_for(cfg, dir);
 
-	if (!m || m->kind == MOUNT_RO || m->kind == MOUNT_RW)
+	if (!m || m->kind == MOUNT_RO || m->kind == MOUNT_RW || m->kind == MOUNT_OVERLAY)
 		return;
 	if (main_too_broad(cfg, dir)) {
 		notice("the program is in %s, which stays hidden \u2014 expose what it needs with --ro", dir);
@@ -270,7 +270,8 @@ int main(int argc, char **argv)
 	if (!main_cfg.cwd_exposed) {
 		const struct mount_req *m = main_mount_for(&main_cfg, main_cfg.cwd);
 
-		main_cfg.cwd_exposed = m && (m->kind == MOUNT_RO || m->kind == MOUNT_RW);
+		main_cfg.cwd_exposed =
+			m && (m->kind == MOUNT_RO || m->kind == MOUNT_RW || m->kind == MOUNT_OVERLAY);
 	}
 	main_locate_program(&main_cfg);
 	mounts_sort(&main_cfg);
