@@ -18,6 +18,7 @@ enum mount_kind {
 	MOUNT_RW,    /* bind the host path read-write */
 	MOUNT_HIDE,  /* cover with an empty, read-only directory or file */
 	MOUNT_TMPFS, /* cover with an empty, writable tmpfs */
+	MOUNT_OVERLAY, /* the host path, with writes kept in a throw-away layer */
 };
 
 struct mount_req {

@@ -89,7 +89,7 @@ static void main_expose_dir(struct config *cfg, const char *dir)
 {
 	const struct mount_req *m = mounts_find(cfg, dir);
 
-	if (!m || m->kind == MOUNT_RO || m->kind == MOUNT_RW)
+	if (!m || m->kind == MOUNT_RO || m->kind == MOUNT_RW || m->kind == MOUNT_OVERLAY)
 		return;
 	if (main_too_broad(cfg, dir, false)) {
 		notice("the program is in %s, which stays hidden \u2014 expose what it needs with --ro", dir);
@@ -327,7 +327,8 @@ static void main_plan_mounts(struct config *cfg)
 	if (!cfg->cwd_exposed) {
 		const struct mount_req *m = mounts_find(cfg, cfg->cwd);
 
-		cfg->cwd_exposed = m && (m->kind == MOUNT_RO || m->kind == MOUNT_RW);
+		cfg->cwd_exposed =
+			m && (m->kind == MOUNT_RO || m->kind == MOUNT_RW || m->kind == MOUNT_OVERLAY);
 	}
 }
 

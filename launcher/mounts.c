@@ -11,11 +11,15 @@
  *      nosuid and nodev as a whole (mount_setattr(AT_RECURSIVE), or a walk of
  *      mountinfo on kernels older than 5.12).
  *   3. The requests — defaults (homes, /tmp, /run, /dev, /proc), the current
- *      directory, and --ro/--rw/--hide/--tmpfs — are applied parents first
- *      (by path depth, then by order given), each creating its mount point
- *      in a tmpfs when the covered tree does not have it.
+ *      directory, and --ro/--rw/--hide/--tmpfs/--overlay — are applied
+ *      parents first (by path depth, then by order given), each creating its
+ *      mount point in a tmpfs when the covered tree does not have it.  An
+ *      overlay's upper and work directories live on a tmpfs of their own,
+ *      mounted in the staging area.
  *   4. pivot_root into /newroot and detach the old root: nothing of the host
- *      is reachable but what was bound.
+ *      is reachable but what was bound.  The overlays' tmpfs goes with the
+ *      staging area, out of every path; each overlay keeps its own reference
+ *      to it, and the kernel frees it with the sandbox's last mount.
  */
 #include "config.h"
 #include "paths.h"
@@ -38,14 +42,15 @@
 
 /* Internal kinds, after the user-visible ones in config.h. */
 enum {
-	MOUNT_DEV = MOUNT_TMPFS + 1, /* minimal /dev */
-	MOUNT_PROC,                  /* fresh /proc of the new pid namespace */
-	MOUNT_COVER,                 /* default: writable empty tmpfs owned by the user */
+	MOUNT_DEV = MOUNT_OVERLAY + 1, /* minimal /dev */
+	MOUNT_PROC,                    /* fresh /proc of the new pid namespace */
+	MOUNT_COVER,                   /* default: writable empty tmpfs owned by the user */
 };
 
 #define NEWROOT "/newroot"
 #define OLDROOT "/oldroot"
 #define EMPTY_FILE "/.netbox-empty"
+#define OVERLAYS "/overlays" /* the upper layers, in the staging area */
 
 /* Directories covered by an empty tmpfs whatever the user's layout. */
 static const struct {
@@ -416,6 +421,56 @@ static void mounts_bind(const char *src, const char *dst, bool is_dir, bool ro)
 		mounts_readonly(dst, false);
 }
 
+/* overlayfs splits its options at ',' and its lower layers at ':'; '\\'
+ * escapes either, and itself. */
+static void mounts_overlay_escape(char *out, size_t len, const char *in)
+{
+	size_t n = 0;
+
+	for (const char *p = in; *p; p++) {
+		if (n + 3 > len)
+			die(NULL, "path too long: %s", in);
+		if (*p == ',' || *p == ':' || *p == '\\')
+			out[n++] = '\\';
+		out[n++] = *p;
+	}
+	out[n] = '\0';
+}
+
+/* --overlay: the host's tree as the lower layer, the program's writes in an
+ * upper layer that dies with the sandbox.  Unprivileged overlayfs needs Linux
+ * 5.11 and `userxattr` (the trusted.* attributes it uses otherwise are the
+ * host root's); where it cannot be mounted, the program gets an empty
+ * tmpfs: a tool then starts from an empty cache, which is slow but keeps the
+ * promise that nothing written there survives. */
+static void mounts_overlay(const struct config *cfg, const char *src, const char *dst)
+{
+	static unsigned n;
+	char upper[64], work[64], lower[2 * PATH_MAX], opts[2 * PATH_MAX + 160];
+	struct stat st;
+
+	if (n == 0 && (mkdir(OVERLAYS, 0700) < 0 ||
+		       mount("tmpfs", OVERLAYS, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700,size=50%") < 0))
+		die_errno(NULL, "cannot mount the tmpfs for overlays");
+	snprintf(upper, sizeof(upper), OVERLAYS "/%u.upper", n);
+	snprintf(work, sizeof(work), OVERLAYS "/%u.work", n++);
+	if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0)
+		die_errno(NULL, "cannot create the overlay directories of %s", dst + strlen(NEWROOT));
+	/* The merged root shows the upper root's mode, not the lower's. */
+	if (stat(src, &st) == 0)
+		chmod(upper, st.st_mode & 07777);
+	mounts_overlay_escape(lower, sizeof(lower), src);
+	if ((size_t)snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", lower,
+			     upper, work) >= sizeof(opts))
+		die(NULL, "path too long: %s", dst + strlen(NEWROOT));
+	mounts_mkpoint(dst, true);
+	if (mount("overlay", dst, "overlay", MS_NOSUID | MS_NODEV, opts) == 0)
+		return;
+	notice("cannot mount an overlay on %s (%s): the program gets an empty throw-away directory there instead, without the host's files",
+	       dst + strlen(NEWROOT), strerror(errno));
+	mounts_tmpfs(dst, "0755", cfg->uid, cfg->gid, false);
+}
+
 static void mounts_dev(const struct config *cfg)
 {
 	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
@@ -491,6 +546,9 @@ static void mounts_apply(const struct config *cfg, const struct mount_req *m)
 	case MOUNT_RO:
 	case MOUNT_RW:
 		mounts_bind(src, dst, m->is_dir, m->kind == MOUNT_RO);
+		break;
+	case MOUNT_OVERLAY:
+		mounts_overlay(cfg, src, dst);
 		break;
 	}
 }

@@ -62,6 +62,7 @@ static const struct option_entry option_table[] = {
 	{ "rw", 0, "PATH", opt_mount, OPT_PROFILE, "make PATH visible, read-write" },
 	{ "hide", 0, "PATH", opt_mount, OPT_PROFILE, "cover PATH with an empty read-only directory or file" },
 	{ "tmpfs", 0, "PATH", opt_mount, OPT_PROFILE, "cover PATH with an empty writable tmpfs" },
+	{ "overlay", 0, "PATH", opt_mount, OPT_PROFILE, "show PATH, but keep what the program writes there in a throw-away layer" },
 	{ "keep-env", 0, "NAME", opt_keep_env, OPT_PROFILE, "pass NAME through even if it is on the secret list" },
 	{ "setenv", 0, "NAME=VALUE", opt_setenv, OPT_PROFILE, "set an environment variable for the program" },
 	{ "unsetenv", 0, "NAME", opt_unsetenv, OPT_PROFILE, "remove an environment variable" },
@@ -282,6 +283,7 @@ static const struct {
 	{ "--rw", MOUNT_RW },
 	{ "--hide", MOUNT_HIDE },
 	{ "--tmpfs", MOUNT_TMPFS },
+	{ "--overlay", MOUNT_OVERLAY },
 };
 
 const char *options_mount_kind_name(enum mount_kind kind)
@@ -291,6 +293,7 @@ const char *options_mount_kind_name(enum mount_kind kind)
 		[MOUNT_RW] = "read-write",
 		[MOUNT_HIDE] = "hidden",
 		[MOUNT_TMPFS] = "empty tmpfs",
+		[MOUNT_OVERLAY] = "overlay",
 	};
 	return names[kind];
 }
@@ -367,13 +370,15 @@ static void opt_mount(struct config *cfg, const char *opt, const char *arg)
 			die("create it first or fix the path", "%s %s: %s does not exist", opt, arg, abs);
 		die_errno("check the path and its permissions", "%s %s: cannot resolve %s", opt, arg, abs);
 	}
-	if (strcmp(resolved, "/") == 0 && (kind == MOUNT_HIDE || kind == MOUNT_TMPFS))
+	if (strcmp(resolved, "/") == 0 &&
+	    (kind == MOUNT_HIDE || kind == MOUNT_TMPFS || kind == MOUNT_OVERLAY))
 		die("name a directory below /", "%s /: cannot replace the whole file system", opt);
-	if (kind == MOUNT_TMPFS) {
+	if (kind == MOUNT_TMPFS || kind == MOUNT_OVERLAY) {
 		struct stat st;
 
 		if (stat(resolved, &st) == 0 && !S_ISDIR(st.st_mode))
-			die("use --hide for a file", "%s %s: not a directory", opt, arg);
+			die(kind == MOUNT_TMPFS ? "use --hide for a file" : "overlay the directory it is in",
+			    "%s %s: not a directory", opt, arg);
 	}
 	if (cfg->origin)
 		origin = xasprintf("%s (%s)", opt, cfg->origin); /* lives as long as cfg */

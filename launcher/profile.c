@@ -4,8 +4,9 @@
  *
  *     # npm.profile
  *     allow registry.npmjs.org
- *     mkdir ~/.npm
- *     rw ~/.npm
+ *     mkdir ~/.npm/_cacache/content-v2
+ *     overlay ~/.npm
+ *     rw ~/.npm/_cacache/content-v2
  *     include default
  *
  * A line is `OPTION`, `OPTION VALUE` or `OPTION=VALUE`, and VALUE is taken

@@ -1,4 +1,4 @@
-# cargo.profile — cargo build / fetch / install.
+# cargo.profile — cargo build / fetch.
 #
 # Network: the crates.io sparse index, the API, and the crate downloads.
 # Git dependencies (github.com, ...) need their own --allow.
@@ -7,14 +7,22 @@ allow crates.io
 allow static.crates.io
 
 # The toolchain (rustup's proxies live in ~/.cargo/bin and run toolchains
-# from ~/.rustup) is needed read-only; the registry and git caches persist.
+# from ~/.rustup) is needed read-only; `cargo install` into ~/.cargo/bin
+# therefore fails in the box.
 ro ~/.rustup
 ro ~/.cargo/bin
-mkdir ~/.cargo/registry
-rw ~/.cargo/registry
-mkdir ~/.cargo/git
-rw ~/.cargo/git
 ro ~/.cargo/config.toml
+
+# The registry and git caches are throw-away overlays: cargo in the box sees
+# what your own builds fetched, but nothing written there survives the run.
+# cargo trusts both when it uses them again: a .crate already in
+# registry/cache is not checked against its checksum again, a crate unpacked
+# in registry/src (marked by its .cargo-ok) is compiled as it is, build.rs
+# included, and so are the checkouts in git/checkouts; the index cache is
+# what resolution believes.  A directory that does not exist is skipped:
+# cargo then writes into the throw-away home.
+overlay ~/.cargo/registry
+overlay ~/.cargo/git
 
 # Credentials, deliberately NOT exposed: ~/.cargo/credentials.toml holds the
 # crates.io token (cargo publish).  To publish:

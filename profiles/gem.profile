@@ -4,12 +4,24 @@
 allow rubygems.org
 allow index.rubygems.org
 
-# Gems installed with --user-install and the spec cache persist.
-mkdir ~/.local/share/gem
-rw ~/.local/share/gem
-mkdir ~/.gem
-rw ~/.gem
-# ... but the API key for `gem push` in ~/.gem/credentials stays hidden,
+# ~/.gem and ~/.local/share/gem (gems installed with --user-install, their
+# executables, the .gem files they came from, the spec index cache) and
+# ~/.cache/gem are throw-away overlays: gem in the box sees what is there,
+# but nothing written there persists.  Installed gems are code your own Ruby
+# runs later, gem reuses a .gem file already in its cache without checking
+# it again, and the build step of a native gem (extconf.rb) runs at install
+# time with write access to wherever the install goes: an install that
+# persisted could change every gem installed beside it.  So
+# `netbox gem install --user-install NAME` shows that NAME installs, and
+# keeps nothing.  To keep an install, opt in by path, knowing that every gem
+# built in that run can change what is there:
+#   netbox --rw ~/.local/share/gem gem install --user-install NAME
+# (or --rw ~/.gem, which rubygems uses instead when it exists).  A directory
+# that does not exist is skipped: gem then writes into the throw-away home.
+overlay ~/.gem
+overlay ~/.local/share/gem
+overlay ~/.cache/gem
+# The API key for `gem push` in ~/.gem/credentials stays hidden,
 # deliberately: an install has no use for it.  To push:
 #   --ro ~/.gem/credentials
 hide ~/.gem/credentials

@@ -1,4 +1,4 @@
-# go.profile — go build / go mod download / go install.
+# go.profile — go build / go mod download.
 #
 # Network: the module proxy and the checksum database (GOPROXY and GOSUMDB
 # defaults).  GOPROXY=direct fetches from each module's VCS host instead:
@@ -6,11 +6,17 @@
 allow proxy.golang.org
 allow sum.golang.org
 
-# The module cache and the build cache persist (created if missing).
-mkdir ~/go/pkg/mod
-rw ~/go/pkg/mod
-mkdir ~/.cache/go-build
-rw ~/.cache/go-build
+# The module cache and the build cache are throw-away overlays: go in the box
+# sees what your own builds fetched and compiled, but nothing written there
+# survives the run.  go checks a module against go.sum only when it downloads
+# it: a module unpacked in ~/go/pkg/mod is compiled as it is (`go mod verify`
+# is the manual check), the toolchains GOTOOLCHAIN downloads are kept and
+# run from there too, and compiled packages in ~/.cache/go-build are reused
+# by key, unchecked.  A directory that does not exist is skipped: go then
+# writes into the throw-away home.  (`go install` writes to ~/go/bin, which
+# is not exposed: what it installs is thrown away too.)
+overlay ~/go/pkg/mod
+overlay ~/.cache/go-build
 ro ~/.config/go/env
 keep-env GOPROXY
 keep-env GOFLAGS

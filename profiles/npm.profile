@@ -4,9 +4,31 @@
 # (github.com, codeload.github.com) need their own --allow.
 allow registry.npmjs.org
 
-# The cache persists between runs (created if missing): installs stay fast.
-mkdir ~/.npm
-rw ~/.npm
+# The cache.  ~/.npm as a whole is a throw-away overlay: npm in the box sees
+# what your own runs cached there, and nothing written in the box survives
+# the run.  That covers what npm would later use unchecked:
+#   _npx/               npx installs packages there, and a later plain
+#                       `npx NAME` outside runs them as they are;
+#   _cacache/index-v5/  maps a URL to a cached response; its entries, and the
+#                       freshness headers stored in them, are checked against
+#                       nothing, so a forged registry answer there would be
+#                       served to a later `npm install NAME` outside without
+#                       asking the registry;
+#   _prebuilds/, _logs/, _update-notifier-last-checked, ...
+#
+# What persists: ~/.npm/_cacache/content-v2, the content-addressed store of
+# tarballs and responses.  Each file is named by the hash of its contents,
+# and npm re-hashes it on every read against the integrity it expects (from
+# package-lock.json or the registry's metadata); a file that does not match
+# is thrown away and fetched again, and nothing is run from the store.  So
+# installs stay fast, and the box can only add there what npm would accept
+# anyway.  (That integrity comes from package-lock.json, which the box can
+# change in the current directory like any project file: review it with the
+# rest of the project.  npm moves new files into the store from
+# _cacache/tmp, which is in the overlay: across the mount it copies them.)
+mkdir ~/.npm/_cacache/content-v2
+overlay ~/.npm
+rw ~/.npm/_cacache/content-v2
 
 # Credentials, deliberately NOT exposed: ~/.npmrc holds _authToken lines, and
 # an install script has no business reading them.  NPM_TOKEN and other

@@ -6,9 +6,14 @@
 allow pypi.org
 allow files.pythonhosted.org
 
-# The download and wheel cache persists (created if missing).
-mkdir ~/.cache/pip
-rw ~/.cache/pip
+# The cache ~/.cache/pip is a throw-away overlay: pip in the box sees what
+# your own runs cached, but nothing written there in the box persists.  pip
+# uses it later unchecked: its HTTP cache holds the index pages that carry
+# the hashes pip checks downloads against, fresh or stale by headers stored
+# beside them, and its wheel cache holds wheels built from source archives,
+# reused by name with no hash to check them against.  If the directory does
+# not exist the line is skipped: pip then writes into the throw-away home.
+overlay ~/.cache/pip
 
 # Credentials and configuration, deliberately NOT exposed: ~/.netrc and
 # ~/.config/pip/pip.conf can hold index passwords.  For a private index:

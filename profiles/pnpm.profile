@@ -3,13 +3,20 @@
 # Network: npm's public registry.
 allow registry.npmjs.org
 
-# The content-addressed store and the metadata cache persist (created if
-# missing).  pnpm hard-links from the store into node_modules: both must be
-# on the same file system for that, else it copies (still correct).
-mkdir ~/.local/share/pnpm
-rw ~/.local/share/pnpm
-mkdir ~/.cache/pnpm
-rw ~/.cache/pnpm
+# Caches: throw-away overlays.  pnpm in the box sees what your own runs
+# stored, but nothing written there in the box persists:
+#   ~/.local/share/pnpm   the content-addressed store (and global installs).
+#                         pnpm hard-links store files into the node_modules
+#                         of every project, so a changed store file is a
+#                         changed file in all of them at once, and its docs
+#                         count the store, with the index of hashes kept
+#                         inside it, as part of pnpm's trust domain;
+#   ~/.cache/pnpm         registry metadata, used again without a check.
+# In the box the store is on another mount than the project, so pnpm copies
+# files instead of hard-linking them (slower, same result).  A directory that
+# does not exist is skipped: pnpm then writes into the throw-away home.
+overlay ~/.local/share/pnpm
+overlay ~/.cache/pnpm
 
 # Credentials, deliberately NOT exposed: ~/.npmrc (auth tokens).  To publish:
 #   --ro ~/.npmrc --allow YOUR.REGISTRY

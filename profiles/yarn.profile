@@ -6,11 +6,19 @@ allow registry.yarnpkg.com
 allow registry.npmjs.org
 allow repo.yarnpkg.com
 
-# Caches persist (created if missing).
-mkdir ~/.cache/yarn
-rw ~/.cache/yarn
-mkdir ~/.yarn/berry
-rw ~/.yarn/berry
+# Caches: throw-away overlays.  yarn in the box sees what your own runs
+# cached, so it stays fast, but nothing written there in the box persists,
+# because yarn uses both caches later without a check that would catch a
+# change:
+#   ~/.cache/yarn   yarn classic keeps packages unpacked and copies them into
+#                   node_modules as they are;
+#   ~/.yarn/berry   berry's global cache: archives are checked against
+#                   yarn.lock at install, but Plug'n'Play runs packages
+#                   straight out of them at every `yarn node` or `yarn run`.
+# A cache directory that does not exist is skipped: yarn then writes into
+# the throw-away home instead.
+overlay ~/.cache/yarn
+overlay ~/.yarn/berry
 
 # Credentials, deliberately NOT exposed: ~/.yarnrc.yml and ~/.npmrc may hold
 # npmAuthToken / _authToken.  To publish or use a private registry:

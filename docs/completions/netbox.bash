@@ -8,8 +8,8 @@
 # checks it against `netbox --help`.
 
 # Options that take an argument, as the next word or after '='.
-_netbox_opts_arg=(--allow --deny --ro --rw --hide --tmpfs --keep-env --setenv
-	--unsetenv --pass-fd --net --profile --log --seccomp)
+_netbox_opts_arg=(--allow --deny --ro --rw --hide --tmpfs --overlay --keep-env
+	--setenv --unsetenv --pass-fd --net --profile --log --seccomp)
 # Options that take none (--learn's argument is only ever --learn=FILE).
 _netbox_opts_flag=(--clearenv --noprofile --list-profiles --learn --check
 	--quiet --help --version -q -h -V)
@@ -32,7 +32,7 @@ _netbox_values()
 	case $1 in
 	--net) compgen -W 'filter none' -- "$2" ;;
 	--seccomp) compgen -W 'on off' -- "$2" ;;
-	--ro | --rw | --hide | --tmpfs | --log | --learn)
+	--ro | --rw | --hide | --tmpfs | --overlay | --log | --learn)
 		compgen -f -- "$2" ;;
 	--profile)
 		# The names netbox finds (nothing if it fails), then files.
@@ -138,7 +138,7 @@ _netbox()
 	if [[ -n $opt ]]; then
 		mapfile -t cand < <(_netbox_values "$opt" "$value")
 		case $opt in
-		--ro | --rw | --hide | --tmpfs | --log | --learn | --profile)
+		--ro | --rw | --hide | --tmpfs | --overlay | --log | --learn | --profile)
 			compopt -o filenames 2>/dev/null ;;
 		--setenv) compopt -o nospace 2>/dev/null ;;
 		esac

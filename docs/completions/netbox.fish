@@ -7,8 +7,8 @@
 # `netbox --help`.
 
 # Options whose argument is the next word (or follows '=').
-set -g __fish_netbox_opts_arg --allow --deny --ro --rw --hide --tmpfs --keep-env \
-    --setenv --unsetenv --pass-fd --net --profile --log --seccomp
+set -g __fish_netbox_opts_arg --allow --deny --ro --rw --hide --tmpfs --overlay \
+    --keep-env --setenv --unsetenv --pass-fd --net --profile --log --seccomp
 
 # Print the program and the words after it that are already typed (the one
 # being completed excluded).  Status 1 while options are being typed: the
@@ -72,6 +72,7 @@ $c -l ro -r -F -d 'Make PATH visible, read-only'
 $c -l rw -r -F -d 'Make PATH visible, read-write'
 $c -l hide -r -F -d 'Cover PATH with an empty read-only directory or file'
 $c -l tmpfs -r -F -d 'Cover PATH with an empty writable tmpfs'
+$c -l overlay -r -F -d 'Show PATH, keep what the program writes there in a throw-away layer'
 $c -l keep-env -x -a '(set -nx)' -d 'Pass NAME through even if it is secret'
 $c -l setenv -x -a '(set -nx | string replace -r \'$\' =)' -d 'Set NAME=VALUE for the program'
 $c -l unsetenv -x -a '(set -nx)' -d 'Remove an environment variable'

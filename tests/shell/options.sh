@@ -19,7 +19,7 @@ nb_in() {
 	as_user sh -c 'cd "$0" || exit 99; exec "$@"' "$dir" "$NB" "$@"
 }
 
-ALL_OPTS="--ro --rw --hide --tmpfs --keep-env --setenv --unsetenv --clearenv --pass-fd --net --seccomp --check --quiet --help --version"
+ALL_OPTS="--ro --rw --hide --tmpfs --overlay --keep-env --setenv --unsetenv --clearenv --pass-fd --net --seccomp --check --quiet --help --version"
 
 # --- help and version --------------------------------------------------------
 
@@ -79,7 +79,7 @@ bad "no arguments at all"
 bad "only options, no program" --quiet
 bad "-- and no program" --
 bad "empty program name" ''
-for o in --ro --rw --hide --tmpfs --keep-env --setenv --unsetenv --pass-fd --net --seccomp; do
+for o in --ro --rw --hide --tmpfs --overlay --keep-env --setenv --unsetenv --pass-fd --net --seccomp; do
 	bad "$o without its argument" "$o"
 done
 bad "unknown long option" --bogus-option PROG
@@ -109,13 +109,15 @@ bad "--pass-fd -1" --pass-fd -1 PROG
 bad "--pass-fd 3x" --pass-fd 3x PROG
 bad "--pass-fd ''" --pass-fd '' PROG
 bad "--pass-fd 99999999999" --pass-fd 99999999999 PROG
-for o in --ro --rw --hide --tmpfs; do
+for o in --ro --rw --hide --tmpfs --overlay; do
 	bad "$o ''" "$o" '' PROG
 	bad "$o NONEXISTENT" "$o" "/nonexistent-$RAND" PROG
 done
 bad "--tmpfs of a file" --tmpfs plainfile PROG
+bad "--overlay of a file" --overlay plainfile PROG
 bad "--hide /" --hide / PROG
 bad "--tmpfs /" --tmpfs / PROG
+bad "--overlay /" --overlay / PROG
 bad "--hide /. (resolves to /)" --hide /. PROG
 bad "--ro ~root/x (~USER)" --ro '~root/x' PROG
 bad "a good option, then a bad one" --ro plainfile --seccomp=maybe PROG
@@ -173,11 +175,11 @@ t_is "$RC" 137 "netbox: a program killed by signal 9 gives 128+9"
 
 # --- --check -----------------------------------------------------------------
 
-mkdir "$NB_WORK/rwdir" "$NB_WORK/tmpdir"
+mkdir "$NB_WORK/rwdir" "$NB_WORK/tmpdir" "$NB_WORK/ovdir"
 echo hide >"$NB_WORK/hideme"
-chown -R "$NB_UID:$NB_GID" "$NB_WORK/rwdir" "$NB_WORK/tmpdir" "$NB_WORK/hideme"
+chown -R "$NB_UID:$NB_GID" "$NB_WORK/rwdir" "$NB_WORK/tmpdir" "$NB_WORK/ovdir" "$NB_WORK/hideme"
 NB_ENV=("GITHUB_TOKEN=SECRET-VALUE-GH")
-cap nb --check --ro '~/.test_me' --rw rwdir --tmpfs tmpdir --hide hideme --pass-fd 1 sh -c 'touch "$0"' check-marker
+cap nb --check --ro '~/.test_me' --rw rwdir --tmpfs tmpdir --overlay ovdir --hide hideme --pass-fd 1 sh -c 'touch "$0"' check-marker
 NB_ENV=()
 t_is "$RC:$ERR" "0:" "netbox --check: exit 0, nothing on stderr"
 t_ok "$(absent "$NB_WORK/check-marker")" "netbox --check: the program did not run"
@@ -197,6 +199,7 @@ for re in \
 	"^  $H/\.test_me +read-only +\(--ro\)" \
 	"^  $W/rwdir +read-write +\(--rw\)" \
 	"^  $W/tmpdir +empty tmpfs +\(--tmpfs\)" \
+	"^  $W/ovdir +overlay +\(--overlay\)" \
 	"^  $W/hideme +hidden +\(--hide\)" \
 	"^cwd: +$W \(read-write\)" \
 	"^  drop +GITHUB_TOKEN " \

@@ -29,9 +29,10 @@ done
 cap nb --check npm install
 t_like "$OUT" "^profiles: .*/npm\.profile$" "netbox npm: npm's profile is read"
 t_like "$OUT" "allow registry\.npmjs\.org +\(.*/npm\.profile:[0-9]+\)" "--check shows npm's rule with its file:line"
-t_like "$OUT" "$NB_HOME/\.npm +read-write +\(--rw \(.*npm\.profile:[0-9]+\)\)" "npm's cache ~/.npm is read-write, from the profile"
-t_ok "$([ -d "$NB_HOME/.npm" ]; echo $?)" "mkdir ~/.npm: the cache directory was created"
-t_is "$(stat -c %U "$NB_HOME/.npm")" "$NB_USER" "the cache directory belongs to the user"
+t_like "$OUT" "$NB_HOME/\.npm +overlay +\(--overlay \(.*npm\.profile:[0-9]+\)\)" "npm's ~/.npm is a throw-away overlay, from the profile"
+t_like "$OUT" "$NB_HOME/\.npm/_cacache/content-v2 +read-write +\(--rw \(.*npm\.profile:[0-9]+\)\)" "npm's hash-checked store ~/.npm/_cacache/content-v2 is read-write, from the profile"
+t_ok "$([ -d "$NB_HOME/.npm/_cacache/content-v2" ]; echo $?)" "mkdir ~/.npm/_cacache/content-v2: the store directory was created"
+t_is "$(stat -c %U "$NB_HOME/.npm/_cacache/content-v2")" "$NB_USER" "the store directory belongs to the user"
 
 cap nb --check npx cowsay
 t_like "$OUT" "allow registry\.npmjs\.org" "npx includes npm's profile"
