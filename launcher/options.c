@@ -342,6 +342,29 @@ void options_add_mount(struct config *cfg, enum mount_kind kind, const char *pat
 	cfg->nmounts++;
 }
 
+/* A tmpfs at @abs, which does not exist: its deepest existing ancestor
+ * resolved, the rest as written (the init makes the mount point). */
+static void options_add_missing_tmpfs(struct config *cfg, const char *opt, const char *abs)
+{
+	cleanup_free char *dir = xstrdup(abs);
+	char real[PATH_MAX];
+	char *slash;
+
+	while ((slash = strrchr(dir, '/')) && slash != dir) {
+		*slash = '\0';
+		if (realpath(dir, real)) {
+			cleanup_free char *path = xasprintf("%s%s", real, abs + (slash - dir));
+
+			/* (the origin lives as long as cfg) */
+			options_add_mount(cfg, MOUNT_TMPFS, path,
+					  xasprintf("%s (%s): not on this machine, an empty tmpfs", opt,
+						    cfg->origin));
+			break;
+		}
+	}
+	errno = ENOENT;
+}
+
 static void opt_mount(struct config *cfg, const char *opt, const char *arg)
 {
 	cleanup_free char *abs = NULL;
@@ -363,7 +386,12 @@ static void opt_mount(struct config *cfg, const char *opt, const char *arg)
 		if (errno == ENOENT && kind == MOUNT_RW && protect_may_create(cfg, abs))
 			return;
 		/* A profile names paths that may not exist on every machine
-		 * (~/.cargo/git before the first git dependency): skip them. */
+		 * (~/.cargo/git before the first git dependency): skip them;
+		 * but a cache the profile keeps throw-away is made an empty
+		 * tmpfs, so that what the tool writes there is not mistaken
+		 * for something lost in the hidden home (discard.c). */
+		if (errno == ENOENT && cfg->origin && kind == MOUNT_OVERLAY)
+			options_add_missing_tmpfs(cfg, opt, abs);
 		if (errno == ENOENT && cfg->origin)
 			return;
 		if (errno == ENOENT)

@@ -19,8 +19,8 @@ ro ~/.cargo/config.toml
 # registry/cache is not checked against its checksum again, a crate unpacked
 # in registry/src (marked by its .cargo-ok) is compiled as it is, build.rs
 # included, and so are the checkouts in git/checkouts; the index cache is
-# what resolution believes.  A directory that does not exist is skipped:
-# cargo then writes into the throw-away home.
+# what resolution believes.  A directory that does not exist is an empty
+# throw-away tmpfs instead.
 overlay ~/.cargo/registry
 overlay ~/.cargo/git
 

@@ -17,7 +17,7 @@ allow index.rubygems.org
 # built in that run can change what is there:
 #   netbox --rw ~/.local/share/gem gem install --user-install NAME
 # (or --rw ~/.gem, which rubygems uses instead when it exists).  A directory
-# that does not exist is skipped: gem then writes into the throw-away home.
+# that does not exist is an empty throw-away tmpfs instead.
 overlay ~/.gem
 overlay ~/.local/share/gem
 overlay ~/.cache/gem

@@ -12,8 +12,8 @@ allow sum.golang.org
 # it: a module unpacked in ~/go/pkg/mod is compiled as it is (`go mod verify`
 # is the manual check), the toolchains GOTOOLCHAIN downloads are kept and
 # run from there too, and compiled packages in ~/.cache/go-build are reused
-# by key, unchecked.  A directory that does not exist is skipped: go then
-# writes into the throw-away home.  (`go install` writes to ~/go/bin, which
+# by key, unchecked.  A directory that does not exist is an empty
+# throw-away tmpfs instead.  (`go install` writes to ~/go/bin, which
 # is not exposed: what it installs is thrown away too.)
 overlay ~/go/pkg/mod
 overlay ~/.cache/go-build

@@ -12,7 +12,7 @@ allow files.pythonhosted.org
 # the hashes pip checks downloads against, fresh or stale by headers stored
 # beside them, and its wheel cache holds wheels built from source archives,
 # reused by name with no hash to check them against.  If the directory does
-# not exist the line is skipped: pip then writes into the throw-away home.
+# not exist it is an empty throw-away tmpfs instead.
 overlay ~/.cache/pip
 
 # Credentials and configuration, deliberately NOT exposed: ~/.netrc and

@@ -14,7 +14,7 @@ allow registry.npmjs.org
 #   ~/.cache/pnpm         registry metadata, used again without a check.
 # In the box the store is on another mount than the project, so pnpm copies
 # files instead of hard-linking them (slower, same result).  A directory that
-# does not exist is skipped: pnpm then writes into the throw-away home.
+# does not exist is an empty throw-away tmpfs instead.
 overlay ~/.local/share/pnpm
 overlay ~/.cache/pnpm
 

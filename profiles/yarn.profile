@@ -15,8 +15,8 @@ allow repo.yarnpkg.com
 #   ~/.yarn/berry   berry's global cache: archives are checked against
 #                   yarn.lock at install, but Plug'n'Play runs packages
 #                   straight out of them at every `yarn node` or `yarn run`.
-# A cache directory that does not exist is skipped: yarn then writes into
-# the throw-away home instead.
+# A cache directory that does not exist is an empty throw-away tmpfs
+# instead.
 overlay ~/.cache/yarn
 overlay ~/.yarn/berry
 
