@@ -147,11 +147,11 @@ printf 'overlay ~/no-such-cache\noverlay ~/tools\n' | as_user sh -c 'cat >ov.pro
 cap nb --check --profile ./ov.profile true
 t_is "$RC" 0 "a profile overlay of a missing path: the profile is read"
 t_like "$OUT" "no-such-cache +empty tmpfs +\(--overlay .*not on this machine" "a profile overlay of a missing path: an empty tmpfs"
+t_like "$OUT" "$NB_HOME/tools +overlay +\(--overlay \(.*ov\.profile:2\)\)" "--check shows a profile's overlay with its file:line"
 cap nb --profile ./ov.profile sh -c 'echo x > ~/no-such-cache/f && cat ~/no-such-cache/f'
 t_is "$RC:$OUT" "0:x" "... writable inside"
 t_unlike "$ERR" "discarded" "... and not reported as lost in the hidden home"
 t_ok "$([ ! -e "$NB_HOME/no-such-cache" ]; echo $?)" "... and nothing appears on the host"
-t_like "$OUT" "$NB_HOME/tools +overlay +\(--overlay \(.*ov\.profile:2\)\)" "--check shows a profile's overlay with its file:line"
 
 # --- the shipped profiles: a cache the box changes is unchanged outside ------
 
