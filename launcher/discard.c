@@ -132,13 +132,22 @@ static bool discard_is_mount_point(const struct discard_walk *w, const char *rel
 	return false;
 }
 
-static int discard_open_dir(int dfd, const char *name)
+static struct discard_top *discard_new_top(struct discard_walk *w, const char *name, bool is_dir)
 {
-	return openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct discard_top *t;
+
+	w->tops = xrealloc(w->tops, (w->ntops + 1) * sizeof(*w->tops));
+	t = &w->tops[w->ntops++];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	t->is_dir = is_dir;
+	return t;
 }
 
-/* Count the files under the directory @fd (@rel in the place) into @top;
- * @fd is closed. */
+/* Count the files under the directory @fd (@rel in the place, "" for the
+ * place itself) into @top, or at the top (@top NULL) each entry into a
+ * discard_top of its own; @fd is closed.  (w->tops grows only at the top,
+ * never while a deeper call holds one of its entries.) */
 static void discard_count(struct discard_walk *w, int fd, const char *rel, int depth,
 			  struct discard_top *top)
 {
@@ -150,6 +159,7 @@ static void discard_count(struct discard_walk *w, int fd, const char *rel, int d
 		return;
 	}
 	while ((e = readdir(d)) && w->entries < DISCARD_MAX_ENTRIES) {
+		struct discard_top *t = top;
 		char sub[PATH_MAX];
 		struct stat st;
 		int sfd;
@@ -157,51 +167,20 @@ static void discard_count(struct discard_walk *w, int fd, const char *rel, int d
 		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
 			continue;
 		w->entries++;
-		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", rel, e->d_name) >= sizeof(sub) ||
+		if ((size_t)snprintf(sub, sizeof(sub), "%s%s%s", rel, rel[0] ? "/" : "", e->d_name) >=
+			    sizeof(sub) ||
 		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    discard_is_mount_point(w, sub))
 			continue;
+		if (!t)
+			t = discard_new_top(w, e->d_name, S_ISDIR(st.st_mode));
 		if (!S_ISDIR(st.st_mode)) {
-			top->files++;
-			top->bytes += (uint64_t)st.st_size;
-		} else if (depth < DISCARD_MAX_DEPTH && (sfd = discard_open_dir(dirfd(d), e->d_name)) >= 0) {
-			discard_count(w, sfd, sub, depth + 1, top);
-		}
-	}
-	closedir(d);
-}
-
-/* The top level of a place: one discard_top per entry; @fd is closed. */
-static void discard_walk_place(struct discard_walk *w, int fd)
-{
-	DIR *d = fdopendir(fd);
-	struct dirent *e;
-
-	if (!d) {
-		close(fd);
-		return;
-	}
-	while ((e = readdir(d)) && w->entries < DISCARD_MAX_ENTRIES) {
-		struct discard_top *top;
-		struct stat st;
-		int sfd;
-
-		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
-			continue;
-		w->entries++;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    discard_is_mount_point(w, e->d_name))
-			continue;
-		w->tops = xrealloc(w->tops, (w->ntops + 1) * sizeof(*w->tops));
-		top = &w->tops[w->ntops++];
-		memset(top, 0, sizeof(*top));
-		snprintf(top->name, sizeof(top->name), "%s", e->d_name);
-		top->is_dir = S_ISDIR(st.st_mode);
-		if (!top->is_dir) {
-			top->files = 1;
-			top->bytes = (uint64_t)st.st_size;
-		} else if ((sfd = discard_open_dir(dirfd(d), e->d_name)) >= 0) {
-			discard_count(w, sfd, e->d_name, 1, top);
+			t->files++;
+			t->bytes += (uint64_t)st.st_size;
+		} else if (depth < DISCARD_MAX_DEPTH &&
+			   (sfd = openat(dirfd(d), e->d_name,
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+			discard_count(w, sfd, sub, depth + 1, t);
 		}
 	}
 	closedir(d);
@@ -324,7 +303,7 @@ void discard_report(const struct config *cfg, int chan)
 		close(fds[next++]);
 		if (fd < 0)
 			continue;
-		discard_walk_place(&w, fd);
+		discard_count(&w, fd, "", 0, NULL);
 		discard_say(cfg, &w);
 		free(w.tops);
 	}
