@@ -291,6 +291,20 @@ static char *main_cwd_hidden_why(const struct config *cfg)
 		if ((m->kind == MOUNT_HIDE || m->kind == MOUNT_TMPFS) && paths_under(cwd, m->path))
 			return xasprintf("it lies in %s, which %s covers", m->path, m->origin);
 	}
+	/* A hidden directory of a home (~/.aws, ~/.ssh, ~/.cargo/registry/src/x)
+	 * holds credentials and what tools run: never exposed as "the current
+	 * directory", however the program that started netbox got there (a
+	 * planted build -> ~/.aws entered by `make -C build`, `env -C`, an
+	 * editor's task: no $PWD shows that link). */
+	for (size_t h = 0; h < 2; h++) {
+		const char *home = h ? cfg->target_home : cfg->home;
+		size_t n = home ? strlen(home) : 0;
+
+		if (home && strcmp(home, "/") != 0 && paths_under(cwd, home) && cwd[n] == '/' &&
+		    cwd[n + 1] == '.')
+			return xasprintf("it lies in a hidden directory of your home, where credentials "
+					 "and what your tools run live");
+	}
 	/* `cd build` where an earlier run planted build -> ~/.ssh: binding
 	 * "the current directory" would bind ~/.ssh read-write. */
 	if ((cfg->home && paths_under(cwd, cfg->home)) ||

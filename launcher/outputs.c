@@ -66,30 +66,6 @@ static bool outputs_system_link(int dirfd, const char *name)
 	       link.st_uid == 0 && dir.st_uid == 0 && !(dir.st_mode & (S_IWGRP | S_IWOTH));
 }
 
-/* Create the directory @path and its missing parents (0700), each looked
- * up through paths_resolve(). */
-static void outputs_mkdirs(const struct config *cfg, const char *opt, const char *path)
-{
-	cleanup_free char *real = NULL, *why = NULL;
-	int r = paths_resolve(cfg, path, PATHS_FOLLOW_IN_TREE, &real, &why);
-
-	if (r == -ENOENT && !real) { /* more than the last one missing */
-		cleanup_free char *parent = xstrdup(path);
-
-		*strrchr(parent, '/') = '\0';
-		outputs_mkdirs(cfg, opt, parent);
-		r = paths_resolve(cfg, path, PATHS_FOLLOW_IN_TREE, &real, &why);
-	}
-	if (r == -ENOENT && real)
-		r = mkdir(real, 0700) == 0 || errno == EEXIST ? 0 : -errno;
-	if (r == -ELOOP && why)
-		die("remove the link, or write elsewhere", "%s: %s", opt, why);
-	if (r < 0) {
-		errno = -r;
-		die_errno("check the path and its permissions", "%s: cannot create %s", opt, path);
-	}
-}
-
 /* Open @given for writing as described at the top; fills @o.  Returns the
  * resolved path (malloc'ed). */
 static char *outputs_open(struct config *cfg, const char *opt, const char *given, bool truncate,
@@ -116,15 +92,27 @@ static char *outputs_open(struct config *cfg, const char *opt, const char *given
 	o->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (o->dirfd < 0)
 		die_errno("check the path and its permissions", "%s %s: cannot open %s", opt, given, dir);
-	o->fd = openat(o->dirfd, name, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0666);
+	/* O_NONBLOCK: a named pipe nobody reads would block the open forever
+	 * (ENXIO instead); cleared once it is open. */
+	o->fd = openat(o->dirfd, name,
+		       O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
 	if (o->fd < 0 && errno == ELOOP && outputs_system_link(o->dirfd, name))
-		o->fd = openat(o->dirfd, name, O_WRONLY | O_APPEND | O_CLOEXEC);
+		o->fd = openat(o->dirfd, name, O_WRONLY | O_APPEND | O_NONBLOCK | O_CLOEXEC);
 	else if (o->fd < 0 && errno == ELOOP)
 		die("remove the link, or name the file itself; netbox does not follow links for its own "
 		    "files (an earlier run may have planted it)",
 		    "%s %s: is a symbolic link", opt, given);
-	if (o->fd < 0 || fstat(o->fd, &st) < 0)
+	if (o->fd < 0 && errno == ENXIO)
+		die("start its reader first, or name a file", "%s %s: a named pipe nobody reads", opt,
+		    given);
+	if (o->fd < 0 || fstat(o->fd, &st) < 0 ||
+	    fcntl(o->fd, F_SETFL, fcntl(o->fd, F_GETFL) & ~O_NONBLOCK) < 0)
 		die_errno("check the path and its permissions", "%s %s: cannot open", opt, given);
+	if (S_ISFIFO(st.st_mode) && paths_writable_tree(cfg, dir))
+		die("remove it, or name a file; netbox does not write into a named pipe a program "
+		    "could have left there",
+		    "%s %s: is a named pipe in %s, which sandboxed programs can write", opt, given,
+		    paths_writable_tree(cfg, dir));
 	o->name = xstrdup(name);
 	o->dev = st.st_dev;
 	o->ino = st.st_ino;
@@ -213,7 +201,7 @@ void outputs_plan(struct config *cfg)
 	real = outputs_absolute(cfg, "--learn", cfg->learn_path);
 	*strrchr(real, '/') = '\0';
 	if (*real)
-		outputs_mkdirs(cfg, "--learn", real);
+		paths_mkdirs(cfg, "--learn", real);
 	free(real);
 	real = outputs_open(cfg, "--learn", cfg->learn_path, false, &cfg->learn_file);
 	outputs_cover(cfg, real, "netbox's --learn file");

@@ -171,6 +171,30 @@ int paths_resolve(const struct config *cfg, const char *given, unsigned flags, c
 	return 0;
 }
 
+/* Create the directory @path and its missing parents (0700), each looked
+ * up through paths_resolve(). */
+void paths_mkdirs(const struct config *cfg, const char *what, const char *path)
+{
+	cleanup_free char *real = NULL, *why = NULL;
+	int r = paths_resolve(cfg, path, PATHS_FOLLOW_IN_TREE, &real, &why);
+
+	if (r == -ENOENT && !real) { /* more than the last one missing */
+		cleanup_free char *parent = xstrdup(path);
+
+		*strrchr(parent, '/') = '\0';
+		paths_mkdirs(cfg, what, parent);
+		r = paths_resolve(cfg, path, PATHS_FOLLOW_IN_TREE, &real, &why);
+	}
+	if (r == -ENOENT && real)
+		r = mkdir(real, 0700) == 0 || errno == EEXIST ? 0 : -errno;
+	if (r == -ELOOP && why)
+		die("remove the link, or write elsewhere", "%s: %s", what, why);
+	if (r < 0) {
+		errno = -r;
+		die_errno("check the path and its permissions", "%s: cannot create %s", what, path);
+	}
+}
+
 /* Dies unless @m's path, as the user named it, resolves to what was bound. */
 static void paths_check_mount(const struct config *cfg, const struct mount_req *m)
 {

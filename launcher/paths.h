@@ -29,6 +29,10 @@ const char *paths_writable_tree(const struct config *cfg, const char *real);
 int paths_resolve(const struct config *cfg, const char *given, unsigned flags, char **out,
 		  char **why);
 
+/* Create the directory @path and its missing parents (0700), each looked
+ * up through paths_resolve(); dies naming @what when it cannot. */
+void paths_mkdirs(const struct config *cfg, const char *what, const char *path);
+
 /* "PWD-LINK is a link to TARGET" when the user reached the current
  * directory through a link a sandboxed program could have planted; NULL
  * otherwise.  Malloc'ed. */

@@ -5,27 +5,34 @@
  * runs .envrc when you enter a directory; an editor runs
  * .vscode/tasks.json when it opens one; your shell runs ~/.bashrc.  A
  * program that can write the current directory (or a --rw tree) could
- * leave any of them behind, to run at your next `git status`.  The table
- * below is the list, each entry with the reason; the README repeats it.
+ * leave any of them behind, to run at your next `git status`.  The tables
+ * below are the list, each entry with the reason; the README repeats it.
  *
  * Theory of operation:
  *   protect_plan()   before the sandbox exists: walk each writable tree — its
- *                    top directory and two levels below, breadth first, at
- *                    most PROTECT_MAX_DIRS directories, never through a link
- *                    and never into node_modules — for the names of
- *                    protect_names[], and look up the home paths of
- *                    protect_home[] that lie in a writable tree.  Each one
- *                    that exists is bound read-only over itself: inside, it
- *                    can be neither changed nor replaced (a mount point
- *                    cannot be renamed or removed).  `--rw PATH` on the exact
- *                    path opts out (`netbox --rw .git git commit`), also for
- *                    one that does not exist yet.
+ *                    top directory and PROTECT_DEPTH levels below, breadth
+ *                    first, at most PROTECT_MAX_DIRS directories, never
+ *                    through a link and never into node_modules — for the
+ *                    names of protect_names[] and for directories git takes
+ *                    for a repository by their contents; add the home paths
+ *                    of protect_home[], netbox's profile directories, what
+ *                    protected links point to and what git reads beyond a
+ *                    .git (protectgit.c), when a writable tree holds them,
+ *                    and what earlier runs protected (the memory, below).
+ *                    Each one is bound read-only over itself: inside, it can
+ *                    be neither changed nor replaced (a mount point cannot be
+ *                    renamed or removed).  `--rw PATH` on the exact path opts
+ *                    out (`netbox --rw .git git commit`), also for one that
+ *                    does not exist yet.
  *   protect_sweep()  after the program and everything it started are gone:
- *                    walk again.  A protected name that is new at the top of
- *                    a tree (or at a home path), or that replaced one seen at
- *                    start, is renamed to NAME.netbox-refused, which no tool
- *                    reads, and reported; one that is new further down (`git
- *                    clone` makes repo/.git) is reported and left.
+ *                    walk again, this time also into every directory the run
+ *                    changed, at any depth.  A protected name that replaced
+ *                    one seen at start, or is new at the top of a tree, at a
+ *                    home path, or in a directory that existed before the
+ *                    run, is moved aside (NAME.netbox-refused, a directory
+ *                    made unreadable) and reported; one that is new in a
+ *                    directory the run made (`git clone` makes repo/.git) is
+ *                    reported and left.
  *
  * Why new names are undone at exit rather than refused: a name that does not
  * exist has no inode to bind over.  Making one on the host as a mount point
@@ -34,12 +41,15 @@
  * changes what a login shell reads.  And nothing in the kernel refuses one
  * name in a directory the program may otherwise write (landlock grants by
  * hierarchy; seccomp cannot read a path safely).  The cost: while the program
- * runs, a new name exists, and is undone when it ends (not after a SIGKILL of
- * netbox).  The README says so.
+ * runs, a new name exists, and is undone when it ends; the program cannot
+ * stop netbox before that (seccomp refuses its kill(0), which would reach
+ * netbox's process group), but a SIGKILL of netbox from outside does.  The
+ * README says so.
  */
 #include "config.h"
 #include "paths.h"
 #include "protect.h"
+#include "protect_internal.h"
 #include "util.h"
 
 #include <dirent.h> /* DT_* */
@@ -56,6 +66,8 @@
 
 #define PROTECT_DEPTH 2        /* directories below a tree's top that are read */
 #define PROTECT_MAX_DIRS 512   /* directories read per walk, all trees together */
+#define PROTECT_MAX_DEEP 2048  /* changed directories read below that, at exit */
+#define PROTECT_MAX_LEVELS 32  /* ... down to this depth */
 
 /* Names protected wherever the walk finds them. */
 static const struct protect_name {
@@ -84,6 +96,32 @@ static const struct protect_name {
 	{ ".pnpmfile.cjs", "pnpm runs its hooks at every install" },
 	{ "bunfig.toml", "bun runs the preload scripts it names" },
 	{ ".cargo", "cargo runs the runner and rustc-wrapper its config.toml names, from every directory above a build" },
+	{ "rust-toolchain", "rustup runs the toolchain it names, from a path too" },
+	{ "rust-toolchain.toml", "rustup runs the toolchain it names, from a path too" },
+	{ ".devcontainer.json", "its initializeCommand runs on your machine" },
+	{ ".hg", "Mercurial runs the hooks its hgrc names" },
+	{ ".jj", "jj runs what its config names" },
+	{ ".helix", "Helix runs the language servers its config names" },
+	{ ".exrc", "vim and neovim run it (exrc)" },
+	{ ".nvim.lua", "neovim runs it (exrc)" },
+	{ ".dir-locals.el", "Emacs evaluates it" },
+	{ "mise.toml", "mise runs its tasks and hooks, trusted by path" },
+	{ ".mise.toml", "mise runs its tasks and hooks, trusted by path" },
+	{ ".tool-versions", "asdf and mise install and run what it names" },
+	{ ".gemini", "Gemini CLI runs the MCP servers and hooks it names" },
+	{ ".kiro", "Kiro runs the hooks and MCP servers it names" },
+	{ ".amazonq", "Amazon Q runs the MCP servers it names" },
+	{ ".roo", "Roo Code runs the MCP servers it names" },
+	{ ".continue", "Continue runs the MCP servers it names" },
+	{ "opencode.json", "opencode runs the MCP servers and commands it names" },
+};
+
+/* Paths below the top of a tree (not names matched everywhere): what a
+ * protected configuration file there names. */
+static const struct protect_name protect_top_paths[] = {
+	{ ".yarn/releases", "yarn runs the release its .yarnrc.yml's yarnPath names" },
+	{ ".yarn/plugins", "yarn loads the plugins its .yarnrc.yml names" },
+	{ ".yarn/sdks", "editors run the tools in it" },
 };
 
 /* Paths in your home, protected when a writable tree holds them (--rw ~,
@@ -122,31 +160,60 @@ static const struct protect_name protect_home[] = {
 	{ ".emacs.d", "emacs runs it" },
 	{ ".config/Code/User", "VS Code runs the tasks and programs it names" },
 	{ ".config/netbox", "netbox's own profiles: what the next run may do" },
+	{ ".local/share/netbox", "netbox's shipped profiles, in a user install" },
+	{ ".local/state/netbox", "netbox's own memory of what it protects" },
+	{ ".bash_aliases", "your shell runs it (Debian's .bashrc sources it)" },
+	{ ".inputrc", "readline reads it" },
+	{ ".tmux.conf", "tmux runs the commands it names" },
+	{ ".config/tmux", "tmux runs the commands it names" },
+	{ ".config/direnv", "direnv runs its direnvrc" },
+	{ ".local/lib", "python runs the .pth files of your site-packages at every start" },
+	{ ".vim", "vim runs its plugins" },
+	{ ".config/emacs", "emacs runs it" },
+	{ ".config/VSCodium/User", "VSCodium runs the tasks and programs it names" },
+	{ ".hgrc", "Mercurial runs the hooks it names" },
+	{ ".config/hg", "Mercurial runs the hooks it names" },
+	{ ".config/starship.toml", "your prompt runs the commands it names" },
+	{ ".config/mise", "mise runs what it names" },
+	{ ".config/nushell", "your shell runs it" },
+	{ ".config/powershell", "your shell runs it" },
+	{ ".aws", "the AWS CLI runs its config's credential_process" },
+	{ ".docker", "docker runs the credential helpers its config.json names" },
+	{ ".kube", "kubectl runs the exec plugins its config names" },
+	{ ".gradle", "gradle runs its init scripts" },
+	{ ".m2", "maven fetches from the mirrors its settings.xml names" },
+	{ ".config/pip", "pip installs from the index its pip.conf names" },
+	{ ".pip", "pip installs from the index its pip.conf names" },
+	{ ".condarc", "conda installs from the channels it names" },
+	{ ".gemrc", "gem installs from the sources it names" },
+	{ ".npmrc", "npm runs the script-shell, git and node-options it names" },
+	{ ".yarnrc", "yarn runs the file its yarn-path names" },
+	{ ".yarnrc.yml", "yarn runs the file its yarnPath names" },
+	{ ".nvm", "the node and npm you run come from it" },
+	{ ".volta", "the node and npm you run come from it" },
+	{ ".pyenv", "the python you run comes from it" },
+	{ ".rbenv", "the ruby you run comes from it" },
+	{ ".rustup", "the compilers you run come from it" },
+	{ ".asdf", "the tools you run come from it" },
+	{ ".sdkman", "the tools you run come from it" },
+	{ ".bun", "the bun you run comes from it" },
+	{ ".deno", "the deno you run comes from it" },
+	{ "go/bin", "it is on your PATH" },
 };
 
 /* Directories the walk does not enter: a package manager's output, not
  * where your tools look for their configuration. */
 static const char *const protect_skip[] = { "node_modules" };
 
-struct protect_entry {
-	char *path;     /* physical, absolute */
-	const char *why;
-	bool top;       /* at the top of its tree, or a home path: undone if new */
-	bool is_link;
-	dev_t dev;
-	ino_t ino;
-	struct timespec ctime;
-};
-
-struct protect {
-	struct protect_entry *v;
-	size_t n;
-	struct timespec start; /* wall clock: compared with files' ctime */
-};
-
 struct protect_walk {
+	const struct config *cfg;
 	struct protect *into;
-	size_t dirs; /* read so far, against PROTECT_MAX_DIRS */
+	size_t dirs;     /* directories read, against PROTECT_MAX_DIRS */
+	size_t deep;     /* changed directories read below PROTECT_DEPTH (exit) */
+	bool exhausted;  /* stopped at the budget */
+	/* At exit: below PROTECT_DEPTH, directories changed since this time
+	 * are read too, at any depth (a new src/a/b/.git).  NULL at start. */
+	const struct timespec *changed_since;
 };
 
 static const struct protect_name *protect_lookup(const char *name)
@@ -155,6 +222,11 @@ static const struct protect_name *protect_lookup(const char *name)
 		if (strcmp(protect_names[i].name, name) == 0)
 			return &protect_names[i];
 	return NULL;
+}
+
+static bool protect_newer(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec >= b->tv_nsec);
 }
 
 /* openat2(RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH) where the kernel has it
@@ -174,8 +246,8 @@ static int protect_openat(int dirfd, const char *rel, int flags)
 	return fd;
 }
 
-static void protect_add(struct protect *p, const char *path, const struct stat *st,
-			const char *why, bool top)
+void protect_add(struct protect *p, const char *path, const struct stat *st, const char *why,
+		 bool top)
 {
 	struct protect_entry *e;
 
@@ -184,6 +256,7 @@ static void protect_add(struct protect *p, const char *path, const struct stat *
 			return; /* nested trees: seen from both */
 	p->v = xrealloc(p->v, (p->n + 1) * sizeof(*p->v));
 	e = &p->v[p->n++];
+	memset(e, 0, sizeof(*e));
 	e->path = xstrdup(path);
 	e->why = why;
 	e->top = top;
@@ -191,6 +264,15 @@ static void protect_add(struct protect *p, const char *path, const struct stat *
 	e->dev = st->st_dev;
 	e->ino = st->st_ino;
 	e->ctime = st->st_ctim;
+}
+
+void protect_free_entries(struct protect *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i].path);
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
 }
 
 /* The layout getdents64 fills (glibc's struct dirent64 without its
@@ -203,51 +285,60 @@ struct protect_dirent {
 	char d_name[];
 };
 
-/* One entry of a directory being read: a protected name goes into the
- * walk's list, a subdirectory onto @next (when there is a next level). */
-static void protect_entry(struct protect_walk *w, const char *tree, int dfd, const char *rel,
-			  const char *name, unsigned char type, char ***next, size_t *nnext)
+/* Whether the walk enters the directory @name (in @dfd) at @depth. */
+static bool protect_enter(struct protect_walk *w, int dfd, const char *name, int depth)
 {
-	const struct protect_name *pn;
+	struct stat st;
+
+	for (size_t i = 0; i < ARRAY_SIZE(protect_skip); i++)
+		if (strcmp(name, protect_skip[i]) == 0)
+			return false;
+	if (depth <= PROTECT_DEPTH)
+		return true;
+	/* Deeper, at exit only: what the run made or changed. */
+	return w->changed_since && depth <= PROTECT_MAX_LEVELS &&
+	       fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
+	       protect_newer(&st.st_ctim, w->changed_since);
+}
+
+/* One entry of a directory being read: a protected name goes into the
+ * walk's list, a subdirectory to enter onto @next. */
+static void protect_entry(struct protect_walk *w, const char *tree, int dfd, const char *rel,
+			  int depth, const struct protect_dirent *e, char ***next, size_t *nnext)
+{
+	const struct protect_name *pn = protect_lookup(e->d_name);
 	char path[PATH_MAX], sub[PATH_MAX];
 	struct stat st;
 
-	if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
+	if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
 		return;
-	pn = protect_lookup(name);
-	if (!pn && (type != DT_DIR || !next) && type != DT_UNKNOWN)
+	if (!pn && e->d_type != DT_DIR && e->d_type != DT_UNKNOWN)
 		return;
-	/* d_type is enough for a directory to enter later (it is opened
-	 * without following links); a protected name needs its inode, and
-	 * DT_UNKNOWN (some file systems) a look. */
-	if (pn || type == DT_UNKNOWN) {
-		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			return;
-	} else {
-		st.st_mode = S_IFDIR;
-	}
 	if ((size_t)snprintf(path, sizeof(path), "%s%s%s/%s", strcmp(tree, "/") ? tree : "",
-			     rel[0] ? "/" : "", rel, name) >= sizeof(path) ||
-	    (size_t)snprintf(sub, sizeof(sub), "%s%s%s", rel, rel[0] ? "/" : "", name) >= sizeof(sub))
+			     rel[0] ? "/" : "", rel, e->d_name) >= sizeof(path) ||
+	    (size_t)snprintf(sub, sizeof(sub), "%s%s%s", rel, rel[0] ? "/" : "", e->d_name) >=
+		    sizeof(sub))
 		return;
 	if (pn) {
-		protect_add(w->into, path, &st, pn->why, !rel[0]);
+		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			protect_add(w->into, path, &st, pn->why, !rel[0]);
 		return; /* protected as a whole: not entered */
 	}
-	if (!S_ISDIR(st.st_mode) || !next || !nnext)
+	/* d_type says a directory (opened later without following links);
+	 * DT_UNKNOWN (some file systems) needs a look. */
+	if (e->d_type == DT_UNKNOWN &&
+	    (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode)))
 		return;
-	for (size_t i = 0; i < ARRAY_SIZE(protect_skip); i++)
-		if (strcmp(name, protect_skip[i]) == 0)
-			return;
+	if (!protect_enter(w, dfd, e->d_name, depth + 1))
+		return;
 	*next = xrealloc(*next, (*nnext + 1) * sizeof(char *));
 	(*next)[(*nnext)++] = xstrdup(sub);
 }
 
 /* Read one directory (@rel under the tree's descriptor @root, "" for the
- * top); protected names go into the walk's list, the subdirectories to
- * read next onto @next. */
+ * top, at @depth); what it holds goes through protect_entry(). */
 static void protect_read_dir(struct protect_walk *w, const char *tree, int root, const char *rel,
-			     char ***next, size_t *nnext)
+			     int depth, char ***next, size_t *nnext)
 {
 	int fd = rel[0] ? protect_openat(root, rel, O_RDONLY | O_DIRECTORY) : root;
 	char buf[16384] __attribute__((aligned(8)));
@@ -255,70 +346,84 @@ static void protect_read_dir(struct protect_walk *w, const char *tree, int root,
 
 	if (fd < 0)
 		return; /* gone, or not readable: nothing netbox could bind either */
-	w->dirs++;
+	if (depth <= PROTECT_DEPTH)
+		w->dirs++;
+	else
+		w->deep++;
+	/* A directory git takes for a repository by what it holds — a bare
+	 * one, or HEAD/objects/refs planted in src/ with a config that names
+	 * a worktree and an fsmonitor — is protected like a .git. */
+	if (protect_git_is_gitdir(fd)) {
+		struct stat st;
+
+		if (fstat(fd, &st) == 0) {
+			char path[PATH_MAX];
+
+			snprintf(path, sizeof(path), "%s%s%s", tree, rel[0] ? "/" : "", rel);
+			protect_add(w->into, path, &st,
+				    "git takes it for a repository (HEAD, objects/, refs/) and runs what "
+				    "its config names",
+				    !rel[0]);
+			w->into->v[w->into->n - 1].layout = true;
+		}
+	}
 	/* getdents64 itself: fdopendir() costs two fcntl()s a directory, a
 	 * third of the walk in a large tree. */
-	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
 		for (long off = 0; off < n;) {
 			const struct protect_dirent *e = (const void *)(buf + off);
 
 			off += e->d_reclen;
-			protect_entry(w, tree, fd, rel, e->d_name, e->d_type, next, nnext);
+			protect_entry(w, tree, fd, rel, depth, e, next, nnext);
 		}
-	}
 	if (fd != root)
 		close(fd);
 }
 
-/* One writable tree, breadth first: its top, then PROTECT_DEPTH levels. */
+/* One writable tree, breadth first: its top, PROTECT_DEPTH levels below,
+ * and (at exit) what changed further down. */
 static void protect_walk_tree(struct protect_walk *w, const char *tree)
 {
-	char **level = NULL, **next = NULL;
-	size_t nlevel = 0, nnext = 0;
+	char **level = NULL;
+	size_t nlevel = 0;
 	int root = open(tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (root < 0)
 		return;
-	protect_read_dir(w, tree, root, "", &level, &nlevel);
-	for (int depth = 1; depth <= PROTECT_DEPTH; depth++) {
+	protect_read_dir(w, tree, root, "", 0, &level, &nlevel);
+	for (int depth = 1; nlevel; depth++) {
+		char **next = NULL;
+		size_t nnext = 0;
+
 		for (size_t i = 0; i < nlevel; i++) {
-			if (w->dirs < PROTECT_MAX_DIRS)
-				protect_read_dir(w, tree, root, level[i],
-						 depth < PROTECT_DEPTH ? &next : NULL,
-						 depth < PROTECT_DEPTH ? &nnext : NULL);
+			bool room = depth <= PROTECT_DEPTH ? w->dirs < PROTECT_MAX_DIRS
+							   : w->deep < PROTECT_MAX_DEEP;
+
+			if (room)
+				protect_read_dir(w, tree, root, level[i], depth, &next, &nnext);
+			else
+				w->exhausted = true;
 			free(level[i]);
 		}
 		free(level);
 		level = next;
 		nlevel = nnext;
-		next = NULL;
-		nnext = 0;
 	}
-	for (size_t i = 0; i < nlevel; i++)
-		free(level[i]);
 	free(level);
-	close(root);
-}
-
-/* The home paths of protect_home[] that lie in a writable tree: @home's
- * entries, looked up without following links out of the tree. */
-static void protect_walk_home(const struct config *cfg, struct protect *p, const char *home)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(protect_home); i++) {
-		cleanup_free char *abs = xasprintf("%s/%s", home, protect_home[i].name);
-		cleanup_free char *real = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(protect_top_paths); i++) {
+		char path[PATH_MAX];
 		struct stat st;
-		int r = paths_resolve(cfg, abs, PATHS_FOLLOW_IN_TREE, &real, NULL);
 
-		if ((r == 0 || r == -ENOENT) && real && paths_writable_tree(cfg, real) &&
-		    lstat(real, &st) == 0)
-			protect_add(p, real, &st, protect_home[i].why, true);
+		snprintf(path, sizeof(path), "%s/%s", tree, protect_top_paths[i].name);
+		if (fstatat(root, protect_top_paths[i].name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			protect_add(w->into, path, &st, protect_top_paths[i].why, true);
 	}
+	close(root);
 }
 
 /* Up to @len - 1 bytes of the regular file @path, not through a link at
  * its end; -1 if there is none. */
-static ssize_t protect_read_small(const char *path, char *buf, size_t len)
+ssize_t protect_read_small(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
@@ -338,10 +443,8 @@ static ssize_t protect_read_small(const char *path, char *buf, size_t len)
 	return n;
 }
 
-/* Protect @target (relative to @base unless absolute) when it exists in a
- * writable tree. */
-static void protect_add_named(const struct config *cfg, struct protect *p, const char *base,
-			      const char *target, const char *why)
+void protect_add_named(const struct config *cfg, struct protect *p, const char *base,
+		       const char *target, const char *why)
 {
 	cleanup_free char *abs = NULL, *real = NULL;
 	struct stat st;
@@ -357,98 +460,153 @@ static void protect_add_named(const struct config *cfg, struct protect *p, const
 		protect_add(p, real, &st, why, true);
 }
 
-/* core.hooksPath in a git config file: `[core]` then `hooksPath = VALUE`
- * (names are case-insensitive; the value may be quoted).  Includes and
- * other files are not followed: a hooks directory they name elsewhere is
- * missed, which the README says. */
-static bool protect_hooks_path(char *config, char *out, size_t len)
+/* What lies outside the walk: the home paths of protect_home[] and
+ * netbox's own profile directories, when a writable tree holds them; the
+ * targets of protected links (`.git -> .gitdir`); and what git reads
+ * beyond each .git (protectgit.c). */
+static void protect_walk_extra(const struct config *cfg, struct protect *p)
 {
-	bool core = false, found = false;
+	const char *homes[] = { cfg->home, cfg->target_home };
+	char **dirs = options_profile_dirs(cfg);
+	char hooks[PATH_MAX];
 
-	for (char *line = strtok(config, "\n"); line; line = strtok(NULL, "\n")) {
-		char *p = line + strspn(line, " \t"), *v;
-
-		if (*p == '[') {
-			p += 1 + strspn(p + 1, " \t");
-			core = strncasecmp(p, "core", 4) == 0 && strchr(" \t]", p[4]);
+	for (size_t h = 0; h < ARRAY_SIZE(homes); h++) {
+		if (!homes[h] || (h == 1 && homes[0] && strcmp(homes[0], homes[1]) == 0))
 			continue;
-		}
-		if (!core || strncasecmp(p, "hookspath", 9) != 0)
-			continue;
-		v = p + 9 + strspn(p + 9, " \t");
-		if (*v != '=')
-			continue;
-		v += 1 + strspn(v + 1, " \t");
-		v[strcspn(v, "#;\r")] = '\0';
-		for (size_t n = strlen(v); n && (v[n - 1] == ' ' || v[n - 1] == '\t'); n--)
-			v[n - 1] = '\0';
-		if (*v == '"' && strlen(v) >= 2 && v[strlen(v) - 1] == '"') {
-			v[strlen(v) - 1] = '\0';
-			v++;
-		}
-		snprintf(out, len, "%s", v); /* the last one wins, as in git */
-		found = true;
+		for (size_t i = 0; i < ARRAY_SIZE(protect_home); i++)
+			protect_add_named(cfg, p, homes[h], protect_home[i].name, protect_home[i].why);
 	}
-	return found;
-}
-
-/* git looks beyond .git itself: a .git *file* (a worktree, a submodule)
- * names the real git directory (`gitdir: PATH`), a worktree's git directory
- * names the shared one in `commondir`, and core.hooksPath puts the hooks
- * anywhere (scripts/hooks).  Those in a writable tree are protected too. */
-static void protect_git_links(const struct config *cfg, struct protect *p)
-{
-	for (size_t i = 0, n = p->n; i < n; i++) {
-		char buf[65536], hooks[PATH_MAX], path[PATH_MAX];
-		cleanup_free char *gitdir = NULL, *worktree = xstrdup(p->v[i].path);
+	/* wherever $XDG_CONFIG_HOME, an install prefix or the build tree put
+	 * them (~/.local/share/netbox/profiles for a user install) */
+	for (size_t i = 0; dirs[i]; i++)
+		protect_add_named(cfg, p, "/", dirs[i], "netbox's profiles: what the next run may do");
+	protect_git_global_hooks(cfg, hooks, sizeof(hooks));
+	for (size_t i = 0; i < p->n; i++) {
 		const char *slash = strrchr(p->v[i].path, '/');
+		cleanup_free char *path = xstrdup(p->v[i].path);
 
-		if (!slash || strcmp(slash, "/.git") != 0 || p->v[i].is_link)
-			continue;
-		worktree[slash - p->v[i].path] = '\0';
-		gitdir = xstrdup(p->v[i].path);
-		if (protect_read_small(p->v[i].path, buf, 4096) > 0 && strncmp(buf, "gitdir:", 7) == 0) {
-			char *t = buf + 7 + strspn(buf + 7, " \t");
-
-			t[strcspn(t, "\r\n")] = '\0';
-			protect_add_named(cfg, p, worktree, t, "git runs the hooks and config of the git "
-							       "directory a .git file names");
-			free(gitdir);
-			gitdir = t[0] == '/' ? xstrdup(t) : xasprintf("%s/%s", worktree, t);
-		}
-		snprintf(path, sizeof(path), "%s/commondir", gitdir);
-		if (protect_read_small(path, buf, 4096) > 0) {
-			char *common;
-
-			buf[strcspn(buf, "\r\n")] = '\0';
-			protect_add_named(cfg, p, gitdir, buf, "the git directory a worktree shares");
-			/* its config is the worktree's too */
-			common = buf[0] == '/' ? xstrdup(buf) : xasprintf("%s/%s", gitdir, buf);
-			free(gitdir);
-			gitdir = common;
-		}
-		snprintf(path, sizeof(path), "%s/config", gitdir);
-		if (protect_read_small(path, buf, sizeof(buf)) > 0 &&
-		    protect_hooks_path(buf, hooks, sizeof(hooks)))
-			protect_add_named(cfg, p, worktree, hooks, "git runs the hooks in core.hooksPath");
+		if (p->v[i].is_link)
+			protect_add_named(cfg, p, "/", path, "what a protected link points to");
+		else if (slash && strcmp(slash, "/.git") == 0)
+			protect_git_follow(cfg, p, path, hooks);
 	}
 }
 
-static void protect_walk(const struct config *cfg, struct protect *p)
+static void protect_walk(const struct config *cfg, struct protect *p,
+			 const struct timespec *changed_since)
 {
-	struct protect_walk w = { .into = p };
+	struct protect_walk w = { .cfg = cfg, .into = p, .changed_since = changed_since };
 
 	for (size_t i = 0; i < cfg->nwritable; i++)
 		protect_walk_tree(&w, cfg->writable[i]);
-	protect_git_links(cfg, p);
-	/* netbox's own profiles, wherever $XDG_CONFIG_HOME puts them */
-	protect_add_named(cfg, p, "/", options_profile_dirs(cfg)[0],
-			  "netbox's own profiles: what the next run may do");
-	if (cfg->home)
-		protect_walk_home(cfg, p, cfg->home);
-	if (cfg->target_home && (!cfg->home || strcmp(cfg->home, cfg->target_home) != 0))
-		protect_walk_home(cfg, p, cfg->target_home);
+	protect_walk_extra(cfg, p);
+	p->exhausted = w.exhausted;
 }
+
+/* ---- memory: what earlier runs protected --------------------------------
+ *
+ * A walk has a budget, and a program can spend it: 1,500 new directories in
+ * one run, and the next run's walk stops before tools/helper/.git, which the
+ * first run protected.  So netbox remembers the paths it protected, in
+ * $XDG_STATE_HOME/netbox/protected (outside every tree a program writes by
+ * default; a protected home path when one does), and protects them again
+ * while they exist.  The file only ever adds read-only binds. */
+
+#define PROTECT_MEMORY_MAX (1 << 20)
+#define PROTECT_MEMORY_ENTRIES 4096
+
+static char *protect_memory_path(const struct config *cfg)
+{
+	const char *xdg = getenv("XDG_STATE_HOME");
+
+	if (xdg && xdg[0] == '/')
+		return xasprintf("%s/netbox/protected", xdg);
+	return cfg->home ? xasprintf("%s/.local/state/netbox/protected", cfg->home) : NULL;
+}
+
+/* The remembered paths (NUL-separated records) into @p->memory. */
+static void protect_memory_load(const struct config *cfg, struct protect *p)
+{
+	cleanup_free char *path = protect_memory_path(cfg), *buf = NULL;
+	ssize_t n;
+
+	if (!path)
+		return;
+	buf = xmalloc(PROTECT_MEMORY_MAX + 1);
+	n = protect_read_small(path, buf, PROTECT_MEMORY_MAX + 1);
+	for (ssize_t off = 0; n > 0 && off < n && p->nmemory < PROTECT_MEMORY_ENTRIES;) {
+		size_t len = strnlen(buf + off, (size_t)(n - off));
+
+		if (len && buf[off] == '/') {
+			p->memory = xrealloc(p->memory, (p->nmemory + 1) * sizeof(char *));
+			p->memory[p->nmemory++] = xstrndup(buf + off, len);
+		}
+		off += (ssize_t)len + 1;
+	}
+}
+
+/* Remembered paths in this run's writable trees, protected again. */
+static void protect_memory_apply(const struct config *cfg, struct protect *p)
+{
+	for (size_t i = 0; i < p->nmemory; i++) {
+		struct stat st;
+
+		if (paths_writable_tree(cfg, p->memory[i]) && lstat(p->memory[i], &st) == 0)
+			protect_add(p, p->memory[i], &st, "protected in an earlier run", false);
+	}
+}
+
+static bool protect_listed(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
+/* At exit: this run's protected paths, then the remembered ones still
+ * there, written through a temporary file when that changes anything. */
+static void protect_memory_save(const struct config *cfg, const struct protect *p)
+{
+	cleanup_free char *path = protect_memory_path(cfg), *tmp = NULL;
+	char **keep = NULL;
+	size_t nkeep = 0, added = 0;
+	FILE *f;
+	int fd;
+
+	if (!path || cfg->invoked_by_root)
+		return; /* (root's runs are another user's: not in their state) */
+	for (size_t i = 0; i < p->n + p->nmemory && nkeep < PROTECT_MEMORY_ENTRIES; i++) {
+		const char *s = i < p->n ? p->v[i].path : p->memory[i - p->n];
+		struct stat st;
+
+		if (lstat(s, &st) < 0 || protect_listed(keep, nkeep, s))
+			continue;
+		keep = xrealloc(keep, (nkeep + 1) * sizeof(char *));
+		keep[nkeep++] = (char *)s;
+		added += !protect_listed(p->memory, p->nmemory, s);
+	}
+	if (!added && nkeep == p->nmemory) {
+		free(keep);
+		return; /* nothing new, nothing gone */
+	}
+	tmp = xasprintf("%s.%d", path, (int)getpid());
+	*strrchr(path, '/') = '\0';
+	paths_mkdirs(cfg, "the list of protected paths", path);
+	path[strlen(path)] = '/';
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	for (size_t i = 0; f && i < nkeep; i++)
+		fwrite(keep[i], 1, strlen(keep[i]) + 1, f);
+	if (!f || fclose(f) != 0 || rename(tmp, path) < 0) {
+		if (fd >= 0 && !f)
+			close(fd);
+		unlink(tmp);
+	}
+	free(keep);
+}
+
+/* ---- before the run ---------------------------------------------------- */
 
 /* `--rw PATH` on the exact path: the user lets the program change it. */
 static bool protect_opted_out(const struct config *cfg, const char *path)
@@ -457,10 +615,7 @@ static bool protect_opted_out(const struct config *cfg, const char *path)
 		if (cfg->mounts[i].kind == MOUNT_RW && cfg->mounts[i].given &&
 		    strcmp(cfg->mounts[i].path, path) == 0)
 			return true;
-	for (size_t i = 0; i < cfg->nprotect_allowed; i++)
-		if (strcmp(cfg->protect_allowed[i], path) == 0)
-			return true;
-	return false;
+	return protect_listed(cfg->protect_allowed, cfg->nprotect_allowed, path);
 }
 
 bool protect_may_create(struct config *cfg, const char *abs)
@@ -494,12 +649,18 @@ void protect_plan(struct config *cfg)
 	struct protect *p = xcalloc(1, sizeof(*p));
 	size_t kept = 0;
 
-	/* Before the walk: anything made after this is new (ctime). */
+	/* Before the walk: anything made after this is new (ctime, btime). */
 	clock_gettime(CLOCK_REALTIME, &p->start);
-	protect_walk(cfg, p);
+	protect_memory_load(cfg, p);
+	protect_walk(cfg, p, NULL);
+	protect_memory_apply(cfg, p);
+	if (p->exhausted)
+		notice("looked for protected names (.git, .envrc, ...) in %d directories of the "
+		       "writable trees and stopped there; netbox also protects what it protected "
+		       "before \u2014 see netbox --check",
+		       PROTECT_MAX_DIRS);
 	for (size_t i = 0; i < p->n; i++) {
 		struct protect_entry *e = &p->v[i];
-
 		const struct mount_req *m = mounts_find(cfg, e->path);
 
 		/* Opted out, or under a mount of the user's that is not
@@ -511,13 +672,16 @@ void protect_plan(struct config *cfg)
 			continue;
 		}
 		p->v[kept++] = *e;
-		/* A link cannot be bound over; replacing it is caught at exit. */
+		/* A link cannot be bound over (its target is protected, and
+		 * replacing it is caught at exit). */
 		if (!e->is_link)
 			options_add_mount(cfg, MOUNT_RO, e->path, xasprintf("protected: %s", e->why));
 	}
 	p->n = kept;
 	cfg->protect = p;
 }
+
+/* ---- after the run ------------------------------------------------------ */
 
 /* @path as the user would write it: relative to the current directory, or
  * ~/..., or absolute. */
@@ -534,13 +698,17 @@ static const char *protect_show(const struct config *cfg, const char *path, char
 	return path;
 }
 
-/* Rename @e's path to NAME.netbox-refused (-2, -3, ... if taken), never
- * over anything; the new name in @to.  0 or -errno. */
+/* Move @e aside: NAME -> NAME.netbox-refused (-2, -3, ... if taken), never
+ * over anything, then a directory made unreadable (chmod 000), so that
+ * neither `cd` into it nor a git-aware prompt there runs what it holds; a
+ * repository by its contents loses its HEAD instead.  The new name in
+ * @to.  0 or -errno. */
 static int protect_move_aside(const struct protect_entry *e, char *to, size_t len)
 {
-	cleanup_free char *dir = xstrdup(e->path);
+	cleanup_free char *dir = e->layout ? xasprintf("%s/HEAD", e->path) : xstrdup(e->path);
 	char *slash = strrchr(dir, '/');
-	const char *name = e->path + (slash - dir) + 1;
+	cleanup_free char *name = xstrdup(slash + 1);
+	struct stat st;
 	int fd, r = -EEXIST;
 
 	*slash = '\0';
@@ -554,13 +722,16 @@ static int protect_move_aside(const struct protect_entry *e, char *to, size_t le
 			snprintf(to, len, "%s.netbox-refused-%d", name, i);
 		r = syscall(SYS_renameat2, fd, name, fd, to, RENAME_NOREPLACE) == 0 ? 0 : -errno;
 	}
+	if (r == 0 && fstatat(fd, to, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+		int dfd = openat(fd, to, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		if (dfd >= 0) {
+			fchmod(dfd, 0);
+			close(dfd);
+		}
+	}
 	close(fd);
 	return r;
-}
-
-static bool protect_same(const struct protect_entry *a, const struct protect_entry *b)
-{
-	return a->dev == b->dev && a->ino == b->ino;
 }
 
 static const struct protect_entry *protect_find(const struct protect *p, const char *path)
@@ -571,68 +742,99 @@ static const struct protect_entry *protect_find(const struct protect *p, const c
 	return NULL;
 }
 
-static bool protect_newer(const struct timespec *a, const struct timespec *b)
+/* The directory that holds @e (or, for a repository by its contents, the
+ * directory itself) was made during the run: statx's birth time, where the
+ * file system keeps one; else it counts as old. */
+static bool protect_in_new_dir(const struct protect_entry *e, const struct timespec *start)
 {
-	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec >= b->tv_nsec);
+	cleanup_free char *dir = xstrdup(e->path);
+	struct statx stx;
+
+	if (!e->layout)
+		*strrchr(dir, '/') = '\0';
+	if (statx(AT_FDCWD, dir[0] ? dir : "/", AT_SYMLINK_NOFOLLOW, STATX_BTIME, &stx) < 0 ||
+	    !(stx.stx_mask & STATX_BTIME))
+		return false;
+	return protect_newer(&(struct timespec){ .tv_sec = stx.stx_btime.tv_sec,
+						 .tv_nsec = stx.stx_btime.tv_nsec },
+			     start);
 }
 
 /* One protected name found at exit, against what was there at start. */
-static void protect_judge(const struct config *cfg, const struct protect_entry *now,
-			  size_t *nrefused)
+static void protect_judge(const struct config *cfg, const struct protect_entry *now)
 {
 	const struct protect *start = cfg->protect;
 	const struct protect_entry *was = protect_find(start, now->path);
-	char shown[PATH_MAX], to[NAME_MAX + 1];
-	const char *what = protect_show(cfg, now->path, shown, sizeof(shown));
-	bool created = !was && protect_newer(&now->ctime, &start->start);
+	char shown[PATH_MAX + NAME_MAX + 2], path[PATH_MAX], to[NAME_MAX + 1];
+	cleanup_free char *what = xstrdup(protect_show(cfg, now->path, path, sizeof(path)));
 	int r;
 
-	if ((was && protect_same(was, now)) || (!was && !created) || protect_opted_out(cfg, now->path))
+	if ((was && was->dev == now->dev && was->ino == now->ino) ||
+	    protect_opted_out(cfg, now->path))
 		return;
-	if (!was && !now->top) {
-		/* repo/.git from a `git clone` in the box: new, and only what
-		 * you run in that directory reads it. */
-		notice("the program created %s (%s): look inside before you use that directory "
-		       "outside netbox",
-		       what, now->why);
+	/* Not seen at start, and not changed since: the walk's budget. */
+	if (!was && !protect_newer(&now->ctime, &start->start))
+		return;
+	/* New, below the top, in a directory the run made itself: `git
+	 * clone` in the box makes repo/.git.  Named, and left. */
+	if (!was && !now->top && protect_in_new_dir(now, &start->start)) {
+		warn("the program created %s (%s), in a new directory: look inside before you use "
+		     "that directory outside netbox",
+		     what, now->why);
 		return;
 	}
 	r = protect_move_aside(now, to, sizeof(to));
-	(*nrefused)++;
-	if (r < 0)
+	if (r < 0) {
 		warn("the program %s %s (%s), and netbox could not move it aside: %s \u2014 remove it "
 		     "before you run git, your editor or your shell there",
 		     was ? "replaced" : "created", what, now->why, strerror(-r));
+		return;
+	}
+	/* where it went, as the user would look for it */
+	if (now->layout)
+		snprintf(shown, sizeof(shown), "%s/%s", what, to);
+	else if (strrchr(what, '/'))
+		snprintf(shown, sizeof(shown), "%.*s/%s", (int)(strrchr(what, '/') - what), what, to);
 	else
-		warn("refused: the program %s %s (%s) \u2014 moved it to %.*s%s; read it, then "
-		     "delete it (to let a run make it: --rw %s)",
-		     was ? "replaced" : "created", what, now->why,
-		     strrchr(what, '/') ? (int)(strrchr(what, '/') - what + 1) : 0, what, to, what);
+		snprintf(shown, sizeof(shown), "%s", to);
+	warn("refused: the program %s %s (%s) \u2014 moved %s to %s; read it, then delete it (to "
+	     "let a run make it: --rw %s)",
+	     was ? "replaced" : "created", protect_show(cfg, now->path, path, sizeof(path)),
+	     now->why, now->layout ? "its HEAD" : "it", shown, now->layout ? "HEAD" : what);
 }
 
 void protect_sweep(const struct config *cfg)
 {
 	struct protect now = { 0 };
-	size_t nrefused = 0;
 
 	if (!cfg->protect)
 		return;
-	protect_walk(cfg, &now);
+	protect_walk(cfg, &now, &cfg->protect->start);
 	for (size_t i = 0; i < now.n; i++)
-		protect_judge(cfg, &now.v[i], &nrefused);
-	/* Bound read-only, so not removed: moved, with a directory above it. */
+		protect_judge(cfg, &now.v[i]);
+	/* What was protected at start and the walk did not reach (its budget,
+	 * spent by the program): looked up by its path. */
 	for (size_t i = 0; i < cfg->protect->n; i++) {
 		const struct protect_entry *e = &cfg->protect->v[i];
 		char shown[PATH_MAX];
+		struct stat st;
 
-		if (!protect_find(&now, e->path))
+		if (protect_find(&now, e->path))
+			continue;
+		if (lstat(e->path, &st) == 0) {
+			protect_add(&now, e->path, &st, e->why, e->top);
+			now.v[now.n - 1].layout = e->layout;
+			protect_judge(cfg, &now.v[now.n - 1]);
+		} else {
+			/* bound read-only, so not removed: moved, with a
+			 * directory above it */
 			warn("the program moved %s away (a directory above it was renamed) \u2014 look "
 			     "for it before you run git or your editor there",
 			     protect_show(cfg, e->path, shown, sizeof(shown)));
+		}
 	}
-	for (size_t i = 0; i < now.n; i++)
-		free(now.v[i].path);
-	free(now.v);
+	protect_memory_save(cfg, cfg->protect);
+	protect_free_entries(&now);
 }
 
 void protect_print(const struct config *cfg, FILE *out)

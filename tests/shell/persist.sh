@@ -101,6 +101,63 @@ t_ok "$([ "$RC" != 0 ]; echo $?)" "a worktree's git directory (named by its .git
 cap ugit commit -qm x --allow-empty
 t_ok "$(gone "$MARK"; echo $?)" "nothing planted ran at the user's next commit"
 
+# git takes a directory holding HEAD, objects/ and refs/ for a repository:
+# planted in a directory that was there before (no .git anywhere), it is
+# undone like a .git; so is a .git made three levels down in an existing
+# directory (the sweep enters every directory the run changed).
+fresh_repo
+as_user sh -c 'cd repo && mkdir -p src/a/b lib/x/y && echo x > src/a/b/f && echo y > lib/x/y/f'
+BARE='b=$(mktemp -d) && git init -q --bare $b && cp -r $b/HEAD $b/objects $b/refs $b/config src/ &&
+	git config --file src/config core.bare false && git config --file src/config core.worktree .. &&
+	git config --file src/config core.fsmonitor "touch $HOME/PWNED; false";
+	git init -q lib/x/y && git -C lib/x/y config core.fsmonitor "touch $HOME/PWNED; false"; true'
+cap nb_repo sh -c "$BARE"
+t_like "$ERR" "refused: the program created src \(git takes it for a repository.* moved its HEAD to src/HEAD\.netbox-refused" \
+	"HEAD/objects/refs planted in an existing src/: its HEAD is moved aside"
+t_like "$ERR" "refused: the program created lib/x/y/\.git " "a .git made three levels down, in an existing directory: moved aside"
+t_is "$(stat -c %a "$NB_WORK/repo/lib/x/y/.git.netbox-refused" 2>&1)" 0 "... and made unreadable (no cd, no git prompt inside)"
+as_user sh -c 'cd repo/src/a/b && git status >/dev/null 2>&1; cd ../../../lib/x/y && git status >/dev/null 2>&1'
+t_ok "$(gone "$MARK"; echo $?)" "the user's git in src/a/b and lib/x/y afterwards runs nothing planted"
+# control: the same planting without netbox does run
+fresh_repo
+as_user sh -c 'cd repo && mkdir -p src/a/b lib/x/y && eval "$0" && cd src/a/b && git status >/dev/null 2>&1' "$BARE"
+t_ok "$([ -e "$MARK" ]; echo $?)" "control: without netbox, git in src/a/b runs the planted fsmonitor"
+rm -f "$MARK"
+
+# What git reads beyond .git, in the project: an included config file, the
+# hooks directory your own ~/.gitconfig names, a .git that is a link.
+fresh_repo
+as_user sh -c 'cd repo && echo "[user]" > .gitconfig.shared && git config include.path ../.gitconfig.shared &&
+	mkdir -p .hooks && git config --global core.hooksPath .hooks'
+cap nb_repo sh -c 'echo "[core] fsmonitor = touch ~/PWNED" >> .gitconfig.shared; printf "#!/bin/sh\ntouch ~/PWNED\n" > .hooks/pre-commit; chmod +x .hooks/pre-commit'
+t_is "$(cat "$NB_WORK/repo/.gitconfig.shared")" "[user]" "a config file .git/config includes is read-only inside"
+t_ok "$(gone "$NB_WORK/repo/.hooks/pre-commit"; echo $?)" "the hooks directory ~/.gitconfig's core.hooksPath names is read-only inside"
+as_user git config --global --unset core.hooksPath
+as_user sh -c 'rm -rf linked && mkdir linked && cd linked && git init -q && mv .git .gitdir && ln -s .gitdir .git'
+cap as_user sh -c 'cd linked && exec "$0" sh -c "git config core.fsmonitor x"' "$NB"
+t_unlike "$(cat "$NB_WORK/linked/.gitdir/config")" "fsmonitor" "a .git that is a link: what it points to is read-only inside"
+
+# The walk's budget cannot be spent to unprotect what was protected: netbox
+# remembers it (~/.local/state/netbox/protected).
+fresh_repo
+as_user sh -c 'cd repo && mkdir -p tools && git init -q tools/helper'
+cap nb_repo true
+cap nb_repo sh -c 'for i in $(seq 1200); do mkdir d$i; done'
+cap nb_repo sh -c 'git -C tools/helper config core.fsmonitor "touch $HOME/PWNED; false"'
+t_ok "$([ "$RC" != 0 ]; echo $?)" "after 1,200 directories planted, tools/helper/.git stays read-only (remembered)"
+t_like "$ERR" "Read-only file system" "... git inside says so"
+t_unlike "$ERR" "moved tools/helper/\.git away" "... and netbox does not claim it was moved"
+t_like "$(cat "$NB_HOME/.local/state/netbox/protected" | tr '\0' '\n')" "repo/tools/helper/\.git$" "... the memory lists it"
+rm -rf "$NB_WORK/repo"/d*
+
+# Names beyond git: rust-toolchain.toml at the top is moved aside.
+fresh_repo
+cap nb_repo sh -c 'printf "[toolchain]\npath = \"/tmp/evil\"\n" > rust-toolchain.toml'
+t_ok "$(gone "$NB_WORK/repo/rust-toolchain.toml"; echo $?)" "a new rust-toolchain.toml is moved aside"
+# ... and a name made below the top is named even with --quiet.
+cap nb_repo --quiet sh -c 'mkdir -p fresh/x && echo "touch ~/PWNED" > fresh/x/.envrc'
+t_like "$ERR" "the program created fresh/x/\.envrc .*in a new directory" "--quiet: a protected name made in a new directory is still named"
+
 # --- netbox's own files: links planted by an earlier run -------------------------
 as_user sh -c 'echo "# my bashrc" > ~/.bashrc; mkdir -p ~/.config/netbox; echo "# mine" > ~/.config/netbox/default.profile'
 cp "$NB_HOME/.bashrc" "$NB_TMP/bashrc.orig"
@@ -122,6 +179,10 @@ cap nb --learn=tool.profile true
 t_like "$RC:$ERR" "^125:netbox: --learn tool\.profile: is a symbolic link" "--learn=FILE through a planted link: refused, exit 125"
 t_is "$(cat "$NB_HOME/.config/netbox/default.profile")" "# mine" "... and ~/.config/netbox/default.profile is untouched"
 as_user rm -f "$NB_WORK/tool.profile"
+as_user mkfifo "$NB_WORK/fifo.jsonl"
+cap as_user timeout 10 "$NB" --log fifo.jsonl true
+t_like "$RC:$ERR" "^125:netbox: --log fifo\.jsonl: (a named pipe nobody reads|is a named pipe in)" "--log on a planted named pipe: refused at once, no hang"
+as_user rm -f "$NB_WORK/fifo.jsonl"
 
 # The log is out of the program's reach while netbox writes it.
 cap nb --log conns.jsonl sh -c 'echo "{\"forged\":1}" >> conns.jsonl; true'
@@ -173,7 +234,7 @@ as_user ln -sfn "$NB_HOME/.ssh" "$NB_WORK/build"
 cap as_user sh -c 'cd build && PWD=$(pwd) exec "$0" sh -c "cat id_rsa; echo planted > x"' "$NB"
 t_unlike "$OUT" "TEST-SECRET" "cwd ./build -> ~/.ssh: the key is not readable"
 t_ok "$(gone "$NB_HOME/.ssh/x"; echo $?)" "cwd ./build -> ~/.ssh: nothing is written into ~/.ssh"
-t_like "$ERR" "not exposed \(you reached it through a link" "... and netbox says why"
+t_like "$ERR" "not exposed \((you reached it through a link|it lies in a hidden directory of your home)" "... and netbox says why"
 
 # A program path through a planted link into a hidden tool directory.
 as_user sh -c 'mkdir -p ~/.cargo/bin && echo TOKEN-SECRET > ~/.cargo/credentials.toml &&
@@ -190,12 +251,31 @@ cap nb "$NB_HOME/.local/bin/tool"
 t_unlike "$OUT" "TOKEN-SECRET" "~/.local/bin/tool -> ~/.cargo/bin/tool: ~/.cargo/credentials.toml stays hidden"
 t_like "$ERR" "$NB_HOME/\.cargo/bin is hidden in the sandbox: making it visible read-only" "... only ~/.cargo/bin is exposed"
 
+# The current directory inside a hidden directory of the home, however the
+# caller got there (env -C sets no $PWD through the link).
+cap as_user sh -c 'env -u PWD env -C build "$0" sh -c "cat id_rsa; echo planted > x"' "$NB"
+t_unlike "$OUT" "TEST-SECRET" "cwd entered through a planted link without \$PWD (env -C): the key is not readable"
+t_ok "$(gone "$NB_HOME/.ssh/x"; echo $?)" "... and nothing is written into ~/.ssh"
+t_like "$ERR" "not exposed \(it lies in a hidden directory of your home" "... and netbox says why"
+
+# A user install (~/.local/bin/netbox, ~/.local/share/netbox/profiles): its
+# shipped profiles are protected when a run writes ~/.local.
+as_user sh -c 'mkdir -p ~/.local/bin ~/.local/share/netbox' && cp "$NB" "$NB_HOME/.local/bin/netbox" &&
+	cp -r "$NB_TMP/profiles" "$NB_HOME/.local/share/netbox/profiles" && chown -R "$NB_UID:$NB_GID" "$NB_HOME/.local"
+cp "$NB_HOME/.local/share/netbox/profiles/npm.profile" "$NB_TMP/npm.profile.orig"
+cap as_user "$NB_HOME/.local/bin/netbox" --rw "$NB_HOME/.local" sh -c 'echo "rw ~/.ssh" >> ~/.local/share/netbox/profiles/npm.profile'
+t_ok "$(cmp -s "$NB_HOME/.local/share/netbox/profiles/npm.profile" "$NB_TMP/npm.profile.orig"; echo $?)" \
+	"a user install's shipped profiles are read-only in a run that writes ~/.local"
+
 # --- --rw ~: the home's own protected paths -------------------------------------------
 cp "$NB_HOME/.bashrc" "$NB_TMP/bashrc.orig"
 cap as_user sh -c 'cd && exec "$0" --rw ~ sh -c "echo evil >> .bashrc; echo evil > .bash_profile; mkdir -p .config/autostart; true"' "$NB"
 t_ok "$(cmp -s "$NB_HOME/.bashrc" "$NB_TMP/bashrc.orig"; echo $?)" "--rw ~: ~/.bashrc is read-only"
 t_ok "$(gone "$NB_HOME/.bash_profile"; echo $?)" "--rw ~: a new ~/.bash_profile is moved aside"
 t_like "$ERR" "refused: the program created (~/)?\.bash_profile" "... and reported"
+as_user sh -c 'echo "# aliases" > ~/.bash_aliases'
+cap as_user sh -c 'cd && exec "$0" --rw ~ sh -c "echo evil >> .bash_aliases; echo evil > .local/lib/x.pth"' "$NB"
+t_is "$(cat "$NB_HOME/.bash_aliases")" "# aliases" "--rw ~: ~/.bash_aliases is read-only"
 t_unlike "$ERR" "profile .*default\.profile lies in" "--rw ~: netbox's own profiles are protected, so no notice about them"
 
 # --- discarded writes ---------------------------------------------------------------
