@@ -10,7 +10,8 @@
  * unprivileged user still reaches on a stock kernel (user namespaces,
  * io_uring, bpf, userfaultfd, perf_event_open, keyctl) and the terminal
  * ioctls that inject input into the invoking shell (TIOCSTI, TIOCLINUX —
- * this kernel still has dev.tty.legacy_tiocsti=1).
+ * this kernel still has dev.tty.legacy_tiocsti=1).  One allow list inside
+ * it: the socket families (and netlink protocols) the program may create.
  *
  * The filter covers every ABI the kernel runs: on x86_64 also i386 and x32
  * (an int 0x80 or an x32 syscall number must not bypass it); other
@@ -21,11 +22,14 @@
 #include "util.h"
 
 #include <errno.h>
+#include <linux/net.h>
+#include <linux/netlink.h>
 #include <linux/sched.h>
 #include <seccomp.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
+#include <sys/socket.h>
 
 #ifndef CLONE_NEWUSER
 #define CLONE_NEWUSER 0x10000000
@@ -105,6 +109,41 @@ static const struct seccomp_deny seccomp_deny_table[] = {
 	{ "clone3", ENOSYS, "flags not inspectable; callers fall back to clone" },
 };
 
+/* A constant and its name, for --check. */
+struct seccomp_value {
+	uint64_t value;
+	const char *name;
+};
+#define SECCOMP_VALUE(v) { (uint64_t)(v), #v }
+
+/* socket(2) and socketpair(2): the families the program may create, in
+ * ascending order.  Local sockets, the two the sandbox's network carries,
+ * and netlink for reading it (below).  Every other family is refused with
+ * EAFNOSUPPORT, what a kernel built without it answers: AF_VSOCK above all,
+ * whose port space no network namespace separates (on a VM it reaches the
+ * hypervisor and the guest agents: QEMU and Firecracker vsock, WSL2's
+ * hv_sock), and the families that are attack surface an unprivileged
+ * process reaches by merely naming them (AF_ALG, AF_TIPC, AF_RDS,
+ * AF_BLUETOOTH, ... load their modules on socket()). */
+static const struct seccomp_value seccomp_families[] = {
+	SECCOMP_VALUE(AF_UNIX),
+	SECCOMP_VALUE(AF_INET),
+	SECCOMP_VALUE(AF_INET6),
+	SECCOMP_VALUE(AF_NETLINK),
+};
+
+/* The netlink protocols of the program's network namespace worth reading,
+ * ascending: NETLINK_ROUTE for glibc's getifaddrs() (getaddrinfo() with
+ * AI_ADDRCONFIG, if_nameindex()), Go's and libuv's interface lists and ip(8);
+ * NETLINK_SOCK_DIAG for ss(8).  The others are kernel interfaces the
+ * program has no use for (NETLINK_NETFILTER, NETLINK_XFRM, NETLINK_GENERIC
+ * with its module-loaded families, NETLINK_KOBJECT_UEVENT, NETLINK_AUDIT,
+ * whose callers take EAFNOSUPPORT as "no audit in this kernel"). */
+static const struct seccomp_value seccomp_netlink_protocols[] = {
+	SECCOMP_VALUE(NETLINK_ROUTE),
+	SECCOMP_VALUE(NETLINK_SOCK_DIAG),
+};
+
 static void seccomp_rule(scmp_filter_ctx ctx, int err, int nr, unsigned n, const struct scmp_arg_cmp *cmp,
 			 const char *name)
 {
@@ -120,6 +159,62 @@ static void seccomp_arch(scmp_filter_ctx ctx, uint32_t arch)
 
 	if (r < 0 && r != -EEXIST)
 		die(NULL, "seccomp: cannot add an architecture: %s", strerror(-r));
+}
+
+/* Refuse (EAFNOSUPPORT) every value of argument @arg of @nr but those in
+ * @allowed (ascending), in the calls that also match @with if there is one:
+ * a rule for each value missing below the largest allowed, one for all
+ * above it.  On x86_64 these compare the whole register where the kernel
+ * reads an int: a value with any of the high 32 bits set is "above", so
+ * refused whatever its low half says.  (On i386 and x32 libseccomp compares
+ * the low 32 bits, which is what the kernel reads.) */
+static void seccomp_allow_only(scmp_filter_ctx ctx, int nr, const char *name, unsigned arg,
+			       const struct seccomp_value *allowed, size_t n, const struct scmp_arg_cmp *with)
+{
+	struct scmp_arg_cmp cmp[2];
+	unsigned ncmp = 0;
+	size_t next = 0;
+
+	if (with)
+		cmp[ncmp++] = *with;
+	for (uint64_t v = 0; v < allowed[n - 1].value; v++) {
+		if (v == allowed[next].value) {
+			next++;
+			continue;
+		}
+		cmp[ncmp] = SCMP_CMP(arg, SCMP_CMP_EQ, v);
+		seccomp_rule(ctx, EAFNOSUPPORT, nr, ncmp + 1, cmp, name);
+	}
+	cmp[ncmp] = SCMP_CMP(arg, SCMP_CMP_GT, allowed[n - 1].value);
+	seccomp_rule(ctx, EAFNOSUPPORT, nr, ncmp + 1, cmp, name);
+}
+
+static void seccomp_sockets(scmp_filter_ctx ctx)
+{
+	static const int calls[] = { SCMP_SYS(socket), SCMP_SYS(socketpair) };
+	struct scmp_arg_cmp netlink = SCMP_A0(SCMP_CMP_EQ, AF_NETLINK);
+	struct scmp_arg_cmp sc_socket = SCMP_A0(SCMP_CMP_EQ, SYS_SOCKET);
+	struct scmp_arg_cmp sc_pair = SCMP_A0(SCMP_CMP_EQ, SYS_SOCKETPAIR);
+
+	/* i386 also makes sockets through socketcall(2), whose arguments are
+	 * in memory a filter cannot read: there the family is unknown, so
+	 * making a socket that way is refused outright (libseccomp derives the
+	 * same two rules from the socket() ones below, minus their argument
+	 * checks; these come first so the intent is written down).  The direct
+	 * i386 socket() and socketpair() (Linux 4.3) are filtered like the
+	 * native ones — but Debian's i386 glibc (built for Linux 3.2: its
+	 * socket() is socketcall with no fallback) and Go's 386 port still use
+	 * socketcall, so 32-bit programs cannot make sockets under netbox.
+	 * socketcall's other calls act on sockets that exist (accept's has the
+	 * listener's family). */
+	seccomp_rule(ctx, EAFNOSUPPORT, SCMP_SYS(socketcall), 1, &sc_socket, "socketcall(SYS_SOCKET)");
+	seccomp_rule(ctx, EAFNOSUPPORT, SCMP_SYS(socketcall), 1, &sc_pair, "socketcall(SYS_SOCKETPAIR)");
+	for (size_t i = 0; i < ARRAY_SIZE(calls); i++) {
+		seccomp_allow_only(ctx, calls[i], "socket families", 0, seccomp_families,
+				   ARRAY_SIZE(seccomp_families), NULL);
+		seccomp_allow_only(ctx, calls[i], "netlink protocols", 2, seccomp_netlink_protocols,
+				   ARRAY_SIZE(seccomp_netlink_protocols), &netlink);
+	}
 }
 
 void seccomp_rules_build(scmp_filter_ctx ctx)
@@ -158,6 +253,14 @@ void seccomp_rules_build(scmp_filter_ctx ctx)
 	struct scmp_arg_cmp rie = SCMP_A0(SCMP_CMP_MASKED_EQ, READ_IMPLIES_EXEC, READ_IMPLIES_EXEC);
 	seccomp_rule(ctx, EPERM, SCMP_SYS(personality), 1, &norand, "personality");
 	seccomp_rule(ctx, EPERM, SCMP_SYS(personality), 1, &rie, "personality");
+
+	seccomp_sockets(ctx);
+}
+
+static void seccomp_print_names(FILE *out, const struct seccomp_value *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s%s", i ? ", " : "", v[i].name);
 }
 
 void seccomp_print(FILE *out)
@@ -167,4 +270,9 @@ void seccomp_print(FILE *out)
 		fprintf(out, "%s %s", i % 8 ? "" : "\n ", seccomp_deny_table[i].name);
 	fprintf(out, "\n  clone/unshare(CLONE_NEWUSER), ioctl(TIOCSTI, TIOCLINUX),\n"
 		     "  personality(ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC)\n");
+	fprintf(out, "  socket/socketpair of every family but ");
+	seccomp_print_names(out, seccomp_families, ARRAY_SIZE(seccomp_families));
+	fprintf(out, "\n    (netlink: only ");
+	seccomp_print_names(out, seccomp_netlink_protocols, ARRAY_SIZE(seccomp_netlink_protocols));
+	fprintf(out, "), i386 socketcall(SOCKET, SOCKETPAIR): EAFNOSUPPORT\n");
 }

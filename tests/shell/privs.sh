@@ -22,10 +22,10 @@ status_field() { printf '%s\n' "$1" | sed -n "s/^$2:[[:space:]]*//p"; }
 
 lib_probe PROBE sysprobe
 
-# probe NAME — sysprobe NAME outside ($POUT) and inside netbox ($PIN)
+# probe NAME [ARG...] — sysprobe NAME outside ($POUT) and inside netbox ($PIN)
 probe() {
-	POUT=$(as_user "$PROBE" "$1" 2>&1)
-	PIN=$(nb "$PROBE" "$1" 2>&1)
+	POUT=$(as_user "$PROBE" "$@" 2>&1)
+	PIN=$(nb "$PROBE" "$@" 2>&1)
 }
 
 # --- capabilities, no_new_privs, seccomp in /proc/self/status -------------------
@@ -208,6 +208,128 @@ if [ -n "$PROBE" ]; then
 	done
 else
 	t_skip "io_uring_setup, bpf, userfaultfd, perf_event_open" "no C compiler"
+fi
+
+# --- socket families ---------------------------------------------------------------
+
+# What the filter refuses, as "name family type protocol": families no network
+# namespace contains (AF_VSOCK reaches the hypervisor of a VM) or that load
+# kernel code on socket(), and the netlink protocols but route and sock_diag.
+# Outside netbox each must be anything but EAFNOSUPPORT (the kernel has it:
+# the socket is made, or refused for want of a privilege); a family this
+# kernel lacks says nothing and is skipped.
+SOCK_REFUSED='vsock 40 1 0
+packet 17 2 0
+alg 38 5 0
+key 15 3 2
+bluetooth 31 3 1
+tipc 30 5 0
+rds 21 5 0
+can 29 3 1
+xdp 44 3 0
+netlink-generic 16 3 16
+netlink-kobject-uevent 16 2 15
+netlink-audit 16 3 9
+netlink-netfilter 16 3 12
+netlink-xfrm 16 3 6'
+SOCK_ALLOWED='unix 1 1 0
+inet 2 1 0
+inet6 10 1 0
+netlink-route 16 3 0
+netlink-sock-diag 16 3 4'
+
+if [ -n "$PROBE" ]; then
+	missing=()
+	while read -r name fam type proto; do
+		probe socket "$fam" "$type" "$proto"
+		if [ "$POUT" = "socket err EAFNOSUPPORT" ] || [ "$POUT" = "socket err EPROTONOSUPPORT" ]; then
+			missing+=("$name")
+			continue
+		fi
+		t_like "$POUT" "^socket (ok|err E)" "without netbox: socket($name) is there ($POUT)"
+		t_is "$PIN" "socket err EAFNOSUPPORT" "netbox: socket($name): EAFNOSUPPORT"
+	done <<<"$SOCK_REFUSED"
+	[ ${#missing[@]} -eq 0 ] ||
+		t_skip "socket(${missing[*]})" "this kernel has none of them (EAFNOSUPPORT or EPROTONOSUPPORT outside)"
+	while read -r name fam type proto; do
+		probe socket "$fam" "$type" "$proto"
+		t_like "$POUT $PIN" '^socket ok [0-9]+ socket ok [0-9]+$' "socket($name) works without netbox and inside"
+	done <<<"$SOCK_ALLOWED"
+
+	# The rest on AF_VSOCK, the family of the issue: it is there outside.
+	probe socket 40 1 0
+	if [ "$POUT" = "socket err EAFNOSUPPORT" ]; then
+		t_skip "AF_VSOCK: high bits, socketpair, i386, x32, --seccomp=off" "this kernel has no AF_VSOCK"
+	else
+		# The kernel reads an int: the high half of the register must not
+		# hide the family from the filter.
+		probe socket 0x100000028 1 0
+		t_like "$POUT" '^socket ok' "without netbox: socket(AF_VSOCK | 1 << 32) makes an AF_VSOCK socket"
+		t_is "$PIN" "socket err EAFNOSUPPORT" "netbox: socket(AF_VSOCK | 1 << 32): EAFNOSUPPORT"
+		probe socketpair 40 1 0
+		t_is "$POUT" "socketpair err EOPNOTSUPP" "without netbox: socketpair(AF_VSOCK) reaches the family (EOPNOTSUPP)"
+		t_is "$PIN" "socketpair err EAFNOSUPPORT" "netbox: socketpair(AF_VSOCK): EAFNOSUPPORT"
+		cap nb --seccomp=off "$PROBE" socket 40 1 0
+		t_like "$OUT" '^socket ok' "netbox --seccomp=off: AF_VSOCK works in netbox's namespaces (no namespace holds it): the filter is what refuses it"
+
+		probe socket-i386 40 1 0
+		if [ "$POUT" = "socket-i386 err ENOSYS" ]; then
+			t_skip "sockets through int \$0x80" "the kernel has no i386 ABI"
+		else
+			t_like "$POUT" '^socket-i386 ok' "without netbox: socket(AF_VSOCK) through int \$0x80 (i386 ABI) works"
+			t_is "$PIN" "socket-i386 err EAFNOSUPPORT" "netbox: socket(AF_VSOCK) through int \$0x80: EAFNOSUPPORT"
+			probe socket-i386 2 1 0
+			t_like "$POUT $PIN" '^socket-i386 ok [0-9]+ socket-i386 ok [0-9]+$' \
+				"socket(AF_INET) through int \$0x80 works without netbox and inside"
+			probe socketpair-i386 1 1 0
+			t_is "$POUT $PIN" "socketpair-i386 ok 0 socketpair-i386 ok 0" \
+				"socketpair(AF_UNIX) through int \$0x80 works without netbox and inside"
+			# socketcall's arguments are in memory: refused whatever the family
+			for fam in 40 2; do
+				probe socketcall-i386 "$fam" 1 0
+				t_like "$POUT" '^socketcall-i386 ok' "without netbox: socketcall(SYS_SOCKET, family $fam) works"
+				t_is "$PIN" "socketcall-i386 err EAFNOSUPPORT" "netbox: socketcall(SYS_SOCKET, family $fam): EAFNOSUPPORT"
+			done
+			probe socketcall-pair-i386 1 1 0
+			t_is "$POUT" "socketcall-pair-i386 ok 0" "without netbox: socketcall(SYS_SOCKETPAIR, AF_UNIX) works"
+			t_is "$PIN" "socketcall-pair-i386 err EAFNOSUPPORT" "netbox: socketcall(SYS_SOCKETPAIR): EAFNOSUPPORT"
+		fi
+		probe socket-x32 40 1 0
+		if [ "$POUT" = "socket-x32 err ENOSYS" ]; then
+			t_diag "x32 outside: $POUT, inside: $PIN"
+			t_skip "socket(AF_VSOCK) through the x32 ABI" "the kernel has no x32 ABI (ENOSYS outside)"
+		else
+			t_like "$POUT" '^socket-x32 ok' "without netbox: socket(AF_VSOCK) through the x32 ABI works"
+			t_is "$PIN" "socket-x32 err EAFNOSUPPORT" "netbox: socket(AF_VSOCK) through the x32 ABI: EAFNOSUPPORT"
+		fi
+	fi
+else
+	t_skip "socket families" "no C compiler"
+fi
+
+cap nb --check true
+t_like "$OUT" 'socket/socketpair of every family but AF_UNIX, AF_INET, AF_INET6, AF_NETLINK' \
+	"netbox --check lists the socket families the program keeps"
+
+# What the program does with the netlink it keeps.
+IP=$(command -v ip)
+SS=$(command -v ss)
+if [ -n "$IP" ] && [ -n "$SS" ]; then
+	cap nb "$IP" -4 -br addr show lo
+	t_like "$OUT" '127\.0\.0\.1/8 198\.18\.' "netbox: ip addr reads the sandbox's addresses (NETLINK_ROUTE)"
+	cap nb "$SS" -ltn
+	t_like "$OUT" 'LISTEN .*:53 ' "netbox: ss -ltn lists the sandbox's listeners (NETLINK_SOCK_DIAG)"
+else
+	t_skip "ip addr, ss -ltn" "iproute2 is not installed"
+fi
+if command -v strace >/dev/null 2>&1; then
+	# getaddrinfo(AF_INET, AI_ADDRCONFIG) asks netlink which addresses exist
+	cap nb strace -f -e trace=socket getent ahostsv4 localhost
+	t_like "$ERR" 'socket\(AF_NETLINK, [^)]*NETLINK_ROUTE\) = [0-9]' \
+		"netbox: getaddrinfo(AI_ADDRCONFIG) opens its NETLINK_ROUTE socket"
+	t_like "$OUT" '^127\.0\.0\.1 +STREAM localhost' "... and resolves localhost"
+else
+	t_skip "getaddrinfo(AI_ADDRCONFIG) over netlink" "strace is not installed"
 fi
 
 # --- terminal injection: TIOCSTI, TIOCLINUX ------------------------------------------
