@@ -9,9 +9,10 @@
  * profile refuses, plus the ones that open kernel attack surface an
  * unprivileged user still reaches on a stock kernel (user namespaces,
  * io_uring, bpf, userfaultfd, perf_event_open, keyctl) and the terminal
- * ioctls that inject input into the invoking shell (TIOCSTI, TIOCLINUX —
- * this kernel still has dev.tty.legacy_tiocsti=1).  One allow list inside
- * it: the socket families (and netlink protocols) the program may create.
+ * ioctls that reach past the program into the user's terminal (TIOCSTI
+ * injects input, as this kernel still has dev.tty.legacy_tiocsti=1; TIOCSETD
+ * and TIOCEXCL outlive netbox).  One allow list inside it: the socket
+ * families (and netlink protocols) the program may create.
  *
  * The filter covers every ABI the kernel runs: on x86_64 also i386 and x32
  * (an int 0x80 or an x32 syscall number must not bypass it); other
@@ -115,6 +116,38 @@ struct seccomp_value {
 	const char *name;
 };
 #define SECCOMP_VALUE(v) { (uint64_t)(v), #v }
+
+/* ioctl()s refused on every descriptor: the program shares the user's
+ * terminal (it stays in its foreground process group), and the filter
+ * cannot tell that terminal from a pty the program opened itself. */
+static const struct seccomp_value seccomp_ioctls[] = {
+	/* typing into the shell that ran netbox (TIOCLINUX: the console's
+	 * selection and paste) */
+	SECCOMP_VALUE(TIOCSTI),
+	SECCOMP_VALUE(TIOCLINUX),
+	/* A line discipline outlives the program: N_NULL leaves the user's
+	 * shell reading nothing after netbox exits.  Line disciplines are
+	 * kernel attack surface too (n_hdlc CVE-2017-2636, n_gsm
+	 * CVE-2023-6546), and nothing netbox runs sets one. */
+	SECCOMP_VALUE(TIOCSETD),
+	/* Exclusive mode outlives it too: in that shell, whatever opens
+	 * /dev/tty (sudo's and ssh's password prompts, less) gets EBUSY. */
+	SECCOMP_VALUE(TIOCEXCL),
+	/* Redirecting the console's messages, and vhangup(2) by ioctl (the
+	 * deny table refuses vhangup): the kernel already wants CAP_SYS_ADMIN
+	 * in the initial namespace, which the program never has. */
+	SECCOMP_VALUE(TIOCCONS),
+	SECCOMP_VALUE(TIOCVHANGUP),
+};
+/* TIOCSCTTY stays allowed: script, tmux, expect, and glibc's login_tty()
+ * (forkpty(), Python's pty.spawn()) make a new pty their controlling
+ * terminal with it.  The kernel keeps the user's terminal (tiocsctty()):
+ * only a session leader without one may take a terminal, and the program
+ * is not one (it stays in netbox's session, netbox being at most the
+ * leader); after setsid() it may take only a terminal that is no
+ * session's controlling terminal — the user's is its shell's — as taking
+ * one from a session (argument 1) wants CAP_SYS_ADMIN in the initial
+ * namespace. */
 
 /* socket(2) and socketpair(2): the families the program may create, in
  * ascending order.  Local sockets, the two the sandbox's network carries,
@@ -241,12 +274,13 @@ void seccomp_rules_build(scmp_filter_ctx ctx)
 	seccomp_rule(ctx, EPERM, SCMP_SYS(unshare), 1, &newuser, "unshare");
 	seccomp_rule(ctx, EPERM, SCMP_SYS(clone), 1, &newuser, "clone");
 
-	/* Terminal injection.  The kernel truncates the command to 32 bits, so
-	 * compare only those (CVE-2019-10063 in flatpak compared all 64). */
-	struct scmp_arg_cmp sti = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI);
-	struct scmp_arg_cmp linux_ = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX);
-	seccomp_rule(ctx, EPERM, SCMP_SYS(ioctl), 1, &sti, "ioctl(TIOCSTI)");
-	seccomp_rule(ctx, EPERM, SCMP_SYS(ioctl), 1, &linux_, "ioctl(TIOCLINUX)");
+	/* The kernel truncates an ioctl's command to 32 bits, so compare only
+	 * those (CVE-2019-10063 in flatpak compared all 64). */
+	for (size_t i = 0; i < ARRAY_SIZE(seccomp_ioctls); i++) {
+		struct scmp_arg_cmp req = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, seccomp_ioctls[i].value);
+
+		seccomp_rule(ctx, EPERM, SCMP_SYS(ioctl), 1, &req, seccomp_ioctls[i].name);
+	}
 
 	/* personality(): no turning ASLR off or making data executable. */
 	struct scmp_arg_cmp norand = SCMP_A0(SCMP_CMP_MASKED_EQ, ADDR_NO_RANDOMIZE, ADDR_NO_RANDOMIZE);
@@ -268,8 +302,9 @@ void seccomp_print(FILE *out)
 	fprintf(out, "seccomp: on; refused:");
 	for (size_t i = 0; i < ARRAY_SIZE(seccomp_deny_table); i++)
 		fprintf(out, "%s %s", i % 8 ? "" : "\n ", seccomp_deny_table[i].name);
-	fprintf(out, "\n  clone/unshare(CLONE_NEWUSER), ioctl(TIOCSTI, TIOCLINUX),\n"
-		     "  personality(ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC)\n");
+	fprintf(out, "\n  clone/unshare(CLONE_NEWUSER), ioctl(");
+	seccomp_print_names(out, seccomp_ioctls, ARRAY_SIZE(seccomp_ioctls));
+	fprintf(out, "),\n  personality(ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC)\n");
 	fprintf(out, "  socket/socketpair of every family but ");
 	seccomp_print_names(out, seccomp_families, ARRAY_SIZE(seccomp_families));
 	fprintf(out, "\n    (netlink: only ");

@@ -16,7 +16,12 @@
  * with the numbers FAMILY TYPE PROTOCOL (FAMILY may carry high bits, as
  * 0x100000028): socket, socketpair, socket-i386, socketpair-i386,
  * socketcall-i386 and socketcall-pair-i386 (i386's multiplexer, as its
- * glibc makes sockets), socket-x32.
+ * glibc makes sockets), socket-x32; on descriptor 0: tiocsetd (to N_NULL),
+ * tiocgetd (prints the line discipline), tiocexcl, tiocsctty ARG (in a
+ * child that called setsid()); open-tty (opens /dev/tty); with a request's
+ * name (TIOCSETD, ...): ioctl-badfd, ioctl-badfd-hi, ioctl-badfd-i386, the
+ * request on descriptor -1 (the kernel answers EBADF, a filter that
+ * refuses the request answers first).
  *
  * Exit status 0 in both cases; 2 for an unknown NAME.  The harness runs the
  * same probe outside netbox (it must succeed, or at least not be refused
@@ -45,6 +50,9 @@
 #endif
 #ifndef TIOCLINUX
 #define TIOCLINUX 0x541C
+#endif
+#ifndef N_NULL
+#define N_NULL 27
 #endif
 #define UFFD_USER_MODE_ONLY_ 1
 #define X32_SYSCALL_BIT 0x40000000L
@@ -105,6 +113,7 @@ static const char *errname(int e)
 	case ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT";
 	case EPROTOTYPE: return "EPROTOTYPE";
 	case EBUSY: return "EBUSY";
+	case ENXIO: return "ENXIO";
 	}
 	static char buf[32];
 	snprintf(buf, sizeof(buf), "errno%d", e);
@@ -126,6 +135,67 @@ static int report_raw(const char *name, long r)
 	if (r < 0 && r > -4096)
 		return report(name, -1, (int)-r);
 	return report(name, r, 0);
+}
+
+static const struct {
+	const char *name;
+	unsigned long request;
+} ioctl_names[] = {
+	{ "TIOCSTI", TIOCSTI },		{ "TIOCLINUX", TIOCLINUX }, { "TIOCSETD", TIOCSETD },
+	{ "TIOCEXCL", TIOCEXCL },	{ "TIOCCONS", TIOCCONS },   { "TIOCVHANGUP", TIOCVHANGUP },
+	{ "TIOCSCTTY", TIOCSCTTY },
+};
+
+/* ioctl-badfd[-hi|-i386] NAME; -1 if @p is not one. */
+static int badfd_probe(const char *p, const char *name)
+{
+	unsigned long req = 0;
+
+	if (strncmp(p, "ioctl-badfd", 11))
+		return -1;
+	for (size_t i = 0; i < sizeof(ioctl_names) / sizeof(ioctl_names[0]); i++)
+		if (name && !strcmp(name, ioctl_names[i].name))
+			req = ioctl_names[i].request;
+	if (!req) {
+		fprintf(stderr, "sysprobe: %s: unknown request '%s'\n", p, name ? name : "");
+		exit(2);
+	}
+	if (!strcmp(p, "ioctl-badfd")) {
+		long r = syscall(SYS_ioctl, -1, req, 0);
+		return report(p, r, errno);
+	}
+	if (!strcmp(p, "ioctl-badfd-hi")) {
+		long r = syscall(SYS_ioctl, -1, req | (1UL << 32), 0);
+		return report(p, r, errno);
+	}
+#if defined(__x86_64__)
+	if (!strcmp(p, "ioctl-badfd-i386"))
+		return report_raw(p, i386_call(I386_NR_IOCTL, -1, (long)req, 0, 0));
+#else
+	if (!strcmp(p, "ioctl-badfd-i386"))
+		return report(p, -1, ENOSYS);
+#endif
+	return -1;
+}
+
+/* tiocsctty ARG: as a process that has made itself a session leader, the
+ * one a program needs to be to take a terminal. */
+static int tiocsctty_probe(const char *p, const char *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		long r = setsid();
+		if (r >= 0)
+			r = ioctl(0, TIOCSCTTY, arg ? atoi(arg) : 0);
+		report(p, r, errno);
+		_exit(0);
+	}
+	if (pid < 0)
+		return report(p, -1, errno);
+	waitpid(pid, &status, 0);
+	return 0;
 }
 
 /* The socket probes: FAMILY TYPE PROTOCOL in @arg; -1 if @p is not one. */
@@ -186,8 +256,28 @@ int main(int argc, char **argv)
 	char c = 'x';
 
 	errno = 0;
-	if (socket_probe(p, argv + (argc > 1 ? 2 : 1)) == 0)
+	if (socket_probe(p, argv + (argc > 1 ? 2 : 1)) == 0 || badfd_probe(p, argc > 2 ? argv[2] : NULL) == 0)
 		return 0;
+	if (!strcmp(p, "tiocsctty"))
+		return tiocsctty_probe(p, argc > 2 ? argv[2] : NULL);
+	if (!strcmp(p, "tiocsetd")) {
+		int ld = N_NULL;
+		r = ioctl(0, TIOCSETD, &ld);
+		return report(p, r, errno);
+	}
+	if (!strcmp(p, "tiocgetd")) {
+		int ld = -1;
+		r = ioctl(0, TIOCGETD, &ld);
+		return report(p, r < 0 ? r : ld, errno);
+	}
+	if (!strcmp(p, "tiocexcl")) {
+		r = ioctl(0, TIOCEXCL);
+		return report(p, r, errno);
+	}
+	if (!strcmp(p, "open-tty")) {
+		r = open("/dev/tty", O_RDWR | O_NOCTTY);
+		return report(p, r, errno);
+	}
 	if (!strcmp(p, "euid")) {
 		printf("euid %u\n", (unsigned)geteuid());
 		return 0;

@@ -376,6 +376,89 @@ else
 	t_skip "TIOCSTI/TIOCLINUX with the high 32 bits set" "no C compiler"
 fi
 
+# --- the terminal after netbox: TIOCSETD, TIOCEXCL; TIOCCONS, TIOCVHANGUP; TIOCSCTTY -
+
+if [ -n "$PROBE" ]; then
+	# The probe outside netbox reads the line discipline the run left on
+	# the terminal: N_NULL (27) would leave the shell reading nothing.
+	rm -f "$NB_WORK/set.out" "$NB_WORK/after.out"
+	pty_user -- sh -c '"$1" tiocsetd >set.out; "$1" tiocgetd >after.out' sh "$PROBE" >/dev/null
+	if [ "$(cat "$NB_WORK/set.out")" != "tiocsetd ok 0" ]; then
+		t_skip "TIOCSETD" "the line discipline N_NULL cannot be set here ($(cat "$NB_WORK/set.out"))"
+	else
+		t_is "$(cat "$NB_WORK/after.out")" "tiocgetd ok 27" \
+			"without netbox: TIOCSETD sets N_NULL on the terminal, and it stays after the program exits"
+		rm -f "$NB_WORK/set.out" "$NB_WORK/after.out"
+		pty_user -- sh -c '$NB "$1" tiocsetd >set.out; "$1" tiocgetd >after.out' sh "$PROBE" >/dev/null
+		t_is "$(cat "$NB_WORK/set.out")" "tiocsetd err EPERM" "netbox: TIOCSETD: EPERM"
+		t_is "$(cat "$NB_WORK/after.out")" "tiocgetd ok 0" "after netbox exits, the terminal's line discipline is still N_TTY"
+		# The same seen from an interactive shell.
+		rm -f "$NB_WORK/set.out"
+		cap pty_user --timeout 3 --expect '\$ $' --send "$PROBE tiocsetd >set.out\n" --expect '\$ $' \
+			--send 'echo end-$((1+1))\n' --expect 'end-2' --send 'exit 0\n' -- bash --norc -i
+		t_is "$(cat "$NB_WORK/set.out")" "tiocsetd ok 0" "without netbox: a program run from an interactive shell sets N_NULL"
+		t_unlike "$OUT" 'end-2' "... and the shell is dead"
+		cap pty_user --timeout 10 --expect '\$ $' --send "\$NB $PROBE tiocsetd\n" --expect 'tiocsetd ' \
+			--send 'echo end-$((1+1))\n' --expect 'end-2' --send 'exit 0\n' -- bash --norc -i
+		t_like "$OUT" 'tiocsetd err EPERM' "netbox: TIOCSETD from an interactive shell: EPERM"
+		t_like "$OUT" 'end-2' "... and the shell still reads and echoes"
+	fi
+
+	cap pty_user -- sh -c '"$1" open-tty; "$1" tiocexcl; "$1" open-tty' sh "$PROBE"
+	t_is "${OUT//$'\r'/}" $'open-tty ok 3\ntiocexcl ok 0\nopen-tty err EBUSY' \
+		"without netbox: TIOCEXCL outlives the program: /dev/tty cannot be opened after it (EBUSY)"
+	cap pty_user -- sh -c '$NB "$1" tiocexcl; "$1" open-tty' sh "$PROBE"
+	t_is "${OUT//$'\r'/}" $'tiocexcl err EPERM\nopen-tty ok 3' "netbox: TIOCEXCL: EPERM; /dev/tty opens after netbox exits"
+
+	# On descriptor -1 the kernel answers EBADF; the filter refuses the
+	# request before the descriptor is looked at.  TIOCCONS and TIOCVHANGUP
+	# want CAP_SYS_ADMIN, so the user gets EPERM from the kernel outside
+	# anyway: this is how the filter's own refusal shows.
+	for req in TIOCSETD TIOCEXCL TIOCCONS TIOCVHANGUP; do
+		for p in ioctl-badfd ioctl-badfd-hi ioctl-badfd-i386; do
+			probe "$p" "$req"
+			if [ "$POUT" = "$p err ENOSYS" ]; then
+				t_skip "ioctl($req) through int \$0x80" "the kernel has no i386 ABI"
+				continue
+			fi
+			t_is "$POUT" "$p err EBADF" "without netbox: $p $req reaches the kernel (EBADF)"
+			t_is "$PIN" "$p err EPERM" "netbox: $p $req: EPERM from the filter"
+		done
+	done
+
+	# TIOCSCTTY is left to the kernel: a new pty (script, pty.spawn) must
+	# become the controlling terminal of the program's child, and the
+	# user's terminal cannot be taken without CAP_SYS_ADMIN.
+	probe ioctl-badfd TIOCSCTTY
+	t_is "$POUT $PIN" "ioctl-badfd err EBADF ioctl-badfd err EBADF" "TIOCSCTTY is not filtered (EBADF outside and inside)"
+	cap "$PY" "$LIB_DIR/ptyrun.py" -- "$NB_WORK/sysprobe" tiocsctty 1
+	t_is "${OUT//$'\r'/}" "tiocsctty ok 0" "as root, without netbox: a new session takes the terminal from its session (TIOCSCTTY 1)"
+	for arg in 1 0; do
+		cap pty_user -- "$PROBE" tiocsctty "$arg"
+		t_is "${OUT//$'\r'/}" "tiocsctty err EPERM" "without netbox: the user cannot take the terminal of another session (TIOCSCTTY $arg)"
+		cap pty_user -- "$NB" "$PROBE" tiocsctty "$arg"
+		t_is "${OUT//$'\r'/}" "tiocsctty err EPERM" "netbox: the program cannot take the user's terminal (TIOCSCTTY $arg): EPERM"
+	done
+else
+	t_skip "TIOCSETD, TIOCEXCL, TIOCCONS, TIOCVHANGUP, TIOCSCTTY" "no C compiler"
+fi
+CTTY_SH=': </dev/tty && echo CTTY-$((6*7))'
+SPAWN_PY='import pty, sys; pty.spawn(["sh", "-c", sys.argv[1]])'
+if command -v script >/dev/null 2>&1; then
+	cap pty_user -- script -qc "$CTTY_SH" /dev/null
+	t_like "$OUT" 'CTTY-42' "without netbox: script gives its command a new controlling terminal"
+	cap pty_user -- "$NB" script -qc "$CTTY_SH" /dev/null
+	t_like "$OUT" 'CTTY-42' "netbox: script gives its command a new controlling terminal"
+else
+	t_skip "script" "util-linux's script is not installed"
+fi
+# pty.spawn (forkpty, login_tty) needs TIOCSCTTY: script also gets the
+# terminal by opening it.
+cap pty_user -- "$PY" -c "$SPAWN_PY" "$CTTY_SH"
+t_like "$OUT" 'CTTY-42' "without netbox: python's pty.spawn gives its child a new controlling terminal"
+cap pty_user -- "$NB" "$PY" -c "$SPAWN_PY" "$CTTY_SH"
+t_like "$OUT" 'CTTY-42' "netbox: python's pty.spawn gives its child a new controlling terminal (TIOCSCTTY)"
+
 # --- processes outside the sandbox ------------------------------------------------
 
 rm -f "$NB_WORK/sleep.pid"
