@@ -149,6 +149,17 @@ static const struct seccomp_value seccomp_ioctls[] = {
  * one from a session (argument 1) wants CAP_SYS_ADMIN in the initial
  * namespace. */
 
+/* personality(2): the flags the kernel itself drops on a setuid exec
+ * (PER_CLEAR_ON_SETID) because they weaken the process — no ASLR, readable
+ * memory executable, page 0 mapped, the legacy mmap layout.  Other
+ * personas (linux32, uname26) are harmless. */
+static const struct seccomp_value seccomp_personality_flags[] = {
+	SECCOMP_VALUE(ADDR_NO_RANDOMIZE),
+	SECCOMP_VALUE(READ_IMPLIES_EXEC),
+	SECCOMP_VALUE(MMAP_PAGE_ZERO),
+	SECCOMP_VALUE(ADDR_COMPAT_LAYOUT),
+};
+
 /* socket(2) and socketpair(2): the families the program may create, in
  * ascending order.  Local sockets, the two the sandbox's network carries,
  * and netlink for reading it (below).  Every other family is refused with
@@ -222,6 +233,36 @@ static void seccomp_allow_only(scmp_filter_ctx ctx, int nr, const char *name, un
 	seccomp_rule(ctx, EAFNOSUPPORT, nr, ncmp + 1, cmp, name);
 }
 
+/* Refuse a personality with one of the flags set, but not 0xffffffff: the
+ * query, which changes nothing and has every bit set (a plain "is the flag
+ * set" refused it, and setarch and others ask first).  libseccomp takes one
+ * comparison per argument in a rule, so "a flag set and not all 32 bits"
+ * becomes a union of rules "flag F set, bit B clear": each flag with each
+ * other flag as B, and the first flag with each bit that is no flag.  A
+ * value with a flag set that is not the query has some flag clear (a rule
+ * of the first kind) or all of them set and another bit clear (the
+ * second).  Only the low 32 bits are compared: the kernel reads an unsigned
+ * int, so no high bit makes a value the query or hides a flag. */
+static void seccomp_personality(scmp_filter_ctx ctx)
+{
+	uint32_t all = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(seccomp_personality_flags); i++)
+		all |= (uint32_t)seccomp_personality_flags[i].value;
+	for (size_t i = 0; i < ARRAY_SIZE(seccomp_personality_flags); i++) {
+		uint32_t flag = (uint32_t)seccomp_personality_flags[i].value;
+
+		for (unsigned b = 0; b < 32; b++) {
+			uint32_t bit = 1u << b;
+			struct scmp_arg_cmp cmp = SCMP_A0(SCMP_CMP_MASKED_EQ, flag | bit, flag);
+
+			if (bit == flag || (i > 0 && !(bit & all)))
+				continue;
+			seccomp_rule(ctx, EPERM, SCMP_SYS(personality), 1, &cmp, seccomp_personality_flags[i].name);
+		}
+	}
+}
+
 static void seccomp_sockets(scmp_filter_ctx ctx)
 {
 	static const int calls[] = { SCMP_SYS(socket), SCMP_SYS(socketpair) };
@@ -282,12 +323,7 @@ void seccomp_rules_build(scmp_filter_ctx ctx)
 		seccomp_rule(ctx, EPERM, SCMP_SYS(ioctl), 1, &req, seccomp_ioctls[i].name);
 	}
 
-	/* personality(): no turning ASLR off or making data executable. */
-	struct scmp_arg_cmp norand = SCMP_A0(SCMP_CMP_MASKED_EQ, ADDR_NO_RANDOMIZE, ADDR_NO_RANDOMIZE);
-	struct scmp_arg_cmp rie = SCMP_A0(SCMP_CMP_MASKED_EQ, READ_IMPLIES_EXEC, READ_IMPLIES_EXEC);
-	seccomp_rule(ctx, EPERM, SCMP_SYS(personality), 1, &norand, "personality");
-	seccomp_rule(ctx, EPERM, SCMP_SYS(personality), 1, &rie, "personality");
-
+	seccomp_personality(ctx);
 	seccomp_sockets(ctx);
 }
 
@@ -304,7 +340,9 @@ void seccomp_print(FILE *out)
 		fprintf(out, "%s %s", i % 8 ? "" : "\n ", seccomp_deny_table[i].name);
 	fprintf(out, "\n  clone/unshare(CLONE_NEWUSER), ioctl(");
 	seccomp_print_names(out, seccomp_ioctls, ARRAY_SIZE(seccomp_ioctls));
-	fprintf(out, "),\n  personality(ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC)\n");
+	fprintf(out, "),\n  personality(");
+	seccomp_print_names(out, seccomp_personality_flags, ARRAY_SIZE(seccomp_personality_flags));
+	fprintf(out, "; the query is allowed)\n");
 	fprintf(out, "  socket/socketpair of every family but ");
 	seccomp_print_names(out, seccomp_families, ARRAY_SIZE(seccomp_families));
 	fprintf(out, "\n    (netlink: only ");

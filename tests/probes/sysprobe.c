@@ -21,7 +21,9 @@
  * child that called setsid()); open-tty (opens /dev/tty); with a request's
  * name (TIOCSETD, ...): ioctl-badfd, ioctl-badfd-hi, ioctl-badfd-i386, the
  * request on descriptor -1 (the kernel answers EBADF, a filter that
- * refuses the request answers first).
+ * refuses the request answers first); personality VALUE and
+ * personality-i386 VALUE, which print "NAME ok OLD now NEW" (in hex: the
+ * persona before and after).
  *
  * Exit status 0 in both cases; 2 for an unknown NAME.  The harness runs the
  * same probe outside netbox (it must succeed, or at least not be refused
@@ -61,6 +63,7 @@
 #define I386_NR_CLONE 120
 #define I386_NR_IOCTL 54
 #define I386_NR_KEYCTL 288
+#define I386_NR_PERSONALITY 136
 #define I386_NR_SOCKETCALL 102
 #define I386_NR_SOCKET 359
 #define I386_NR_SOCKETPAIR 360
@@ -198,6 +201,31 @@ static int tiocsctty_probe(const char *p, const char *arg)
 	return 0;
 }
 
+/* personality[-i386] VALUE; -1 if @p is not one. */
+static int personality_probe(const char *p, const char *arg)
+{
+	unsigned long long v = arg ? strtoull(arg, NULL, 0) : 0xffffffffULL;
+	long r;
+
+	if (!strcmp(p, "personality")) {
+		r = syscall(SYS_personality, v);
+		if (r < 0)
+			return report(p, r, errno);
+	} else if (!strcmp(p, "personality-i386")) {
+#if defined(__x86_64__)
+		r = i386_call(I386_NR_PERSONALITY, (long)v, 0, 0, 0);
+		if (r < 0 && r > -4096)
+			return report_raw(p, r);
+#else
+		return report(p, -1, ENOSYS);
+#endif
+	} else {
+		return -1;
+	}
+	printf("%s ok %#lx now %#lx\n", p, (unsigned long)r, (unsigned long)syscall(SYS_personality, 0xffffffffUL));
+	return 0;
+}
+
 /* The socket probes: FAMILY TYPE PROTOCOL in @arg; -1 if @p is not one. */
 static int socket_probe(const char *p, char **arg)
 {
@@ -256,7 +284,8 @@ int main(int argc, char **argv)
 	char c = 'x';
 
 	errno = 0;
-	if (socket_probe(p, argv + (argc > 1 ? 2 : 1)) == 0 || badfd_probe(p, argc > 2 ? argv[2] : NULL) == 0)
+	if (socket_probe(p, argv + (argc > 1 ? 2 : 1)) == 0 || badfd_probe(p, argc > 2 ? argv[2] : NULL) == 0 ||
+	    personality_probe(p, argc > 2 ? argv[2] : NULL) == 0)
 		return 0;
 	if (!strcmp(p, "tiocsctty"))
 		return tiocsctty_probe(p, argc > 2 ? argv[2] : NULL);

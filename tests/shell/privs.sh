@@ -210,6 +210,40 @@ else
 	t_skip "io_uring_setup, bpf, userfaultfd, perf_event_open" "no C compiler"
 fi
 
+# --- personality ---------------------------------------------------------------------
+
+# The query (0xffffffff: every bit set, changes nothing) answers; the flags
+# that weaken the process (the kernel drops them on a setuid exec) do not
+# get set, with the high 32 bits set too (the kernel reads 32).
+if [ -n "$PROBE" ]; then
+	probe personality 0xffffffff
+	t_is "$POUT $PIN" "personality ok 0 now 0 personality ok 0 now 0" \
+		"personality(0xffffffff) answers the persona without netbox and inside"
+	cap nb setarch linux32 "$PROBE" personality 0xffffffff
+	t_is "$OUT" "personality ok 0x8 now 0x8" "netbox: setarch linux32 works, and the query answers its persona (PER_LINUX32)"
+	for v in 0x40000 0x400000 0x100000 0x200000 0x100040000 0xfffffffe; do
+		probe personality "$v"
+		t_like "$POUT" "^personality ok 0 now 0x" "without netbox: personality($v) sets the persona (${POUT##* now })"
+		t_is "$PIN" "personality err EPERM" "netbox: personality($v): EPERM"
+	done
+	probe personality-i386 0x40000
+	if [ "$POUT" = "personality-i386 err ENOSYS" ]; then
+		t_skip "personality through int \$0x80" "the kernel has no i386 ABI"
+	else
+		t_is "$POUT" "personality-i386 ok 0 now 0x40000" "without netbox: personality(ADDR_NO_RANDOMIZE) through int \$0x80 works"
+		t_is "$PIN" "personality-i386 err EPERM" "netbox: personality(ADDR_NO_RANDOMIZE) through int \$0x80: EPERM"
+		probe personality-i386 0xffffffff
+		t_is "$PIN" "personality-i386 ok 0 now 0" "netbox: the query through int \$0x80 answers"
+	fi
+else
+	t_skip "personality" "no C compiler"
+fi
+cap as_user setarch -R true
+t_is "$RC" 0 "without netbox: setarch -R (no ASLR) works"
+cap nb setarch -R true
+t_unlike "$RC" '^0$' "netbox: setarch -R fails"
+t_like "$ERR" 'Operation not permitted' "... with EPERM"
+
 # --- socket families ---------------------------------------------------------------
 
 # What the filter refuses, as "name family type protocol": families no network
