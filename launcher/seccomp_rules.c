@@ -9,8 +9,10 @@
  * profile refuses, plus the ones that open kernel attack surface an
  * unprivileged user still reaches on a stock kernel (user namespaces,
  * io_uring, bpf, userfaultfd, perf_event_open, keyctl) and the terminal
- * ioctls that inject input into the invoking shell (TIOCSTI, TIOCLINUX —
- * this kernel still has dev.tty.legacy_tiocsti=1).
+ * ioctls that reach past the program into the user's terminal (TIOCSTI
+ * injects input, as this kernel still has dev.tty.legacy_tiocsti=1; TIOCSETD
+ * and TIOCEXCL outlive netbox).  One allow list inside it: the socket
+ * families (and netlink protocols) the program may create.
  *
  * The filter covers every ABI the kernel runs: on x86_64 also i386 and x32
  * (an int 0x80 or an x32 syscall number must not bypass it); other
@@ -21,11 +23,14 @@
 #include "util.h"
 
 #include <errno.h>
+#include <linux/net.h>
+#include <linux/netlink.h>
 #include <linux/sched.h>
 #include <seccomp.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
+#include <sys/socket.h>
 
 #ifndef CLONE_NEWUSER
 #define CLONE_NEWUSER 0x10000000
@@ -105,6 +110,84 @@ static const struct seccomp_deny seccomp_deny_table[] = {
 	{ "clone3", ENOSYS, "flags not inspectable; callers fall back to clone" },
 };
 
+/* A constant and its name, for --check. */
+struct seccomp_value {
+	uint64_t value;
+	const char *name;
+};
+#define SECCOMP_VALUE(v) { (uint64_t)(v), #v }
+
+/* ioctl()s refused on every descriptor: the program shares the user's
+ * terminal (it stays in its foreground process group), and the filter
+ * cannot tell that terminal from a pty the program opened itself. */
+static const struct seccomp_value seccomp_ioctls[] = {
+	/* typing into the shell that ran netbox (TIOCLINUX: the console's
+	 * selection and paste) */
+	SECCOMP_VALUE(TIOCSTI),
+	SECCOMP_VALUE(TIOCLINUX),
+	/* A line discipline outlives the program: N_NULL leaves the user's
+	 * shell reading nothing after netbox exits.  Line disciplines are
+	 * kernel attack surface too (n_hdlc CVE-2017-2636, n_gsm
+	 * CVE-2023-6546), and nothing netbox runs sets one. */
+	SECCOMP_VALUE(TIOCSETD),
+	/* Exclusive mode outlives it too: in that shell, whatever opens
+	 * /dev/tty (sudo's and ssh's password prompts, less) gets EBUSY. */
+	SECCOMP_VALUE(TIOCEXCL),
+	/* Redirecting the console's messages, and vhangup(2) by ioctl (the
+	 * deny table refuses vhangup): the kernel already wants CAP_SYS_ADMIN
+	 * in the initial namespace, which the program never has. */
+	SECCOMP_VALUE(TIOCCONS),
+	SECCOMP_VALUE(TIOCVHANGUP),
+};
+/* TIOCSCTTY stays allowed: script, tmux, expect, and glibc's login_tty()
+ * (forkpty(), Python's pty.spawn()) make a new pty their controlling
+ * terminal with it.  The kernel keeps the user's terminal (tiocsctty()):
+ * only a session leader without one may take a terminal, and the program
+ * is not one (it stays in netbox's session, netbox being at most the
+ * leader); after setsid() it may take only a terminal that is no
+ * session's controlling terminal — the user's is its shell's — as taking
+ * one from a session (argument 1) wants CAP_SYS_ADMIN in the initial
+ * namespace. */
+
+/* personality(2): the flags the kernel itself drops on a setuid exec
+ * (PER_CLEAR_ON_SETID) because they weaken the process — no ASLR, readable
+ * memory executable, page 0 mapped, the legacy mmap layout.  Other
+ * personas (linux32, uname26) are harmless. */
+static const struct seccomp_value seccomp_personality_flags[] = {
+	SECCOMP_VALUE(ADDR_NO_RANDOMIZE),
+	SECCOMP_VALUE(READ_IMPLIES_EXEC),
+	SECCOMP_VALUE(MMAP_PAGE_ZERO),
+	SECCOMP_VALUE(ADDR_COMPAT_LAYOUT),
+};
+
+/* socket(2) and socketpair(2): the families the program may create, in
+ * ascending order.  Local sockets, the two the sandbox's network carries,
+ * and netlink for reading it (below).  Every other family is refused with
+ * EAFNOSUPPORT, what a kernel built without it answers: AF_VSOCK above all,
+ * whose port space no network namespace separates (on a VM it reaches the
+ * hypervisor and the guest agents: QEMU and Firecracker vsock, WSL2's
+ * hv_sock), and the families that are attack surface an unprivileged
+ * process reaches by merely naming them (AF_ALG, AF_TIPC, AF_RDS,
+ * AF_BLUETOOTH, ... load their modules on socket()). */
+static const struct seccomp_value seccomp_families[] = {
+	SECCOMP_VALUE(AF_UNIX),
+	SECCOMP_VALUE(AF_INET),
+	SECCOMP_VALUE(AF_INET6),
+	SECCOMP_VALUE(AF_NETLINK),
+};
+
+/* The netlink protocols of the program's network namespace worth reading,
+ * ascending: NETLINK_ROUTE for glibc's getifaddrs() (getaddrinfo() with
+ * AI_ADDRCONFIG, if_nameindex()), Go's and libuv's interface lists and ip(8);
+ * NETLINK_SOCK_DIAG for ss(8).  The others are kernel interfaces the
+ * program has no use for (NETLINK_NETFILTER, NETLINK_XFRM, NETLINK_GENERIC
+ * with its module-loaded families, NETLINK_KOBJECT_UEVENT, NETLINK_AUDIT,
+ * whose callers take EAFNOSUPPORT as "no audit in this kernel"). */
+static const struct seccomp_value seccomp_netlink_protocols[] = {
+	SECCOMP_VALUE(NETLINK_ROUTE),
+	SECCOMP_VALUE(NETLINK_SOCK_DIAG),
+};
+
 static void seccomp_rule(scmp_filter_ctx ctx, int err, int nr, unsigned n, const struct scmp_arg_cmp *cmp,
 			 const char *name)
 {
@@ -120,6 +203,92 @@ static void seccomp_arch(scmp_filter_ctx ctx, uint32_t arch)
 
 	if (r < 0 && r != -EEXIST)
 		die(NULL, "seccomp: cannot add an architecture: %s", strerror(-r));
+}
+
+/* Refuse (EAFNOSUPPORT) every value of argument @arg of @nr but those in
+ * @allowed (ascending), in the calls that also match @with if there is one:
+ * a rule for each value missing below the largest allowed, one for all
+ * above it.  On x86_64 these compare the whole register where the kernel
+ * reads an int: a value with any of the high 32 bits set is "above", so
+ * refused whatever its low half says.  (On i386 and x32 libseccomp compares
+ * the low 32 bits, which is what the kernel reads.) */
+static void seccomp_allow_only(scmp_filter_ctx ctx, int nr, const char *name, unsigned arg,
+			       const struct seccomp_value *allowed, size_t n, const struct scmp_arg_cmp *with)
+{
+	struct scmp_arg_cmp cmp[2];
+	unsigned ncmp = 0;
+	size_t next = 0;
+
+	if (with)
+		cmp[ncmp++] = *with;
+	for (uint64_t v = 0; v < allowed[n - 1].value; v++) {
+		if (v == allowed[next].value) {
+			next++;
+			continue;
+		}
+		cmp[ncmp] = SCMP_CMP(arg, SCMP_CMP_EQ, v);
+		seccomp_rule(ctx, EAFNOSUPPORT, nr, ncmp + 1, cmp, name);
+	}
+	cmp[ncmp] = SCMP_CMP(arg, SCMP_CMP_GT, allowed[n - 1].value);
+	seccomp_rule(ctx, EAFNOSUPPORT, nr, ncmp + 1, cmp, name);
+}
+
+/* Refuse a personality with one of the flags set, but not 0xffffffff: the
+ * query, which changes nothing and has every bit set (a plain "is the flag
+ * set" refused it, and setarch and others ask first).  libseccomp takes one
+ * comparison per argument in a rule, so "a flag set and not all 32 bits"
+ * becomes a union of rules "flag F set, bit B clear": each flag with each
+ * other flag as B, and the first flag with each bit that is no flag.  A
+ * value with a flag set that is not the query has some flag clear (a rule
+ * of the first kind) or all of them set and another bit clear (the
+ * second).  Only the low 32 bits are compared: the kernel reads an unsigned
+ * int, so no high bit makes a value the query or hides a flag. */
+static void seccomp_personality(scmp_filter_ctx ctx)
+{
+	uint32_t all = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(seccomp_personality_flags); i++)
+		all |= (uint32_t)seccomp_personality_flags[i].value;
+	for (size_t i = 0; i < ARRAY_SIZE(seccomp_personality_flags); i++) {
+		uint32_t flag = (uint32_t)seccomp_personality_flags[i].value;
+
+		for (unsigned b = 0; b < 32; b++) {
+			uint32_t bit = 1u << b;
+			struct scmp_arg_cmp cmp = SCMP_A0(SCMP_CMP_MASKED_EQ, flag | bit, flag);
+
+			if (bit == flag || (i > 0 && !(bit & all)))
+				continue;
+			seccomp_rule(ctx, EPERM, SCMP_SYS(personality), 1, &cmp, seccomp_personality_flags[i].name);
+		}
+	}
+}
+
+static void seccomp_sockets(scmp_filter_ctx ctx)
+{
+	static const int calls[] = { SCMP_SYS(socket), SCMP_SYS(socketpair) };
+	struct scmp_arg_cmp netlink = SCMP_A0(SCMP_CMP_EQ, AF_NETLINK);
+	struct scmp_arg_cmp sc_socket = SCMP_A0(SCMP_CMP_EQ, SYS_SOCKET);
+	struct scmp_arg_cmp sc_pair = SCMP_A0(SCMP_CMP_EQ, SYS_SOCKETPAIR);
+
+	/* i386 also makes sockets through socketcall(2), whose arguments are
+	 * in memory a filter cannot read: there the family is unknown, so
+	 * making a socket that way is refused outright (libseccomp derives the
+	 * same two rules from the socket() ones below, minus their argument
+	 * checks; these come first so the intent is written down).  The direct
+	 * i386 socket() and socketpair() (Linux 4.3) are filtered like the
+	 * native ones — but Debian's i386 glibc (built for Linux 3.2: its
+	 * socket() is socketcall with no fallback) and Go's 386 port still use
+	 * socketcall, so 32-bit programs cannot make sockets under netbox.
+	 * socketcall's other calls act on sockets that exist (accept's has the
+	 * listener's family). */
+	seccomp_rule(ctx, EAFNOSUPPORT, SCMP_SYS(socketcall), 1, &sc_socket, "socketcall(SYS_SOCKET)");
+	seccomp_rule(ctx, EAFNOSUPPORT, SCMP_SYS(socketcall), 1, &sc_pair, "socketcall(SYS_SOCKETPAIR)");
+	for (size_t i = 0; i < ARRAY_SIZE(calls); i++) {
+		seccomp_allow_only(ctx, calls[i], "socket families", 0, seccomp_families,
+				   ARRAY_SIZE(seccomp_families), NULL);
+		seccomp_allow_only(ctx, calls[i], "netlink protocols", 2, seccomp_netlink_protocols,
+				   ARRAY_SIZE(seccomp_netlink_protocols), &netlink);
+	}
 }
 
 void seccomp_rules_build(scmp_filter_ctx ctx)
@@ -146,18 +315,22 @@ void seccomp_rules_build(scmp_filter_ctx ctx)
 	seccomp_rule(ctx, EPERM, SCMP_SYS(unshare), 1, &newuser, "unshare");
 	seccomp_rule(ctx, EPERM, SCMP_SYS(clone), 1, &newuser, "clone");
 
-	/* Terminal injection.  The kernel truncates the command to 32 bits, so
-	 * compare only those (CVE-2019-10063 in flatpak compared all 64). */
-	struct scmp_arg_cmp sti = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI);
-	struct scmp_arg_cmp linux_ = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX);
-	seccomp_rule(ctx, EPERM, SCMP_SYS(ioctl), 1, &sti, "ioctl(TIOCSTI)");
-	seccomp_rule(ctx, EPERM, SCMP_SYS(ioctl), 1, &linux_, "ioctl(TIOCLINUX)");
+	/* The kernel truncates an ioctl's command to 32 bits, so compare only
+	 * those (CVE-2019-10063 in flatpak compared all 64). */
+	for (size_t i = 0; i < ARRAY_SIZE(seccomp_ioctls); i++) {
+		struct scmp_arg_cmp req = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, seccomp_ioctls[i].value);
 
-	/* personality(): no turning ASLR off or making data executable. */
-	struct scmp_arg_cmp norand = SCMP_A0(SCMP_CMP_MASKED_EQ, ADDR_NO_RANDOMIZE, ADDR_NO_RANDOMIZE);
-	struct scmp_arg_cmp rie = SCMP_A0(SCMP_CMP_MASKED_EQ, READ_IMPLIES_EXEC, READ_IMPLIES_EXEC);
-	seccomp_rule(ctx, EPERM, SCMP_SYS(personality), 1, &norand, "personality");
-	seccomp_rule(ctx, EPERM, SCMP_SYS(personality), 1, &rie, "personality");
+		seccomp_rule(ctx, EPERM, SCMP_SYS(ioctl), 1, &req, seccomp_ioctls[i].name);
+	}
+
+	seccomp_personality(ctx);
+	seccomp_sockets(ctx);
+}
+
+static void seccomp_print_names(FILE *out, const struct seccomp_value *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s%s", i ? ", " : "", v[i].name);
 }
 
 void seccomp_print(FILE *out)
@@ -165,6 +338,14 @@ void seccomp_print(FILE *out)
 	fprintf(out, "seccomp: on; refused:");
 	for (size_t i = 0; i < ARRAY_SIZE(seccomp_deny_table); i++)
 		fprintf(out, "%s %s", i % 8 ? "" : "\n ", seccomp_deny_table[i].name);
-	fprintf(out, "\n  clone/unshare(CLONE_NEWUSER), ioctl(TIOCSTI, TIOCLINUX),\n"
-		     "  personality(ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC)\n");
+	fprintf(out, "\n  clone/unshare(CLONE_NEWUSER), ioctl(");
+	seccomp_print_names(out, seccomp_ioctls, ARRAY_SIZE(seccomp_ioctls));
+	fprintf(out, "),\n  personality(");
+	seccomp_print_names(out, seccomp_personality_flags, ARRAY_SIZE(seccomp_personality_flags));
+	fprintf(out, "; the query is allowed)\n");
+	fprintf(out, "  socket/socketpair of every family but ");
+	seccomp_print_names(out, seccomp_families, ARRAY_SIZE(seccomp_families));
+	fprintf(out, "\n    (netlink: only ");
+	seccomp_print_names(out, seccomp_netlink_protocols, ARRAY_SIZE(seccomp_netlink_protocols));
+	fprintf(out, "), i386 socketcall(SOCKET, SOCKETPAIR): EAFNOSUPPORT\n");
 }

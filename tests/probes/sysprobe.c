@@ -1,6 +1,6 @@
 /* sysprobe.c — one raw system call per run, for tests/shell/privs.sh.
  *
- *   sysprobe NAME
+ *   sysprobe NAME [ARG...]
  *
  * makes the call NAME stands for with raw syscall(2) (or int $0x80 for the
  * i386 ABI), so that neither libc nor a runtime can hide what the kernel or
@@ -12,7 +12,18 @@
  * NAME: euid, securebits (these two print "NAME VALUE"), unshare, clone,
  * clone3, unshare-i386, clone-i386, unshare-x32, keyctl, keyctl-i386,
  * io_uring_setup, bpf, userfaultfd, perf_event_open, tiocsti, tiocsti-hi,
- * tiocsti-i386, tioclinux, tioclinux-hi (the ioctls act on descriptor 0).
+ * tiocsti-i386, tioclinux, tioclinux-hi (the ioctls act on descriptor 0);
+ * with the numbers FAMILY TYPE PROTOCOL (FAMILY may carry high bits, as
+ * 0x100000028): socket, socketpair, socket-i386, socketpair-i386,
+ * socketcall-i386 and socketcall-pair-i386 (i386's multiplexer, as its
+ * glibc makes sockets), socket-x32; on descriptor 0: tiocsetd (to N_NULL),
+ * tiocgetd (prints the line discipline), tiocexcl, tiocsctty ARG (in a
+ * child that called setsid()); open-tty (opens /dev/tty); with a request's
+ * name (TIOCSETD, ...): ioctl-badfd, ioctl-badfd-hi, ioctl-badfd-i386, the
+ * request on descriptor -1 (the kernel answers EBADF, a filter that
+ * refuses the request answers first); personality VALUE and
+ * personality-i386 VALUE, which print "NAME ok OLD now NEW" (in hex: the
+ * persona before and after).
  *
  * Exit status 0 in both cases; 2 for an unknown NAME.  The harness runs the
  * same probe outside netbox (it must succeed, or at least not be refused
@@ -42,6 +53,9 @@
 #ifndef TIOCLINUX
 #define TIOCLINUX 0x541C
 #endif
+#ifndef N_NULL
+#define N_NULL 27
+#endif
 #define UFFD_USER_MODE_ONLY_ 1
 #define X32_SYSCALL_BIT 0x40000000L
 #define X32_NR_UNSHARE 272
@@ -49,19 +63,34 @@
 #define I386_NR_CLONE 120
 #define I386_NR_IOCTL 54
 #define I386_NR_KEYCTL 288
+#define I386_NR_PERSONALITY 136
+#define I386_NR_SOCKETCALL 102
+#define I386_NR_SOCKET 359
+#define I386_NR_SOCKETPAIR 360
+#define X32_NR_SOCKET 41
+#define SOCKETCALL_SOCKET 1
+#define SOCKETCALL_SOCKETPAIR 8
 
 #if defined(__x86_64__)
 /* A system call through the i386 entry point (int $0x80): 32-bit arguments,
  * the raw result (-errno on failure) in eax. */
-static long i386_call(long nr, long a, long b, long c)
+static long i386_call(long nr, long a, long b, long c, long d)
 {
 	long r;
 
 	__asm__ volatile("int $0x80"
 			 : "=a"(r)
-			 : "a"(nr), "b"(a), "c"(b), "d"(c)
+			 : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d)
 			 : "memory", "r8", "r9", "r10", "r11");
 	return r;
+}
+
+/* The i386 ABI takes 32-bit pointers: memory below 4 GiB. */
+static void *low_page(void)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
 }
 #endif
 
@@ -82,6 +111,12 @@ static const char *errname(int e)
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case ENOMEM: return "ENOMEM";
 	case EIO: return "EIO";
+	case EAFNOSUPPORT: return "EAFNOSUPPORT";
+	case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
+	case ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT";
+	case EPROTOTYPE: return "EPROTOTYPE";
+	case EBUSY: return "EBUSY";
+	case ENXIO: return "ENXIO";
 	}
 	static char buf[32];
 	snprintf(buf, sizeof(buf), "errno%d", e);
@@ -105,6 +140,143 @@ static int report_raw(const char *name, long r)
 	return report(name, r, 0);
 }
 
+static const struct {
+	const char *name;
+	unsigned long request;
+} ioctl_names[] = {
+	{ "TIOCSTI", TIOCSTI },		{ "TIOCLINUX", TIOCLINUX }, { "TIOCSETD", TIOCSETD },
+	{ "TIOCEXCL", TIOCEXCL },	{ "TIOCCONS", TIOCCONS },   { "TIOCVHANGUP", TIOCVHANGUP },
+	{ "TIOCSCTTY", TIOCSCTTY },
+};
+
+/* ioctl-badfd[-hi|-i386] NAME; -1 if @p is not one. */
+static int badfd_probe(const char *p, const char *name)
+{
+	unsigned long req = 0;
+
+	if (strncmp(p, "ioctl-badfd", 11))
+		return -1;
+	for (size_t i = 0; i < sizeof(ioctl_names) / sizeof(ioctl_names[0]); i++)
+		if (name && !strcmp(name, ioctl_names[i].name))
+			req = ioctl_names[i].request;
+	if (!req) {
+		fprintf(stderr, "sysprobe: %s: unknown request '%s'\n", p, name ? name : "");
+		exit(2);
+	}
+	if (!strcmp(p, "ioctl-badfd")) {
+		long r = syscall(SYS_ioctl, -1, req, 0);
+		return report(p, r, errno);
+	}
+	if (!strcmp(p, "ioctl-badfd-hi")) {
+		long r = syscall(SYS_ioctl, -1, req | (1UL << 32), 0);
+		return report(p, r, errno);
+	}
+#if defined(__x86_64__)
+	if (!strcmp(p, "ioctl-badfd-i386"))
+		return report_raw(p, i386_call(I386_NR_IOCTL, -1, (long)req, 0, 0));
+#else
+	if (!strcmp(p, "ioctl-badfd-i386"))
+		return report(p, -1, ENOSYS);
+#endif
+	return -1;
+}
+
+/* tiocsctty ARG: as a process that has made itself a session leader, the
+ * one a program needs to be to take a terminal. */
+static int tiocsctty_probe(const char *p, const char *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		long r = setsid();
+		if (r >= 0)
+			r = ioctl(0, TIOCSCTTY, arg ? atoi(arg) : 0);
+		report(p, r, errno);
+		_exit(0);
+	}
+	if (pid < 0)
+		return report(p, -1, errno);
+	waitpid(pid, &status, 0);
+	return 0;
+}
+
+/* personality[-i386] VALUE; -1 if @p is not one. */
+static int personality_probe(const char *p, const char *arg)
+{
+	unsigned long long v = arg ? strtoull(arg, NULL, 0) : 0xffffffffULL;
+	long r;
+
+	if (!strcmp(p, "personality")) {
+		r = syscall(SYS_personality, v);
+		if (r < 0)
+			return report(p, r, errno);
+	} else if (!strcmp(p, "personality-i386")) {
+#if defined(__x86_64__)
+		r = i386_call(I386_NR_PERSONALITY, (long)v, 0, 0, 0);
+		if (r < 0 && r > -4096)
+			return report_raw(p, r);
+#else
+		return report(p, -1, ENOSYS);
+#endif
+	} else {
+		return -1;
+	}
+	printf("%s ok %#lx now %#lx\n", p, (unsigned long)r, (unsigned long)syscall(SYS_personality, 0xffffffffUL));
+	return 0;
+}
+
+/* The socket probes: FAMILY TYPE PROTOCOL in @arg; -1 if @p is not one. */
+static int socket_probe(const char *p, char **arg)
+{
+	unsigned long long a[3];
+	int sv[2];
+	long r;
+
+	for (int i = 0; i < 3; i++)
+		a[i] = arg[i] ? strtoull(arg[i], NULL, 0) : 0;
+	if (!strcmp(p, "socket")) {
+		r = syscall(SYS_socket, a[0], a[1], a[2]);
+		return report(p, r, errno);
+	}
+	if (!strcmp(p, "socketpair")) {
+		r = syscall(SYS_socketpair, a[0], a[1], a[2], sv);
+		return report(p, r, errno);
+	}
+	if (!strcmp(p, "socket-x32")) {
+#if defined(__x86_64__)
+		r = syscall(X32_SYSCALL_BIT | X32_NR_SOCKET, a[0], a[1], a[2]);
+		return report(p, r, errno);
+#else
+		return report(p, -1, ENOSYS);
+#endif
+	}
+	if (strncmp(p, "socket", 6) || !strstr(p, "-i386"))
+		return -1;
+#if defined(__x86_64__)
+	unsigned int *low = low_page();
+	if (!low)
+		return report(p, -1, errno);
+	if (!strcmp(p, "socket-i386"))
+		return report_raw(p, i386_call(I386_NR_SOCKET, (long)a[0], (long)a[1], (long)a[2], 0));
+	if (!strcmp(p, "socketpair-i386"))
+		return report_raw(p, i386_call(I386_NR_SOCKETPAIR, (long)a[0], (long)a[1], (long)a[2],
+					       (long)(uintptr_t)low));
+	/* socketcall(CALL, ARGS): the arguments in memory, as i386 glibc does */
+	low[0] = (unsigned int)a[0];
+	low[1] = (unsigned int)a[1];
+	low[2] = (unsigned int)a[2];
+	low[3] = (unsigned int)(uintptr_t)(low + 4);
+	if (!strcmp(p, "socketcall-i386"))
+		return report_raw(p, i386_call(I386_NR_SOCKETCALL, SOCKETCALL_SOCKET, (long)(uintptr_t)low, 0, 0));
+	if (!strcmp(p, "socketcall-pair-i386"))
+		return report_raw(p, i386_call(I386_NR_SOCKETCALL, SOCKETCALL_SOCKETPAIR, (long)(uintptr_t)low, 0, 0));
+	return -1;
+#else
+	return report(p, -1, ENOSYS);
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	const char *p = argc > 1 ? argv[1] : "";
@@ -112,6 +284,29 @@ int main(int argc, char **argv)
 	char c = 'x';
 
 	errno = 0;
+	if (socket_probe(p, argv + (argc > 1 ? 2 : 1)) == 0 || badfd_probe(p, argc > 2 ? argv[2] : NULL) == 0 ||
+	    personality_probe(p, argc > 2 ? argv[2] : NULL) == 0)
+		return 0;
+	if (!strcmp(p, "tiocsctty"))
+		return tiocsctty_probe(p, argc > 2 ? argv[2] : NULL);
+	if (!strcmp(p, "tiocsetd")) {
+		int ld = N_NULL;
+		r = ioctl(0, TIOCSETD, &ld);
+		return report(p, r, errno);
+	}
+	if (!strcmp(p, "tiocgetd")) {
+		int ld = -1;
+		r = ioctl(0, TIOCGETD, &ld);
+		return report(p, r < 0 ? r : ld, errno);
+	}
+	if (!strcmp(p, "tiocexcl")) {
+		r = ioctl(0, TIOCEXCL);
+		return report(p, r, errno);
+	}
+	if (!strcmp(p, "open-tty")) {
+		r = open("/dev/tty", O_RDWR | O_NOCTTY);
+		return report(p, r, errno);
+	}
 	if (!strcmp(p, "euid")) {
 		printf("euid %u\n", (unsigned)geteuid());
 		return 0;
@@ -144,10 +339,10 @@ int main(int argc, char **argv)
 	}
 #if defined(__x86_64__)
 	if (!strcmp(p, "unshare-i386"))
-		return report_raw(p, i386_call(I386_NR_UNSHARE, CLONE_NEWUSER, 0, 0));
+		return report_raw(p, i386_call(I386_NR_UNSHARE, CLONE_NEWUSER, 0, 0, 0));
 	if (!strcmp(p, "clone-i386")) {
 		/* fork-like: no new stack, the child returns here with 0 */
-		r = i386_call(I386_NR_CLONE, CLONE_NEWUSER | SIGCHLD, 0, 0);
+		r = i386_call(I386_NR_CLONE, CLONE_NEWUSER | SIGCHLD, 0, 0, 0);
 		if (r == 0)
 			_exit(0);
 		if (r > 0)
@@ -155,15 +350,13 @@ int main(int argc, char **argv)
 		return report_raw(p, r > 0 ? 0 : r);
 	}
 	if (!strcmp(p, "keyctl-i386"))
-		return report_raw(p, i386_call(I386_NR_KEYCTL, 0, -3, 0));
+		return report_raw(p, i386_call(I386_NR_KEYCTL, 0, -3, 0, 0));
 	if (!strcmp(p, "tiocsti-i386")) {
-		/* the i386 ABI takes 32-bit pointers: a buffer below 4 GiB */
-		char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
-		if (low == MAP_FAILED)
+		char *low = low_page();
+		if (!low)
 			return report(p, -1, errno);
 		*low = 'x';
-		return report_raw(p, i386_call(I386_NR_IOCTL, 0, (long)TIOCSTI, (long)(uintptr_t)low));
+		return report_raw(p, i386_call(I386_NR_IOCTL, 0, (long)TIOCSTI, (long)(uintptr_t)low, 0));
 	}
 #else
 	if (!strcmp(p, "unshare-i386") || !strcmp(p, "clone-i386") || !strcmp(p, "keyctl-i386") ||

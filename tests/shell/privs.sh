@@ -22,10 +22,10 @@ status_field() { printf '%s\n' "$1" | sed -n "s/^$2:[[:space:]]*//p"; }
 
 lib_probe PROBE sysprobe
 
-# probe NAME — sysprobe NAME outside ($POUT) and inside netbox ($PIN)
+# probe NAME [ARG...] — sysprobe NAME outside ($POUT) and inside netbox ($PIN)
 probe() {
-	POUT=$(as_user "$PROBE" "$1" 2>&1)
-	PIN=$(nb "$PROBE" "$1" 2>&1)
+	POUT=$(as_user "$PROBE" "$@" 2>&1)
+	PIN=$(nb "$PROBE" "$@" 2>&1)
 }
 
 # --- capabilities, no_new_privs, seccomp in /proc/self/status -------------------
@@ -210,6 +210,162 @@ else
 	t_skip "io_uring_setup, bpf, userfaultfd, perf_event_open" "no C compiler"
 fi
 
+# --- personality ---------------------------------------------------------------------
+
+# The query (0xffffffff: every bit set, changes nothing) answers; the flags
+# that weaken the process (the kernel drops them on a setuid exec) do not
+# get set, with the high 32 bits set too (the kernel reads 32).
+if [ -n "$PROBE" ]; then
+	probe personality 0xffffffff
+	t_is "$POUT $PIN" "personality ok 0 now 0 personality ok 0 now 0" \
+		"personality(0xffffffff) answers the persona without netbox and inside"
+	cap nb setarch linux32 "$PROBE" personality 0xffffffff
+	t_is "$OUT" "personality ok 0x8 now 0x8" "netbox: setarch linux32 works, and the query answers its persona (PER_LINUX32)"
+	for v in 0x40000 0x400000 0x100000 0x200000 0x100040000 0xfffffffe; do
+		probe personality "$v"
+		t_like "$POUT" "^personality ok 0 now 0x" "without netbox: personality($v) sets the persona (${POUT##* now })"
+		t_is "$PIN" "personality err EPERM" "netbox: personality($v): EPERM"
+	done
+	probe personality-i386 0x40000
+	if [ "$POUT" = "personality-i386 err ENOSYS" ]; then
+		t_skip "personality through int \$0x80" "the kernel has no i386 ABI"
+	else
+		t_is "$POUT" "personality-i386 ok 0 now 0x40000" "without netbox: personality(ADDR_NO_RANDOMIZE) through int \$0x80 works"
+		t_is "$PIN" "personality-i386 err EPERM" "netbox: personality(ADDR_NO_RANDOMIZE) through int \$0x80: EPERM"
+		probe personality-i386 0xffffffff
+		t_is "$PIN" "personality-i386 ok 0 now 0" "netbox: the query through int \$0x80 answers"
+	fi
+else
+	t_skip "personality" "no C compiler"
+fi
+cap as_user setarch -R true
+t_is "$RC" 0 "without netbox: setarch -R (no ASLR) works"
+cap nb setarch -R true
+t_unlike "$RC" '^0$' "netbox: setarch -R fails"
+t_like "$ERR" 'Operation not permitted' "... with EPERM"
+
+# --- socket families ---------------------------------------------------------------
+
+# What the filter refuses, as "name family type protocol": families no network
+# namespace contains (AF_VSOCK reaches the hypervisor of a VM) or that load
+# kernel code on socket(), and the netlink protocols but route and sock_diag.
+# Outside netbox each must be anything but EAFNOSUPPORT (the kernel has it:
+# the socket is made, or refused for want of a privilege); a family this
+# kernel lacks says nothing and is skipped.
+SOCK_REFUSED='vsock 40 1 0
+packet 17 2 0
+alg 38 5 0
+key 15 3 2
+bluetooth 31 3 1
+tipc 30 5 0
+rds 21 5 0
+can 29 3 1
+xdp 44 3 0
+netlink-generic 16 3 16
+netlink-kobject-uevent 16 2 15
+netlink-audit 16 3 9
+netlink-netfilter 16 3 12
+netlink-xfrm 16 3 6'
+SOCK_ALLOWED='unix 1 1 0
+inet 2 1 0
+inet6 10 1 0
+netlink-route 16 3 0
+netlink-sock-diag 16 3 4'
+
+if [ -n "$PROBE" ]; then
+	missing=()
+	while read -r name fam type proto; do
+		probe socket "$fam" "$type" "$proto"
+		if [ "$POUT" = "socket err EAFNOSUPPORT" ] || [ "$POUT" = "socket err EPROTONOSUPPORT" ]; then
+			missing+=("$name")
+			continue
+		fi
+		t_like "$POUT" "^socket (ok|err E)" "without netbox: socket($name) is there ($POUT)"
+		t_is "$PIN" "socket err EAFNOSUPPORT" "netbox: socket($name): EAFNOSUPPORT"
+	done <<<"$SOCK_REFUSED"
+	[ ${#missing[@]} -eq 0 ] ||
+		t_skip "socket(${missing[*]})" "this kernel has none of them (EAFNOSUPPORT or EPROTONOSUPPORT outside)"
+	while read -r name fam type proto; do
+		probe socket "$fam" "$type" "$proto"
+		t_like "$POUT $PIN" '^socket ok [0-9]+ socket ok [0-9]+$' "socket($name) works without netbox and inside"
+	done <<<"$SOCK_ALLOWED"
+
+	# The rest on AF_VSOCK, the family of the issue: it is there outside.
+	probe socket 40 1 0
+	if [ "$POUT" = "socket err EAFNOSUPPORT" ]; then
+		t_skip "AF_VSOCK: high bits, socketpair, i386, x32, --seccomp=off" "this kernel has no AF_VSOCK"
+	else
+		# The kernel reads an int: the high half of the register must not
+		# hide the family from the filter.
+		probe socket 0x100000028 1 0
+		t_like "$POUT" '^socket ok' "without netbox: socket(AF_VSOCK | 1 << 32) makes an AF_VSOCK socket"
+		t_is "$PIN" "socket err EAFNOSUPPORT" "netbox: socket(AF_VSOCK | 1 << 32): EAFNOSUPPORT"
+		probe socketpair 40 1 0
+		t_is "$POUT" "socketpair err EOPNOTSUPP" "without netbox: socketpair(AF_VSOCK) reaches the family (EOPNOTSUPP)"
+		t_is "$PIN" "socketpair err EAFNOSUPPORT" "netbox: socketpair(AF_VSOCK): EAFNOSUPPORT"
+		cap nb --seccomp=off "$PROBE" socket 40 1 0
+		t_like "$OUT" '^socket ok' "netbox --seccomp=off: AF_VSOCK works in netbox's namespaces (no namespace holds it): the filter is what refuses it"
+
+		probe socket-i386 40 1 0
+		if [ "$POUT" = "socket-i386 err ENOSYS" ]; then
+			t_skip "sockets through int \$0x80" "the kernel has no i386 ABI"
+		else
+			t_like "$POUT" '^socket-i386 ok' "without netbox: socket(AF_VSOCK) through int \$0x80 (i386 ABI) works"
+			t_is "$PIN" "socket-i386 err EAFNOSUPPORT" "netbox: socket(AF_VSOCK) through int \$0x80: EAFNOSUPPORT"
+			probe socket-i386 2 1 0
+			t_like "$POUT $PIN" '^socket-i386 ok [0-9]+ socket-i386 ok [0-9]+$' \
+				"socket(AF_INET) through int \$0x80 works without netbox and inside"
+			probe socketpair-i386 1 1 0
+			t_is "$POUT $PIN" "socketpair-i386 ok 0 socketpair-i386 ok 0" \
+				"socketpair(AF_UNIX) through int \$0x80 works without netbox and inside"
+			# socketcall's arguments are in memory: refused whatever the family
+			for fam in 40 2; do
+				probe socketcall-i386 "$fam" 1 0
+				t_like "$POUT" '^socketcall-i386 ok' "without netbox: socketcall(SYS_SOCKET, family $fam) works"
+				t_is "$PIN" "socketcall-i386 err EAFNOSUPPORT" "netbox: socketcall(SYS_SOCKET, family $fam): EAFNOSUPPORT"
+			done
+			probe socketcall-pair-i386 1 1 0
+			t_is "$POUT" "socketcall-pair-i386 ok 0" "without netbox: socketcall(SYS_SOCKETPAIR, AF_UNIX) works"
+			t_is "$PIN" "socketcall-pair-i386 err EAFNOSUPPORT" "netbox: socketcall(SYS_SOCKETPAIR): EAFNOSUPPORT"
+		fi
+		probe socket-x32 40 1 0
+		if [ "$POUT" = "socket-x32 err ENOSYS" ]; then
+			t_diag "x32 outside: $POUT, inside: $PIN"
+			t_skip "socket(AF_VSOCK) through the x32 ABI" "the kernel has no x32 ABI (ENOSYS outside)"
+		else
+			t_like "$POUT" '^socket-x32 ok' "without netbox: socket(AF_VSOCK) through the x32 ABI works"
+			t_is "$PIN" "socket-x32 err EAFNOSUPPORT" "netbox: socket(AF_VSOCK) through the x32 ABI: EAFNOSUPPORT"
+		fi
+	fi
+else
+	t_skip "socket families" "no C compiler"
+fi
+
+cap nb --check true
+t_like "$OUT" 'socket/socketpair of every family but AF_UNIX, AF_INET, AF_INET6, AF_NETLINK' \
+	"netbox --check lists the socket families the program keeps"
+
+# What the program does with the netlink it keeps.
+IP=$(command -v ip)
+SS=$(command -v ss)
+if [ -n "$IP" ] && [ -n "$SS" ]; then
+	cap nb "$IP" -4 -br addr show lo
+	t_like "$OUT" '127\.0\.0\.1/8 198\.18\.' "netbox: ip addr reads the sandbox's addresses (NETLINK_ROUTE)"
+	cap nb "$SS" -ltn
+	t_like "$OUT" 'LISTEN .*:53 ' "netbox: ss -ltn lists the sandbox's listeners (NETLINK_SOCK_DIAG)"
+else
+	t_skip "ip addr, ss -ltn" "iproute2 is not installed"
+fi
+if command -v strace >/dev/null 2>&1; then
+	# getaddrinfo(AF_INET, AI_ADDRCONFIG) asks netlink which addresses exist
+	cap nb strace -f -e trace=socket getent ahostsv4 localhost
+	t_like "$ERR" 'socket\(AF_NETLINK, [^)]*NETLINK_ROUTE\) = [0-9]' \
+		"netbox: getaddrinfo(AI_ADDRCONFIG) opens its NETLINK_ROUTE socket"
+	t_like "$OUT" '^127\.0\.0\.1 +STREAM localhost' "... and resolves localhost"
+else
+	t_skip "getaddrinfo(AI_ADDRCONFIG) over netlink" "strace is not installed"
+fi
+
 # --- terminal injection: TIOCSTI, TIOCLINUX ------------------------------------------
 
 # An interactive shell on a pty runs inject.py, which pushes a command into
@@ -253,6 +409,89 @@ if [ -n "$PROBE" ]; then
 else
 	t_skip "TIOCSTI/TIOCLINUX with the high 32 bits set" "no C compiler"
 fi
+
+# --- the terminal after netbox: TIOCSETD, TIOCEXCL; TIOCCONS, TIOCVHANGUP; TIOCSCTTY -
+
+if [ -n "$PROBE" ]; then
+	# The probe outside netbox reads the line discipline the run left on
+	# the terminal: N_NULL (27) would leave the shell reading nothing.
+	rm -f "$NB_WORK/set.out" "$NB_WORK/after.out"
+	pty_user -- sh -c '"$1" tiocsetd >set.out; "$1" tiocgetd >after.out' sh "$PROBE" >/dev/null
+	if [ "$(cat "$NB_WORK/set.out")" != "tiocsetd ok 0" ]; then
+		t_skip "TIOCSETD" "the line discipline N_NULL cannot be set here ($(cat "$NB_WORK/set.out"))"
+	else
+		t_is "$(cat "$NB_WORK/after.out")" "tiocgetd ok 27" \
+			"without netbox: TIOCSETD sets N_NULL on the terminal, and it stays after the program exits"
+		rm -f "$NB_WORK/set.out" "$NB_WORK/after.out"
+		pty_user -- sh -c '$NB "$1" tiocsetd >set.out; "$1" tiocgetd >after.out' sh "$PROBE" >/dev/null
+		t_is "$(cat "$NB_WORK/set.out")" "tiocsetd err EPERM" "netbox: TIOCSETD: EPERM"
+		t_is "$(cat "$NB_WORK/after.out")" "tiocgetd ok 0" "after netbox exits, the terminal's line discipline is still N_TTY"
+		# The same seen from an interactive shell.
+		rm -f "$NB_WORK/set.out"
+		cap pty_user --timeout 3 --expect '\$ $' --send "$PROBE tiocsetd >set.out\n" --expect '\$ $' \
+			--send 'echo end-$((1+1))\n' --expect 'end-2' --send 'exit 0\n' -- bash --norc -i
+		t_is "$(cat "$NB_WORK/set.out")" "tiocsetd ok 0" "without netbox: a program run from an interactive shell sets N_NULL"
+		t_unlike "$OUT" 'end-2' "... and the shell is dead"
+		cap pty_user --timeout 10 --expect '\$ $' --send "\$NB $PROBE tiocsetd\n" --expect 'tiocsetd ' \
+			--send 'echo end-$((1+1))\n' --expect 'end-2' --send 'exit 0\n' -- bash --norc -i
+		t_like "$OUT" 'tiocsetd err EPERM' "netbox: TIOCSETD from an interactive shell: EPERM"
+		t_like "$OUT" 'end-2' "... and the shell still reads and echoes"
+	fi
+
+	cap pty_user -- sh -c '"$1" open-tty; "$1" tiocexcl; "$1" open-tty' sh "$PROBE"
+	t_is "${OUT//$'\r'/}" $'open-tty ok 3\ntiocexcl ok 0\nopen-tty err EBUSY' \
+		"without netbox: TIOCEXCL outlives the program: /dev/tty cannot be opened after it (EBUSY)"
+	cap pty_user -- sh -c '$NB "$1" tiocexcl; "$1" open-tty' sh "$PROBE"
+	t_is "${OUT//$'\r'/}" $'tiocexcl err EPERM\nopen-tty ok 3' "netbox: TIOCEXCL: EPERM; /dev/tty opens after netbox exits"
+
+	# On descriptor -1 the kernel answers EBADF; the filter refuses the
+	# request before the descriptor is looked at.  TIOCCONS and TIOCVHANGUP
+	# want CAP_SYS_ADMIN, so the user gets EPERM from the kernel outside
+	# anyway: this is how the filter's own refusal shows.
+	for req in TIOCSETD TIOCEXCL TIOCCONS TIOCVHANGUP; do
+		for p in ioctl-badfd ioctl-badfd-hi ioctl-badfd-i386; do
+			probe "$p" "$req"
+			if [ "$POUT" = "$p err ENOSYS" ]; then
+				t_skip "ioctl($req) through int \$0x80" "the kernel has no i386 ABI"
+				continue
+			fi
+			t_is "$POUT" "$p err EBADF" "without netbox: $p $req reaches the kernel (EBADF)"
+			t_is "$PIN" "$p err EPERM" "netbox: $p $req: EPERM from the filter"
+		done
+	done
+
+	# TIOCSCTTY is left to the kernel: a new pty (script, pty.spawn) must
+	# become the controlling terminal of the program's child, and the
+	# user's terminal cannot be taken without CAP_SYS_ADMIN.
+	probe ioctl-badfd TIOCSCTTY
+	t_is "$POUT $PIN" "ioctl-badfd err EBADF ioctl-badfd err EBADF" "TIOCSCTTY is not filtered (EBADF outside and inside)"
+	cap "$PY" "$LIB_DIR/ptyrun.py" -- "$NB_WORK/sysprobe" tiocsctty 1
+	t_is "${OUT//$'\r'/}" "tiocsctty ok 0" "as root, without netbox: a new session takes the terminal from its session (TIOCSCTTY 1)"
+	for arg in 1 0; do
+		cap pty_user -- "$PROBE" tiocsctty "$arg"
+		t_is "${OUT//$'\r'/}" "tiocsctty err EPERM" "without netbox: the user cannot take the terminal of another session (TIOCSCTTY $arg)"
+		cap pty_user -- "$NB" "$PROBE" tiocsctty "$arg"
+		t_is "${OUT//$'\r'/}" "tiocsctty err EPERM" "netbox: the program cannot take the user's terminal (TIOCSCTTY $arg): EPERM"
+	done
+else
+	t_skip "TIOCSETD, TIOCEXCL, TIOCCONS, TIOCVHANGUP, TIOCSCTTY" "no C compiler"
+fi
+CTTY_SH=': </dev/tty && echo CTTY-$((6*7))'
+SPAWN_PY='import pty, sys; pty.spawn(["sh", "-c", sys.argv[1]])'
+if command -v script >/dev/null 2>&1; then
+	cap pty_user -- script -qc "$CTTY_SH" /dev/null
+	t_like "$OUT" 'CTTY-42' "without netbox: script gives its command a new controlling terminal"
+	cap pty_user -- "$NB" script -qc "$CTTY_SH" /dev/null
+	t_like "$OUT" 'CTTY-42' "netbox: script gives its command a new controlling terminal"
+else
+	t_skip "script" "util-linux's script is not installed"
+fi
+# pty.spawn (forkpty, login_tty) needs TIOCSCTTY: script also gets the
+# terminal by opening it.
+cap pty_user -- "$PY" -c "$SPAWN_PY" "$CTTY_SH"
+t_like "$OUT" 'CTTY-42' "without netbox: python's pty.spawn gives its child a new controlling terminal"
+cap pty_user -- "$NB" "$PY" -c "$SPAWN_PY" "$CTTY_SH"
+t_like "$OUT" 'CTTY-42' "netbox: python's pty.spawn gives its child a new controlling terminal (TIOCSCTTY)"
 
 # --- processes outside the sandbox ------------------------------------------------
 
