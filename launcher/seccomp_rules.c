@@ -23,6 +23,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/net.h>
 #include <linux/netlink.h>
 #include <linux/sched.h>
@@ -30,6 +31,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 
 #ifndef CLONE_NEWUSER
@@ -291,6 +293,51 @@ static void seccomp_sockets(scmp_filter_ctx ctx)
 	}
 }
 
+/* A file the program makes setuid or setgid — `chmod 4755 .tool` in the
+ * project, which is not nosuid outside the box — runs as you for any other
+ * local user who can reach it: refuse the two bits wherever a mode is
+ * given.  openat2() carries its mode in a structure a filter cannot read:
+ * it gets ENOSYS, and callers fall back to openat(). */
+static const struct {
+	const char *call;
+	unsigned mode;  /* the argument holding the mode */
+	int flags;      /* the argument holding open()'s flags, or -1 */
+} seccomp_mode_calls[] = {
+	{ "chmod", 1, -1 },   { "fchmod", 1, -1 }, { "fchmodat", 2, -1 }, { "fchmodat2", 2, -1 },
+	{ "creat", 1, -1 },   { "mknod", 1, -1 },  { "mknodat", 2, -1 },  { "open", 2, 1 },
+	{ "openat", 3, 2 },
+};
+
+static void seccomp_modes(scmp_filter_ctx ctx)
+{
+	static const unsigned bits[] = { S_ISUID, S_ISGID };
+	/* open() uses its mode only when it makes a file */
+	static const unsigned makes[] = { O_CREAT, __O_TMPFILE };
+
+	for (size_t c = 0; c < ARRAY_SIZE(seccomp_mode_calls); c++) {
+		int nr = seccomp_syscall_resolve_name(seccomp_mode_calls[c].call);
+
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		for (size_t b = 0; b < ARRAY_SIZE(bits); b++) {
+			struct scmp_arg_cmp cmp[2] = {
+				SCMP_CMP(seccomp_mode_calls[c].mode, SCMP_CMP_MASKED_EQ, bits[b], bits[b]),
+			};
+
+			if (seccomp_mode_calls[c].flags < 0) {
+				seccomp_rule(ctx, EPERM, nr, 1, cmp, seccomp_mode_calls[c].call);
+				continue;
+			}
+			for (size_t m = 0; m < ARRAY_SIZE(makes); m++) {
+				cmp[1] = SCMP_CMP((unsigned)seccomp_mode_calls[c].flags, SCMP_CMP_MASKED_EQ,
+						  makes[m], makes[m]);
+				seccomp_rule(ctx, EPERM, nr, 2, cmp, seccomp_mode_calls[c].call);
+			}
+		}
+	}
+	seccomp_rule(ctx, ENOSYS, SCMP_SYS(openat2), 0, NULL, "openat2");
+}
+
 void seccomp_rules_build(scmp_filter_ctx ctx)
 {
 	uint32_t native = seccomp_arch_native();
@@ -323,8 +370,18 @@ void seccomp_rules_build(scmp_filter_ctx ctx)
 		seccomp_rule(ctx, EPERM, SCMP_SYS(ioctl), 1, &req, seccomp_ioctls[i].name);
 	}
 
+	/* kill(0, sig) signals the caller's process group, which for the
+	 * program still holds netbox (it stays in your terminal's foreground
+	 * group for job control): one kill(0, SIGKILL) would stop netbox before
+	 * its exit sweep (protect.c).  No other pid reaches it: that group's id
+	 * reads as 0 in the sandbox's pid namespace, and kill(-1) stays inside
+	 * it.  The pid is an int: compare the low 32 bits. */
+	struct scmp_arg_cmp group = SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0);
+	seccomp_rule(ctx, EPERM, SCMP_SYS(kill), 1, &group, "kill(0)");
+
 	seccomp_personality(ctx);
 	seccomp_sockets(ctx);
+	seccomp_modes(ctx);
 }
 
 static void seccomp_print_names(FILE *out, const struct seccomp_value *v, size_t n)
@@ -348,4 +405,7 @@ void seccomp_print(FILE *out)
 	fprintf(out, "\n    (netlink: only ");
 	seccomp_print_names(out, seccomp_netlink_protocols, ARRAY_SIZE(seccomp_netlink_protocols));
 	fprintf(out, "), i386 socketcall(SOCKET, SOCKETPAIR): EAFNOSUPPORT\n");
+	fprintf(out, "  kill(0, ...) (netbox shares the program's process group);\n"
+		     "  setuid/setgid bits in chmod, fchmod(at), creat, mknod(at), open(at) with "
+		     "O_CREAT;\n  openat2: ENOSYS (its mode cannot be read)\n");
 }

@@ -158,6 +158,18 @@ t_ok "$(gone "$NB_WORK/repo/rust-toolchain.toml"; echo $?)" "a new rust-toolchai
 cap nb_repo --quiet sh -c 'mkdir -p fresh/x && echo "touch ~/PWNED" > fresh/x/.envrc'
 t_like "$ERR" "the program created fresh/x/\.envrc .*in a new directory" "--quiet: a protected name made in a new directory is still named"
 
+# The program cannot stop netbox before its sweep: kill(0) would reach
+# netbox's process group (the one your shell made for the job).
+fresh_repo
+cap nb_repo sh -c 'echo "touch $HOME/PWNED" > .envrc; kill -KILL 0; echo still-running'
+t_like "$OUT" "still-running" "kill -KILL 0 inside is refused (netbox shares the program's process group)"
+t_ok "$(gone "$NB_WORK/repo/.envrc"; echo $?)" "... so netbox lives to move the planted .envrc aside"
+# ... nor leave a file that runs as you for other local users.
+cap nb_repo sh -c 'cp /bin/true .t && chmod 4755 .t; chmod 2755 .t; python3 -c "import os; os.open(\"s\", os.O_CREAT | os.O_WRONLY, 0o4755)"; chmod 755 .t && echo plain-chmod-works'
+t_like "$OUT" "plain-chmod-works" "chmod without setuid/setgid still works inside"
+t_is "$(stat -c %a "$NB_WORK/repo/.t")" 755 "chmod 4755 and 2755 are refused: no setuid file for other users"
+t_ok "$(gone "$NB_WORK/repo/s"; echo $?)" "open(O_CREAT, 04755) is refused"
+
 # --- netbox's own files: links planted by an earlier run -------------------------
 as_user sh -c 'echo "# my bashrc" > ~/.bashrc; mkdir -p ~/.config/netbox; echo "# mine" > ~/.config/netbox/default.profile'
 cp "$NB_HOME/.bashrc" "$NB_TMP/bashrc.orig"
