@@ -358,6 +358,9 @@ static int conn_try_peek(struct conn *c)
 		what = "Host";
 		r = peek_http_host(buf, (size_t)n, c->sni, sizeof(c->sni));
 		break;
+	case PEEK_PROTO_H2C:
+		conn_deny(c, "HTTP/2 without TLS (h2c prior knowledge): netbox cannot see the host it asks for");
+		return 1;
 	case PEEK_PROTO_NEED_MORE:
 		return 0;
 	default:
