@@ -12,10 +12,12 @@
  *   conn_peek()          for names: on 443 the TLS ClientHello's SNI, on 80
  *                        the HTTP Host header (MSG_PEEK, edge-triggered,
  *                        bounded in bytes and time), must name the host the
- *                        address stands for.  Other ports: TLS or HTTP is
- *                        checked the same way if the client speaks first
- *                        within CONN_SNIFF_MS; protocols where the server
- *                        speaks first go on unchecked.
+ *                        address stands for.  Other ports: the client's
+ *                        first bytes are checked the same way whenever they
+ *                        could be TLS or HTTP (peek_detect()), and only what
+ *                        cannot be goes on unchecked.  A client silent for
+ *                        CONN_SNIFF_MS goes on unchecked: protocols where the
+ *                        server speaks first.
  *   conn_resolve()       the name's real addresses from the resolver's cache
  *                        (refreshed if stale); each must pass the address
  *                        checks (no loopback, link-local, ... unless a rule
@@ -39,6 +41,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event_struct.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -66,6 +70,7 @@ struct conn {
 	struct in6_addr dst; /* as the program used it, IPv4 mapped */
 	uint16_t port;
 	bool has_name, sniff_only, reported;
+	const char *peek_what; /* what the first bytes may become, once some came */
 	char name[256];
 	char sni[256];
 	char reason[320];
@@ -328,20 +333,51 @@ static void conn_peek_done(struct conn *c)
 	event_del(&c->ev_timer);
 }
 
+/* The first bytes pass: on to the upstream. */
+static void conn_pass(struct conn *c)
+{
+	conn_peek_done(c);
+	conn_resolve(c);
+}
+
+/* The first bytes may still become @what: wait for more, at most
+ * CONN_PEEK_MS from the first of them on a port where a silent client would
+ * have gone on unchecked (80 and 443 count from the accept). */
+static void conn_wait(struct conn *c, const char *what)
+{
+	if (!c->peek_what && c->sniff_only) {
+		struct timeval tv = { CONN_PEEK_MS / 1000, (CONN_PEEK_MS % 1000) * 1000 };
+
+		event_add(&c->ev_timer, &tv);
+	}
+	c->peek_what = what;
+}
+
+/* The client shut its sending side: what is queued is all it says before
+ * an answer, so what is incomplete now stays incomplete. */
+static bool conn_client_shut(const struct conn *c)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	return getsockopt(c->client, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
+	       ti.tcpi_state == TCP_CLOSE_WAIT;
+}
+
 /* 1: decided (continue or denied: @c may be gone), 0: need more bytes. */
 static int conn_try_peek(struct conn *c)
 {
 	uint8_t buf[PEEK_TLS_MAX];
 	ssize_t n = recv(c->client, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
 	enum peek_result r;
+	enum peek_proto proto;
 	const char *what;
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
 	if (n == 0 && c->sniff_only) {
 		/* A half-close without a word: the server may still speak. */
-		conn_peek_done(c);
-		conn_resolve(c);
+		conn_pass(c);
 		return 1;
 	}
 	if (n <= 0) {
@@ -349,44 +385,48 @@ static int conn_try_peek(struct conn *c)
 		conn_free(c);
 		return 1;
 	}
-	switch (peek_detect(buf, (size_t)n)) {
+	proto = peek_detect(buf, (size_t)n);
+	if (proto == PEEK_PROTO_NEED_MORE && conn_client_shut(c))
+		proto = PEEK_PROTO_UNKNOWN;
+	switch (proto) {
 	case PEEK_PROTO_TLS:
-		what = "SNI";
+		what = "TLS ClientHello";
 		r = peek_tls_sni(buf, (size_t)n, c->sni, sizeof(c->sni));
 		break;
 	case PEEK_PROTO_HTTP:
-		what = "Host";
+		what = "HTTP request";
 		r = peek_http_host(buf, (size_t)n, c->sni, sizeof(c->sni));
 		break;
 	case PEEK_PROTO_H2C:
 		conn_deny(c, "HTTP/2 without TLS (h2c prior knowledge): netbox cannot see the host it asks for");
 		return 1;
 	case PEEK_PROTO_NEED_MORE:
+		conn_wait(c, "TLS ClientHello or HTTP request");
 		return 0;
 	default:
 		if (c->port == 443 || c->port == 80) {
 			conn_deny(c, "not %s on port %u", c->port == 443 ? "TLS" : "HTTP", c->port);
 			return 1;
 		}
-		conn_peek_done(c);
-		conn_resolve(c);
+		conn_pass(c);
 		return 1;
 	}
-	if (r == PEEK_NEED_MORE && (size_t)n < sizeof(buf))
+	if (r == PEEK_NEED_MORE && (size_t)n < sizeof(buf) && !conn_client_shut(c)) {
+		conn_wait(c, what);
 		return 0;
+	}
 	if (r == PEEK_NEED_MORE || r == PEEK_INVALID) {
 		c->sni[0] = '\0';
-		conn_deny(c, "malformed %s", what[0] == 'S' ? "TLS ClientHello" : "HTTP request");
+		conn_deny(c, "malformed %s", what);
 		return 1;
 	}
 	if (r == PEEK_FOUND && !conn_names_match(c->sni, c->name)) {
-		conn_deny(c, "%s %s does not match %s", what, c->sni, c->name);
+		conn_deny(c, "%s %s does not match %s", proto == PEEK_PROTO_TLS ? "SNI" : "Host", c->sni, c->name);
 		return 1;
 	}
 	if (r != PEEK_FOUND)
 		c->sni[0] = '\0';
-	conn_peek_done(c);
-	conn_resolve(c);
+	conn_pass(c);
 	return 1;
 }
 
@@ -400,13 +440,16 @@ static void conn_on_peek_timeout(evutil_socket_t fd UNUSED, short what UNUSED, v
 	struct conn *c = arg;
 
 	event_del(&c->ev_peek);
-	if (c->sniff_only) {
+	if (c->sniff_only && !c->peek_what) {
 		/* Nothing from the client: a server-speaks-first protocol. */
 		conn_resolve(c);
 		return;
 	}
-	conn_deny(c, "the client sent no %s within %d s", c->port == 443 ? "TLS ClientHello" : "request",
-		  CONN_PEEK_MS / 1000);
+	if (c->peek_what)
+		conn_deny(c, "the client sent no complete %s within %d s", c->peek_what, CONN_PEEK_MS / 1000);
+	else
+		conn_deny(c, "the client sent no %s within %d s", c->port == 443 ? "TLS ClientHello" : "request",
+			  CONN_PEEK_MS / 1000);
 }
 
 static void conn_peek(struct conn *c)
