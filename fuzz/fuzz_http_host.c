@@ -2,12 +2,16 @@
  * netproxy/peek.c, the transparent proxy's HTTP/1.x request-head parser
  * (DESIGN.md, "The network mechanism", point 5).
  *
- * The input is what a sandboxed client sent on port 80.  Checked, besides
- * the sanitizers: a host found is a valid lowercased DNS name without a
- * trailing dot or an IPv6 literal in inet_ntop() form; on any other result
- * the host buffer is empty and the info zeroed (but for ABSENT); decisions
- * are stable (a prefix that decides gives the same result, name and port as
- * the whole); a small host buffer gives INVALID, never a truncated name.
+ * The input is what a sandboxed client sent first, on port 80 or a port a
+ * rule names.  Checked, besides the sanitizers: a host found is a valid
+ * lowercased DNS name without a trailing dot or an IPv6 literal in
+ * inet_ntop() form; on any other result the host buffer is empty and the
+ * info zeroed (but for ABSENT); decisions are stable (a prefix that decides
+ * gives the same result, name and port as the whole), peek_detect()'s too;
+ * a small host buffer gives INVALID, never a truncated name; an empty line
+ * before the request changes nothing; and peek_detect() agrees with the
+ * parser: whatever the parser finds a host in (FOUND, ABSENT) is detected as
+ * HTTP, never as what the proxy would let through unchecked on a rule port.
  * Seeds: fuzz/corpus/http_host (requests of curl, python, node, git and wget
  * captured on 127.0.0.1, and smuggling attempts).
  */
@@ -66,16 +70,39 @@ static void check_result(enum peek_result r, const char *host, const struct peek
 	CHECK(info->minor <= 1);
 }
 
+static uint8_t crlf[PEEK_HTTP_MAX];
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char host[PEEK_HOST_MAX], h2[PEEK_HOST_MAX];
 	struct peek_http_info info, i2;
 	enum peek_result r, r2;
+	enum peek_proto p, p2;
 	size_t cuts[4];
 
-	(void)peek_detect(data, size);
+	p = peek_detect(data, size);
 	r = peek_http_host_ex(data, size, host, sizeof(host), &info);
 	check_result(r, host, &info);
+
+	/* What the proxy does with it: it parses what is HTTP, lets what is
+	 * UNKNOWN through unchecked on a rule port, and waits on NEED_MORE.  A
+	 * request the parser reads (a server would serve) must be HTTP; with
+	 * the stability of both (below), no longer stream of what was decided
+	 * otherwise can become one.  (The parser may still say NEED_MORE for
+	 * bytes detection has ruled out: it judges a line when it is whole.) */
+	if (r == PEEK_FOUND || r == PEEK_ABSENT)
+		CHECK(p == PEEK_PROTO_HTTP);
+	if (p == PEEK_PROTO_NEED_MORE)
+		CHECK(size < PEEK_HTTP_MAX);
+
+	/* An empty line first: the same request (RFC 9112, 2.2). */
+	if (size + 2 < sizeof(crlf)) {
+		memcpy(crlf, "\r\n", 2);
+		memcpy(crlf + 2, data, size);
+		r2 = peek_http_host_ex(crlf, size + 2, h2, sizeof(h2), &i2);
+		CHECK(r2 == r && strcmp(h2, host) == 0 && i2.port == info.port && i2.minor == info.minor &&
+		      i2.target == info.target);
+	}
 
 	/* Stability. */
 	cuts[0] = size / 2;
@@ -85,6 +112,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < 4; i++) {
 		if (cuts[i] >= size)
 			continue;
+		p2 = peek_detect(data, cuts[i]);
+		CHECK(p2 == PEEK_PROTO_NEED_MORE || p2 == p);
 		r2 = peek_http_host_ex(data, cuts[i], h2, sizeof(h2), &i2);
 		check_result(r2, h2, &i2);
 		if (r2 != PEEK_NEED_MORE) {

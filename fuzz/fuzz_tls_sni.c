@@ -6,8 +6,9 @@
  * the sanitizers: a name found is a valid lowercased DNS name; on any other
  * result the host buffer is empty; decisions are stable (a prefix that
  * decides gives the same result and name as the whole); a small host buffer
- * gives INVALID, never a truncated name; and re-fragmenting the handshake
- * bytes into records of another size gives the same result.  Seeds:
+ * gives INVALID, never a truncated name; re-fragmenting the handshake
+ * bytes into records of another size gives the same result; and what this
+ * parser reads a ClientHello in, peek_detect() calls TLS.  Seeds:
  * fuzz/corpus/tls_sni (ClientHellos of curl, openssl, node, python, git,
  * wget captured on 127.0.0.1).
  */
@@ -84,11 +85,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char host[PEEK_HOST_MAX], h2[PEEK_HOST_MAX];
 	struct peek_tls_info info, i2;
 	enum peek_result r, r2;
+	enum peek_proto p;
 	size_t cuts[4];
 
-	(void)peek_detect(data, size);
+	p = peek_detect(data, size);
 	r = peek_tls_sni_ex(data, size, host, sizeof(host), &info);
 	check_result(r, host, &info);
+	/* The proxy parses what is detected as TLS with this parser and lets
+	 * UNKNOWN through unchecked on a rule port: a ClientHello this parser
+	 * reads must never be anything but TLS there. */
+	if (r == PEEK_FOUND || r == PEEK_ABSENT)
+		CHECK(p == PEEK_PROTO_TLS);
+	if (p != PEEK_PROTO_TLS && p != PEEK_PROTO_NEED_MORE)
+		CHECK(r == PEEK_INVALID);
 
 	/* Stability. */
 	cuts[0] = size / 2;

@@ -58,8 +58,11 @@ struct config {
 	struct mount_req *mounts;
 	size_t nmounts;
 
-	char **keep_env;      /* --keep-env NAMEs */
+	char **keep_env;      /* --keep-env NAMEs on the command line: as is */
 	size_t nkeep_env;
+	char **keep_env_profile; /* keep-env NAMEs in profiles: past the name
+				  * rules, not the value rules (env.c) */
+	size_t nkeep_env_profile;
 	char **set_env;       /* --setenv NAME=VALUE */
 	size_t nset_env;
 	char **unset_env;     /* --unsetenv NAME */

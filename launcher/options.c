@@ -63,7 +63,7 @@ static const struct option_entry option_table[] = {
 	{ "hide", 0, "PATH", opt_mount, OPT_PROFILE, "cover PATH with an empty read-only directory or file" },
 	{ "tmpfs", 0, "PATH", opt_mount, OPT_PROFILE, "cover PATH with an empty writable tmpfs" },
 	{ "overlay", 0, "PATH", opt_mount, OPT_PROFILE, "show PATH, but keep what the program writes there in a throw-away layer" },
-	{ "keep-env", 0, "NAME", opt_keep_env, OPT_PROFILE, "pass NAME through even if it is on the secret list" },
+	{ "keep-env", 0, "NAME", opt_keep_env, OPT_PROFILE, "pass NAME through as it is, even if it looks like a secret" },
 	{ "setenv", 0, "NAME=VALUE", opt_setenv, OPT_PROFILE, "set an environment variable for the program" },
 	{ "unsetenv", 0, "NAME", opt_unsetenv, OPT_PROFILE, "remove an environment variable" },
 	{ "clearenv", 0, NULL, opt_clearenv, OPT_PROFILE, "start from an empty environment (PATH, HOME, TERM, USER, LANG kept)" },
@@ -161,7 +161,12 @@ static void opt_keep_env(struct config *cfg, const char *opt, const char *arg)
 {
 	if (!env_name_valid(arg, strlen(arg)))
 		die("give a variable name such as NPM_TOKEN", "%s: '%s' is not a variable name", opt, arg);
-	strv_push(&cfg->keep_env, &cfg->nkeep_env, xstrdup(arg));
+	/* A profile is shipped code, the command line is the user: only the
+	 * user passes a value's credentials (env.c). */
+	if (cfg->origin)
+		strv_push(&cfg->keep_env_profile, &cfg->nkeep_env_profile, xstrdup(arg));
+	else
+		strv_push(&cfg->keep_env, &cfg->nkeep_env, xstrdup(arg));
 }
 
 static void opt_unsetenv(struct config *cfg, const char *opt, const char *arg)

@@ -201,14 +201,71 @@ const char *peek_result_name(enum peek_result r)
 
 /* ---- detect -------------------------------------------------------------- */
 
-static const char *const http_methods[] = {
-	"GET ", "HEAD ", "POST ", "PUT ", "DELETE ", "OPTIONS ", "PATCH ",
-	"CONNECT ", "TRACE ",
-};
+/* The first line of the HTTP/2 prior-knowledge preface (RFC 9113, 3.4). */
+static const char h2c_line[] = "PRI * HTTP/2.0\r\n";
+
+/* tchar, RFC 9110 5.6.2 */
+static bool is_tchar(uint8_t ch)
+{
+	if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))
+		return true;
+	return ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL;
+}
+
+/* What separates the words of a request line: SP, and what RFC 9112 (3)
+ * lets a recipient take for it (HTAB, VT, FF, a bare CR). */
+static bool is_line_sep(uint8_t ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\v' || ch == '\f' || ch == '\r';
+}
+
+/* A byte of a request line's other words: visible ASCII or obs-text (nginx
+ * takes UTF-8 in a target).  Control bytes are refused there by RFC 9112
+ * and by the servers that pick virtual hosts (nginx, Apache, Go, Node), and
+ * ruling them out lets binary protocols through at their first one. */
+static bool is_word_byte(uint8_t ch)
+{
+	return ch > 0x20 && ch != 0x7f;
+}
+
+/* Could buf[0..len) be the start of an HTTP/1.x request line as a lenient
+ * server reads one: empty lines and blanks, a method token, a separator,
+ * and a later word that starts with "HTTP/" in any case, before the line
+ * ends (LF)?  HTTP as soon as that word is seen, UNKNOWN as soon as a byte
+ * rules it out, NEED_MORE until then. */
+static enum peek_proto detect_http(const uint8_t *buf, size_t len)
+{
+	static const char version[] = "http/";
+	size_t i = 0, matched = 0; /* of version, in the current word */
+	bool mismatch = false;	  /* the current word is not a version */
+
+	while (i < len && (buf[i] == '\n' || is_line_sep(buf[i])))
+		i++;
+	if (i < len && !is_tchar(buf[i]))
+		return PEEK_PROTO_UNKNOWN;
+	while (i < len && is_tchar(buf[i]))
+		i++;
+	if (i < len && !is_line_sep(buf[i]))
+		return PEEK_PROTO_UNKNOWN;
+	for (; i < len; i++) {
+		if (is_line_sep(buf[i])) {
+			matched = 0;
+			mismatch = false;
+		} else if (!is_word_byte(buf[i])) {
+			return PEEK_PROTO_UNKNOWN; /* the line's end (LF) too */
+		} else if (!mismatch && lower(buf[i]) == version[matched]) {
+			if (++matched == sizeof(version) - 1)
+				return PEEK_PROTO_HTTP;
+		} else {
+			mismatch = true;
+		}
+	}
+	return PEEK_PROTO_NEED_MORE;
+}
 
 enum peek_proto peek_detect(const uint8_t *buf, size_t len)
 {
-	bool maybe = false;
+	enum peek_proto p;
 
 	if (len == 0)
 		return PEEK_PROTO_NEED_MORE;
@@ -217,16 +274,14 @@ enum peek_proto peek_detect(const uint8_t *buf, size_t len)
 			return PEEK_PROTO_NEED_MORE;
 		return buf[1] == 3 ? PEEK_PROTO_TLS : PEEK_PROTO_UNKNOWN;
 	}
-	for (size_t i = 0; i < sizeof(http_methods) / sizeof(http_methods[0]); i++) {
-		size_t mlen = strlen(http_methods[i]);
-
-		if (memcmp(buf, http_methods[i], min_size(len, mlen)) != 0)
-			continue;
-		if (len >= mlen)
-			return PEEK_PROTO_HTTP;
-		maybe = true;
-	}
-	return maybe ? PEEK_PROTO_NEED_MORE : PEEK_PROTO_UNKNOWN;
+	if (memcmp(buf, h2c_line, min_size(len, sizeof(h2c_line) - 1)) == 0)
+		return len >= sizeof(h2c_line) - 1 ? PEEK_PROTO_H2C : PEEK_PROTO_NEED_MORE;
+	p = detect_http(buf, min_size(len, PEEK_HTTP_MAX));
+	/* Still a request line in the making at the bound: too long for the
+	 * Host parser, which refuses it; so it is HTTP, not "anything else". */
+	if (p == PEEK_PROTO_NEED_MORE && len >= PEEK_HTTP_MAX)
+		return PEEK_PROTO_HTTP;
+	return p;
 }
 
 /* ---- TLS ----------------------------------------------------------------- */
@@ -421,14 +476,6 @@ struct hostport {
 	char host[PEEK_HOST_MAX];
 	uint16_t port;		/* 0: none given */
 };
-
-/* tchar, RFC 9110 5.6.2 */
-static bool is_tchar(uint8_t ch)
-{
-	if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))
-		return true;
-	return ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL;
-}
 
 static bool is_ows(uint8_t ch)
 {
@@ -682,9 +729,13 @@ static enum peek_result http_parse(const uint8_t *buf, size_t n, char *host, siz
 	enum peek_result r;
 
 	memset(&rq, 0, sizeof(rq));
-	r = http_line(buf, n, &off, &line, &linelen);
-	if (r != PEEK_FOUND)
-		return r;
+	/* RFC 9112, 2.2: a server SHOULD ignore an empty line (CRLF) before the
+	 * request line; many ignore any number of them, so netbox does too. */
+	do {
+		r = http_line(buf, n, &off, &line, &linelen);
+		if (r != PEEK_FOUND)
+			return r;
+	} while (linelen == 0);
 	if (!http_request_line(line, linelen, &rq))
 		return PEEK_INVALID;
 	for (;;) {

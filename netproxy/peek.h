@@ -1,7 +1,8 @@
 /* peek.h — parsers for the first bytes a sandboxed client sends, so that the
  * transparent proxy (DESIGN.md, "The network mechanism", point 5) can learn
  * the name the client asks for before it connects upstream: the SNI of a TLS
- * ClientHello on 443, the Host header of an HTTP/1.x request on 80.
+ * ClientHello, the Host header of an HTTP/1.x request (on 443 and 80, and on
+ * the ports rules name when the client speaks TLS or HTTP there).
  *
  * The caller recv()s with MSG_PEEK into a buffer of at least PEEK_TLS_MAX
  * bytes (PEEK_HTTP_MAX for HTTP) and calls these functions on whatever has
@@ -53,19 +54,33 @@ enum peek_result {
 
 enum peek_proto {
 	PEEK_PROTO_TLS,		/* a TLS handshake record (type 22, version 3.x) */
-	PEEK_PROTO_HTTP,	/* an HTTP/1.x request line with a known method */
+	PEEK_PROTO_HTTP,	/* what some server could read as an HTTP/1.x request */
+	PEEK_PROTO_H2C,		/* the HTTP/2 prior-knowledge preface */
 	PEEK_PROTO_UNKNOWN,	/* anything else */
 	PEEK_PROTO_NEED_MORE,	/* too few bytes to tell */
 };
 
-/* What the first bytes are.  HTTP means the stream starts with one of the
- * methods GET HEAD POST PUT DELETE OPTIONS PATCH CONNECT TRACE (case-
- * sensitive) followed by a space.  The HTTP/2 prior-knowledge preface
- * ("PRI * HTTP/2.0", h2c) is PEEK_PROTO_UNKNOWN: its authority lives in an
- * HPACK-compressed HEADERS frame that these parsers do not decode, so on
- * port 80 the caller refuses it as not HTTP/1.x and elsewhere it is as opaque
- * as any other protocol.  Other methods (WebDAV's PROPFIND...) are UNKNOWN too.
- * An SSLv2-style hello (first byte with the high bit set) is UNKNOWN. */
+/* What the first bytes are.  The proxy checks the name in what is TLS or
+ * HTTP and lets only UNKNOWN through unchecked, so HTTP is what a lenient
+ * server could take for a request line (RFC 9112, 2.2 and 3): any number of
+ * empty lines and blanks, a method token (RFC 9110 tchar+, any case:
+ * PROPFIND, get, M-SEARCH), a separator (SP, HTAB, VT, FF, bare CR), and a
+ * later word of the line, of visible ASCII or obs-text bytes, that starts
+ * with "HTTP/" in any case.  HTTP as soon as that word starts, UNKNOWN as
+ * soon as a byte rules it out (a method byte that is no tchar, a control
+ * byte, the line's LF before "HTTP/"), NEED_MORE before; still NEED_MORE
+ * after PEEK_HTTP_MAX bytes is HTTP (and too long for peek_http_host(),
+ * which refuses it).  Whatever peek_http_host() finds a host in (FOUND,
+ * ABSENT) is HTTP here.  HTTP/0.9 ("GET /" without a version) is UNKNOWN:
+ * it carries no Host, and reaches no more than HTTP/1.0 without one, which
+ * passes (ABSENT).
+ * H2C: the stream starts with "PRI * HTTP/2.0\r\n" (h2c prior knowledge):
+ * its authority lives in an HPACK-compressed HEADERS frame that these
+ * parsers do not decode, so the proxy refuses it on every port it checks.
+ * An SSLv2-style hello (first byte with the high bit set) is UNKNOWN: it
+ * has no room for a server name (an SNI-less ClientHello passes anyway).
+ * Decisions are stable: once a prefix gives TLS, HTTP, H2C or UNKNOWN,
+ * every longer prefix gives the same. */
 enum peek_proto peek_detect(const uint8_t *buf, size_t len);
 
 /* Extra facts about a ClientHello, filled in on PEEK_FOUND and PEEK_ABSENT
@@ -116,8 +131,9 @@ struct peek_http_info {
  * Lines end with CRLF only: a bare LF or a bare CR anywhere in the head is
  * PEEK_INVALID (RFC 9112 allows a recipient to accept a bare LF; refusing it
  * leaves no room for a server to split lines differently from netbox).
+ * Empty lines (CRLF) before the request line are skipped (RFC 9112, 2.2).
  * Request line: METHOD SP request-target SP "HTTP/1.0"|"HTTP/1.1" CRLF, the
- * method any token.  Header lines up to the empty line, the whole head within
+ * method any token, in any case.  Header lines up to the empty line, the whole head within
  * PEEK_HTTP_MAX bytes.  Control characters (but HTAB in a field value), a
  * field name that is not a token or has whitespace before its colon, and
  * obs-fold (a line starting with SP or HTAB) are PEEK_INVALID.  Exactly one

@@ -12,10 +12,14 @@
  *   conn_peek()          for names: on 443 the TLS ClientHello's SNI, on 80
  *                        the HTTP Host header (MSG_PEEK, edge-triggered,
  *                        bounded in bytes and time), must name the host the
- *                        address stands for.  Other ports: TLS or HTTP is
- *                        checked the same way if the client speaks first
- *                        within CONN_SNIFF_MS; protocols where the server
- *                        speaks first go on unchecked.
+ *                        address stands for.  Other ports: the client's
+ *                        first bytes are checked the same way whenever they
+ *                        could be TLS or HTTP (peek_detect()), and only what
+ *                        cannot be goes on unchecked.  A client silent for
+ *                        CONN_SNIFF_MS may be waiting for a server that
+ *                        speaks first: netbox connects, relays what the
+ *                        server says, and holds what the client sends until
+ *                        its first bytes are judged (CONN_HELD).
  *   conn_resolve()       the name's real addresses from the resolver's cache
  *                        (refreshed if stale); each must pass the address
  *                        checks (no loopback, link-local, ... unless a rule
@@ -39,6 +43,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event_struct.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -48,7 +55,13 @@
 #define PROXY_ACCEPT_BATCH 64
 #define PROXY_EMFILE_RETRY_MS 100 /* out of descriptors: accept again after this */
 
-enum conn_state { CONN_PEEK, CONN_RESOLVE, CONN_CONNECT, CONN_RELAY };
+enum conn_state {
+	CONN_PEEK,
+	CONN_RESOLVE,
+	CONN_CONNECT,
+	CONN_HELD, /* relaying upstream -> client only; the client's first bytes are judged */
+	CONN_RELAY,
+};
 
 struct proxy_listener {
 	struct proxy *p;
@@ -63,9 +76,12 @@ struct conn {
 	struct conn *prev, *next;
 	enum conn_state state;
 	int client, upfd;
+	int peekfd; /* CONN_HELD: a dup of @client for ev_peek (see conn_hold) */
 	struct in6_addr dst; /* as the program used it, IPv4 mapped */
 	uint16_t port;
 	bool has_name, sniff_only, reported;
+	bool late;             /* silent through the sniff: checked in CONN_HELD */
+	const char *peek_what; /* what the first bytes may become, once some came */
 	char name[256];
 	char sni[256];
 	char reason[320];
@@ -175,6 +191,8 @@ static void conn_free(struct conn *c)
 		close(c->client);
 	if (c->upfd >= 0)
 		close(c->upfd);
+	if (c->peekfd >= 0)
+		close(c->peekfd);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -203,6 +221,12 @@ static void conn_relay_done(struct relay *r UNUSED, void *arg)
 {
 	struct conn *c = arg;
 
+	if (c->state == CONN_HELD) {
+		/* Over (an error) before the client said a word: an allowed
+		 * connection all the same. */
+		conn_report_allowed(c);
+		c->state = CONN_RELAY;
+	}
 	if (c->relay.err) {
 		/* One side failed or reset: make the other see a reset too. */
 		conn_reset_fd(c->client);
@@ -212,15 +236,21 @@ static void conn_relay_done(struct relay *r UNUSED, void *arg)
 	conn_free(c);
 }
 
+static void conn_hold(struct conn *c);
+
 static void conn_relay(struct conn *c)
 {
 	int r;
 
-	c->state = CONN_RELAY;
-	r = relay_start(&c->relay, c->p->base, c->client, c->upfd, conn_relay_done, c);
-	if (r < 0)
+	c->state = c->late ? CONN_HELD : CONN_RELAY;
+	r = relay_start(&c->relay, c->p->base, c->client, c->upfd, c->late, conn_relay_done, c);
+	if (r < 0) {
 		conn_fail(c);
-	/* On success the relay may already have finished and freed @c. */
+		return;
+	}
+	/* relay_start() runs nothing before the next loop turn. */
+	if (c->late)
+		conn_hold(c);
 }
 
 /* ---- upstream ------------------------------------------------------------ */
@@ -236,6 +266,8 @@ static void conn_connected(void *arg, int fd, const struct sockaddr_storage *add
 	free(c->up);
 	c->up = NULL;
 	if (fd < 0) {
+		if (c->late) /* allowed, and never reported yet */
+			conn_report_allowed(c);
 		conn_fail(c);
 		return;
 	}
@@ -285,7 +317,9 @@ static void conn_resolved(void *arg, const struct sockaddr_storage *addrs, int n
 			  refused_class ? refused_class : "a refused", refused);
 		return;
 	}
-	conn_report_allowed(c);
+	/* A late connection is reported when its first bytes are judged. */
+	if (!c->late)
+		conn_report_allowed(c);
 	conn_connect(c, ok, nok);
 }
 
@@ -326,6 +360,48 @@ static void conn_peek_done(struct conn *c)
 {
 	event_del(&c->ev_peek);
 	event_del(&c->ev_timer);
+	if (c->peekfd >= 0) {
+		close(c->peekfd);
+		c->peekfd = -1;
+	}
+}
+
+/* The first bytes pass: on to the upstream, or, connected already, let them
+ * flow there. */
+static void conn_pass(struct conn *c)
+{
+	conn_peek_done(c);
+	if (c->state != CONN_HELD) {
+		conn_resolve(c);
+		return;
+	}
+	conn_report_allowed(c);
+	c->state = CONN_RELAY;
+	relay_release_up(&c->relay);
+}
+
+/* The first bytes may still become @what: wait for more, at most
+ * CONN_PEEK_MS from the first of them on a port where a silent client would
+ * have gone on unchecked (80 and 443 count from the accept). */
+static void conn_wait(struct conn *c, const char *what)
+{
+	if (!c->peek_what && c->sniff_only) {
+		struct timeval tv = { CONN_PEEK_MS / 1000, (CONN_PEEK_MS % 1000) * 1000 };
+
+		event_add(&c->ev_timer, &tv);
+	}
+	c->peek_what = what;
+}
+
+/* The client shut its sending side: what is queued is all it says before
+ * an answer, so what is incomplete now stays incomplete. */
+static bool conn_client_shut(const struct conn *c)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	return getsockopt(c->client, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
+	       ti.tcpi_state == TCP_CLOSE_WAIT;
 }
 
 /* 1: decided (continue or denied: @c may be gone), 0: need more bytes. */
@@ -334,14 +410,15 @@ static int conn_try_peek(struct conn *c)
 	uint8_t buf[PEEK_TLS_MAX];
 	ssize_t n = recv(c->client, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
 	enum peek_result r;
+	enum peek_proto proto;
 	const char *what;
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
-	if (n == 0 && c->sniff_only) {
-		/* A half-close without a word: the server may still speak. */
-		conn_peek_done(c);
-		conn_resolve(c);
+	if ((n == 0 && c->sniff_only) || (n < 0 && c->state == CONN_HELD)) {
+		/* A half-close without a word (the server may still speak), or
+		 * a reset the relay passes on. */
+		conn_pass(c);
 		return 1;
 	}
 	if (n <= 0) {
@@ -349,41 +426,48 @@ static int conn_try_peek(struct conn *c)
 		conn_free(c);
 		return 1;
 	}
-	switch (peek_detect(buf, (size_t)n)) {
+	proto = peek_detect(buf, (size_t)n);
+	if (proto == PEEK_PROTO_NEED_MORE && conn_client_shut(c))
+		proto = PEEK_PROTO_UNKNOWN;
+	switch (proto) {
 	case PEEK_PROTO_TLS:
-		what = "SNI";
+		what = "TLS ClientHello";
 		r = peek_tls_sni(buf, (size_t)n, c->sni, sizeof(c->sni));
 		break;
 	case PEEK_PROTO_HTTP:
-		what = "Host";
+		what = "HTTP request";
 		r = peek_http_host(buf, (size_t)n, c->sni, sizeof(c->sni));
 		break;
+	case PEEK_PROTO_H2C:
+		conn_deny(c, "HTTP/2 without TLS (h2c prior knowledge): netbox cannot see the host it asks for");
+		return 1;
 	case PEEK_PROTO_NEED_MORE:
+		conn_wait(c, "TLS ClientHello or HTTP request");
 		return 0;
 	default:
 		if (c->port == 443 || c->port == 80) {
 			conn_deny(c, "not %s on port %u", c->port == 443 ? "TLS" : "HTTP", c->port);
 			return 1;
 		}
-		conn_peek_done(c);
-		conn_resolve(c);
+		conn_pass(c);
 		return 1;
 	}
-	if (r == PEEK_NEED_MORE && (size_t)n < sizeof(buf))
+	if (r == PEEK_NEED_MORE && (size_t)n < sizeof(buf) && !conn_client_shut(c)) {
+		conn_wait(c, what);
 		return 0;
+	}
 	if (r == PEEK_NEED_MORE || r == PEEK_INVALID) {
 		c->sni[0] = '\0';
-		conn_deny(c, "malformed %s", what[0] == 'S' ? "TLS ClientHello" : "HTTP request");
+		conn_deny(c, "malformed %s", what);
 		return 1;
 	}
 	if (r == PEEK_FOUND && !conn_names_match(c->sni, c->name)) {
-		conn_deny(c, "%s %s does not match %s", what, c->sni, c->name);
+		conn_deny(c, "%s %s does not match %s", proto == PEEK_PROTO_TLS ? "SNI" : "Host", c->sni, c->name);
 		return 1;
 	}
 	if (r != PEEK_FOUND)
 		c->sni[0] = '\0';
-	conn_peek_done(c);
-	conn_resolve(c);
+	conn_pass(c);
 	return 1;
 }
 
@@ -397,13 +481,37 @@ static void conn_on_peek_timeout(evutil_socket_t fd UNUSED, short what UNUSED, v
 	struct conn *c = arg;
 
 	event_del(&c->ev_peek);
-	if (c->sniff_only) {
-		/* Nothing from the client: a server-speaks-first protocol. */
+	if (c->state == CONN_PEEK && c->sniff_only && !c->peek_what) {
+		/* Nothing from the client: maybe a protocol where the server
+		 * speaks first.  Connect; the client's first bytes are still
+		 * judged when they come (conn_hold). */
+		c->late = true;
 		conn_resolve(c);
 		return;
 	}
-	conn_deny(c, "the client sent no %s within %d s", c->port == 443 ? "TLS ClientHello" : "request",
-		  CONN_PEEK_MS / 1000);
+	if (c->peek_what)
+		conn_deny(c, "the client sent no complete %s within %d s", c->peek_what, CONN_PEEK_MS / 1000);
+	else
+		conn_deny(c, "the client sent no %s within %d s", c->port == 443 ? "TLS ClientHello" : "request",
+			  CONN_PEEK_MS / 1000);
+}
+
+/* Connected after a silent sniff: the upstream -> client direction flows,
+ * the client's first bytes wait in its socket for conn_try_peek().  ev_peek
+ * watches a dup of the client's descriptor: libevent keeps one set of flags
+ * per descriptor, and the relay's level-triggered write event may be on
+ * the client's own one. */
+static void conn_hold(struct conn *c)
+{
+	c->peekfd = fcntl(c->client, F_DUPFD_CLOEXEC, 3);
+	if (c->peekfd < 0) {
+		conn_deny(c, "cannot watch the connection (%s)", strerror(errno));
+		return;
+	}
+	event_assign(&c->ev_peek, c->p->base, c->peekfd, EV_READ | EV_PERSIST | EV_ET, conn_on_peek, c);
+	event_add(&c->ev_peek, NULL);
+	/* Bytes that came while connecting announce no new edge. */
+	conn_try_peek(c);
 }
 
 static void conn_peek(struct conn *c)
@@ -481,6 +589,7 @@ static void proxy_accept_one(struct proxy *p, int fd)
 	c->p = p;
 	c->client = fd;
 	c->upfd = -1;
+	c->peekfd = -1;
 	c->start_ns = now_ns();
 	for (int i = 0; i < 2; i++)
 		c->relay.dir[i].pipe[0] = c->relay.dir[i].pipe[1] = -1;

@@ -253,7 +253,7 @@ static void relay_on_write(evutil_socket_t fd UNUSED, short what UNUSED, void *a
 	relay_dir_pump(d->relay, d);
 }
 
-int relay_start(struct relay *r, struct event_base *base, int client, int upstream,
+int relay_start(struct relay *r, struct event_base *base, int client, int upstream, bool hold_up,
 		relay_done_fn done_cb, void *arg)
 {
 	*r = (struct relay){ .done_cb = done_cb, .done_arg = arg };
@@ -276,9 +276,16 @@ int relay_start(struct relay *r, struct event_base *base, int client, int upstre
 	 * FIN that arrived during the sniff, which no new edge will announce):
 	 * run both directions on the next loop turn.  Not now: a direction
 	 * that finishes would call done_cb, which frees @r under the caller. */
-	event_active(&r->dir[RELAY_UP].ev_read, EV_READ, 1);
+	if (!hold_up)
+		relay_release_up(r);
 	event_active(&r->dir[RELAY_DOWN].ev_read, EV_READ, 1);
 	return 0;
+}
+
+void relay_release_up(struct relay *r)
+{
+	/* The direction's read event is added by its first pump. */
+	event_active(&r->dir[RELAY_UP].ev_read, EV_READ, 1);
 }
 
 void relay_close_pipes(struct relay *r)

@@ -32,9 +32,14 @@ struct relay {
 };
 
 /* Start relaying; @done_cb runs once when it is over (it may free @r after
- * relay_close_pipes()).  The sockets stay the caller's.  0 or -errno. */
-int relay_start(struct relay *r, struct event_base *base, int client, int upstream,
+ * relay_close_pipes()).  The sockets stay the caller's.  With @hold_up, the
+ * program -> upstream direction waits for relay_release_up(): what the
+ * program sends stays in its socket (the proxy has yet to judge it) while
+ * upstream -> program flows.  0 or -errno. */
+int relay_start(struct relay *r, struct event_base *base, int client, int upstream, bool hold_up,
 		relay_done_fn done_cb, void *arg);
+/* Let the held program -> upstream direction flow. */
+void relay_release_up(struct relay *r);
 /* Release the pipes and events (not the sockets). */
 void relay_close_pipes(struct relay *r);
 

@@ -35,5 +35,6 @@ rw ~/.npm/_cacache/content-v2
 # *_TOKEN variables are dropped by netbox's defaults.  To publish, or to use
 # a private registry that needs a token, add on the command line:
 #   --ro ~/.npmrc --allow YOUR.REGISTRY
-# Registry settings without secrets can come from the environment:
+# Registry settings can come from the environment (a user:password@ in the
+# URL is removed even so; --keep-env NPM_CONFIG_REGISTRY keeps it whole):
 keep-env NPM_CONFIG_REGISTRY

@@ -18,5 +18,8 @@ overlay ~/.cache/pip
 # Credentials and configuration, deliberately NOT exposed: ~/.netrc and
 # ~/.config/pip/pip.conf can hold index passwords.  For a private index:
 #   --ro ~/.config/pip/pip.conf --allow YOUR.INDEX
-# An index URL without secrets can come from the environment:
+# An index URL can come from the environment.  A user:password@ in it is
+# removed even so: keep-env in a profile gets a name past netbox's secret
+# patterns, never a credential in the value.  To pass the URL whole, say so on
+# the command line: --keep-env PIP_INDEX_URL.
 keep-env PIP_INDEX_URL

@@ -19,8 +19,11 @@
 #            Host header (tests/lab/labnet.py, class Handler, lists the paths:
 #            /hello /bytes?n=N /sha256 /echo-host /echo-sni /whoami /headers
 #            /slow?ms=N; google.com -> 301 www.google.com; registry.test is an
-#            npm registry; git.test serves /repo.git by dumb HTTP); TCP echo
-#            :9000 and UDP echo :9999 on evil.test (v4 and v6).
+#            npm registry; git.test serves /repo.git by dumb HTTP); HTTP :8080
+#            on every address, the same content for any method (PROPFIND,
+#            lower-case get, ...) and after empty lines (a lenient server for
+#            the Host check on a rule's port); TCP echo :9000 and UDP echo
+#            :9999 on evil.test (v4 and v6).
 #   Nothing in the lab can reach the real network: INET has no route out,
 #   HOST's only route is INET.
 #
@@ -81,7 +84,7 @@
 #   * LAB_NPM_SCOPED=@lab/scoped (depends on lab-hello)
 #   LAB_NPM_DIR (the tarballs, as the registry serves them)
 #   * LAB_HOST_IP4 LAB_HOST_IP6 LAB_DNS_IP4 LAB_DNS_IP6 LAB_ECHO_IP4 LAB_ECHO_IP6
-#   * LAB_ECHO_PORT_TCP=9000 LAB_ECHO_PORT_UDP=9999
+#   * LAB_ECHO_PORT_TCP=9000 LAB_ECHO_PORT_UDP=9999 LAB_HTTP_ANY_PORT=8080
 #   * LAB_SECRET_PORT=7777 LAB_SECRET=HOST-LOOPBACK-SECRET
 #   * LAB_IP4_<NAME> LAB_IP6_<NAME>: NAME upper-cased, "." and "-" -> "_"
 #     (LAB_IP4_WWW_GOOGLE_COM=203.0.113.11, LAB_IP6_V4ONLY_TEST= empty)
@@ -129,7 +132,7 @@ mapped-metadata.test    -                ::ffff:169.254.169.254
 export LAB_HOST_IP4=203.0.113.1 LAB_HOST_IP6=2001:db8:113::1
 export LAB_DNS_IP4=203.0.113.2 LAB_DNS_IP6=2001:db8:113::2
 export LAB_ECHO_IP4=203.0.113.13 LAB_ECHO_IP6=2001:db8:113::13
-export LAB_ECHO_PORT_TCP=9000 LAB_ECHO_PORT_UDP=9999
+export LAB_ECHO_PORT_TCP=9000 LAB_ECHO_PORT_UDP=9999 LAB_HTTP_ANY_PORT=8080
 export LAB_SECRET_PORT=7777 LAB_SECRET=HOST-LOOPBACK-SECRET
 export LAB_GIT_URL=https://git.test/repo.git LAB_GIT_FILE=hello.txt
 export LAB_GIT_CONTENT="hello from git.test"

@@ -9,7 +9,9 @@ that lab.sh exports, see there):
                           UDP and TCP, for the names in $LAB_DIR/names; logs
                           "QTYPE name" for every query to LAB_DNS_LOG
   web     [--parent PID]  HTTP :80 and HTTPS :443 on every address, content by
-                          Host header (see Handler); TCP echo LAB_ECHO_PORT_TCP
+                          Host header (see Handler); HTTP :LAB_HTTP_ANY_PORT
+                          (8080) the same, for any method and after empty
+                          lines (AnyMethodHandler); TCP echo LAB_ECHO_PORT_TCP
                           and UDP echo LAB_ECHO_PORT_UDP on evil.test
   secret  [--parent PID]  HOST namespace: 127.0.0.1 and ::1 port LAB_SECRET_PORT,
                           writes LAB_SECRET + newline and closes
@@ -656,6 +658,25 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.write(d)
 
 
+class AnyMethodHandler(Handler):
+    """Port LAB_HTTP_ANY_PORT: Handler's content for any method token, in any
+    case (PROPFIND, get, M-SEARCH), and empty lines before the request line
+    skipped (RFC 9112, 2.2): a server as lenient as the ones netbox's Host
+    check must not be fooled by on a port a rule names."""
+
+    def parse_request(self):
+        for _ in range(16):
+            if self.raw_requestline not in (b"\r\n", b"\n"):
+                break
+            self.raw_requestline = self.rfile.readline(65537)
+        return super().parse_request()
+
+    def __getattr__(self, name):
+        if name.startswith("do_"):
+            return self.route
+        raise AttributeError(name)
+
+
 def norm_addr(a):
     return a[7:] if a.startswith("::ffff:") and "." in a else a
 
@@ -666,9 +687,9 @@ class LabServer(ThreadingHTTPServer):
     request_queue_size = 1024
     allow_reuse_address = True
 
-    def __init__(self, port, scheme, ctx, packages, git_root):
+    def __init__(self, port, scheme, ctx, packages, git_root, handler=Handler):
         self.scheme, self.ctx, self.packages, self.git_root = scheme, ctx, packages, git_root
-        super().__init__(("::", port), Handler)
+        super().__init__(("::", port), handler)
 
     def server_bind(self):
         # dual stack; and no getfqdn() (HTTPServer.server_bind would resolve)
@@ -740,8 +761,10 @@ def cmd_web():
     ctx.sni_callback = on_sni
 
     threads = []
-    for port, scheme, c in ((80, "http", None), (443, "https", ctx)):
-        srv = LabServer(port, scheme, c, packages, git_root)
+    servers = ((80, "http", None, Handler), (443, "https", ctx, Handler),
+               (int(env("LAB_HTTP_ANY_PORT")), "http", None, AnyMethodHandler))
+    for port, scheme, c, handler in servers:
+        srv = LabServer(port, scheme, c, packages, git_root, handler)
         threads.append(threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 3600}, daemon=True))
     tport, uport = int(env("LAB_ECHO_PORT_TCP")), int(env("LAB_ECHO_PORT_UDP"))
     for fam, addr in ((socket.AF_INET, env("LAB_ECHO_IP4")), (socket.AF_INET6, env("LAB_ECHO_IP6"))):
@@ -845,6 +868,9 @@ def cmd_probe(timeout, pids=()):
         ("dns tcp", lambda: expect("rcode", dns_query("lab-probe.invalid", tcp=True, timeout=0.5)[0], "NXDOMAIN")),
         ("http v4", lambda: expect("body", http_get(ip("www.google.com", 4), 80, "www.google.com", "/hello"),
                                    (200, b"hello from www.google.com\n"))),
+        ("http any method", lambda: expect("body", http_get(ip("allowed.test", 4), int(env("LAB_HTTP_ANY_PORT")),
+                                                            "allowed.test", "/hello"),
+                                           (200, b"hello from allowed.test\n"))),
         ("https v4", lambda: expect("body", http_get(ip("www.google.com", 4), 443, "www.google.com", "/hello", ctx),
                                     (200, b"hello from www.google.com\n"))),
         ("https v6", lambda: expect("body", http_get(ip("registry.test", 6), 443, "registry.test", "/hello", ctx),

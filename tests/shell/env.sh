@@ -38,14 +38,83 @@ ORDINARY=(
 	"EDITOR=vi"
 	"TOKEN_FILE_HINT=not-a-secret-name"
 )
-NB_ENV=("${SECRETS[@]}" "${ORDINARY[@]}")
+
+# The secret forms the name patterns, the value rules and the userinfo
+# stripping are for: NAME=value|what the program sees|what --check says why.
+# "(unset)": dropped.  Lower-case names are the same variables to the tools
+# that read them (curl reads https_proxy, libpq does not care).
+FORMS=(
+	"PGPASSWORD=SECRET-VALUE-PG|(unset)|name matches \*PASSWORD\*"
+	"pgpassword=SECRET-VALUE-PGLOW|(unset)|name matches \*PASSWORD\*"
+	"MYSQL_PWD=SECRET-VALUE-MYSQL|(unset)|name matches \*_PWD"
+	"SENTRY_DSN=https://SECRET-VALUE-SENTRY@o1.ingest.sentry.test/2|(unset)|name matches \*_DSN"
+	"SECRET_KEY=SECRET-VALUE-DJANGO|(unset)|name matches \*SECRET\*"
+	"SSH_PRIVATE_KEY=SECRET-VALUE-SSHKEY|(unset)|name matches \*PRIVATE_KEY\*"
+	"GITHUB_PAT=SECRET-VALUE-PAT|(unset)|name matches \*_PAT"
+	"github_token=SECRET-VALUE-GHLOW|(unset)|forge token"
+	"BW_SESSION=SECRET-VALUE-BW|(unset)|password manager session"
+	"AZURE_STORAGE_CONNECTION_STRING=DefaultEndpointsProtocol=https;AccountName=a;AccountKey=SECRET-VALUE-AZ|(unset)|name matches \*_CONNECTION_STRING"
+	"SMTP_PASS=SECRET-VALUE-SMTP|(unset)|name matches \*_PASS"
+	"CI_JOB_JWT=SECRET-VALUE-JWT|(unset)|name matches \*_JWT"
+	"SLACK_WEBHOOK_URL=https://hooks.slack.test/services/SECRET-VALUE-HOOK|(unset)|name matches \*WEBHOOK\*"
+	"APP_DB=host=db.test user=app password=SECRET-VALUE-KV|(unset)|value holds 'password='"
+	"UPLOAD_URL=https://acct.blob.test/c/f?sv=2022-11-02&sig=SECRET-VALUE-SAS|(unset)|value holds 'sig='"
+	"GIT_CONFIG_VALUE_0=Authorization: Basic SECRET-VALUE-HDR|(unset)|value holds 'authorization:'"
+	"DATABASE_URL=postgres://app:SECRET-VALUE-PGURL@db.test:5432/app?sslmode=require|DATABASE_URL=postgres://db.test:5432/app?sslmode=require|user:password@ of a URL"
+	"PIP_INDEX_URL=https://__token__:SECRET-VALUE-PIPURL@pypi.corp.test/simple|PIP_INDEX_URL=https://pypi.corp.test/simple|user:password@ of a URL"
+	"PIP_EXTRA_INDEX_URL=https://a.test/simple https://u:SECRET-VALUE-EXTRA@b.test/simple|PIP_EXTRA_INDEX_URL=https://a.test/simple https://b.test/simple|user:password@ of a URL"
+	"https_proxy=http://me:SECRET-VALUE-PROXY@proxy.test:3128|https_proxy=http://proxy.test:3128|user:password@ of a URL"
+	"HTTP_PROXY=me:SECRET-VALUE-BAREPROXY@proxy.test:3128|HTTP_PROXY=proxy.test:3128|user:password@ of a URL"
+	"CI_REPOSITORY_URL=https://gitlab-ci-token:SECRET-VALUE-GLCI@gitlab.test/g/p.git|CI_REPOSITORY_URL=https://gitlab.test/g/p.git|user:password@ of a URL"
+	"REDIS_URL=redis://:SECRET-VALUE-REDIS@cache.test:6379/0|REDIS_URL=redis://cache.test:6379/0|user:password@ of a URL"
+	"REPO_TOKEN_URL=https://SECRET-VALUE-USERONLY@github.test/o/r.git|(unset)|name matches \*_TOKEN_\*"
+	"GIT_REMOTE=https://SECRET-VALUE-USERONLY@github.test/o/r.git|GIT_REMOTE=https://github.test/o/r.git|user:password@ of a URL"
+)
+
+# Look-alikes of a desktop session and of CI runners, and what the rules do
+# to each: NAME=value|kept or dropped, and why that is the decision.
+LOOKALIKES=(
+	"KEYTIMEOUT=1|kept|zsh: no pattern ends in or holds KEY alone"
+	"XDG_SESSION_TYPE=wayland|kept|*_SESSION matches the end of a name only"
+	"XDG_SESSION_ID=2|kept|same"
+	"DESKTOP_SESSION=gnome|kept|matches *_SESSION; env_harmless_table: xdg-open and toolkits read it"
+	"KDE_FULL_SESSION=true|kept|matches *_SESSION; env_harmless_table"
+	"WT_SESSION=0c5b2c3e-0000-4000-8000-000000000000|kept|matches *_SESSION; env_harmless_table (WSL)"
+	"GDMSESSION=gnome|kept|no underscore before SESSION"
+	"SESSION_MANAGER=local/host:@/tmp/.ICE-unix/1|kept|SESSION_ at the start matches nothing; '@' is not after ://"
+	"SSH_ASKPASS=/usr/bin/ssh-askpass|kept|ASKPASS is not *_PASS"
+	"GIT_ASKPASS=/usr/bin/git-askpass|kept|same"
+	"GPG_TTY=/dev/pts/1|kept|nothing matches"
+	"XKB_DEFAULT_LAYOUT=us|kept|nothing matches"
+	"HUDSON_COOKIE=3f0c|kept|Jenkins' process marker, no pattern"
+	"ACTIONS_RUNTIME_URL=https://pipelines.actions.test/abc/|kept|a URL without userinfo"
+	"CI_REGISTRY_USER=gitlab-ci-token|kept|a user name"
+	"GOPROXY=https://proxy.golang.test,direct|kept|a URL without userinfo"
+	"NO_PROXY=localhost,.corp.test|kept|no URL"
+	"NPM_CONFIG_REGISTRY=https://npm.pkg.github.test/@owner|kept|'@' in the path is not userinfo"
+	"LS_COLORS=rs=0:di=01;34:ln=01;36:*.tar=01;31|kept|no key= of the value table after a separator"
+	"GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D|dropped|*_KEY: a fingerprint, public, but the name cannot tell it from a secret key"
+	"PASSWORD_STORE_DIR=/home/u/.password-store|dropped|*PASSWORD*: pass cannot work in the box anyway (home and gpg-agent hidden)"
+	"POSTGRES_PASSWORD_FILE=/run/secrets/db|dropped|*PASSWORD*: names where a secret is; /run is empty inside"
+	"KONSOLE_DBUS_SESSION=/Sessions/1|dropped|*_SESSION: a D-Bus path; the bus is not reachable inside"
+	"ACTIONS_ID_TOKEN_REQUEST_URL=https://token.actions.test/x|dropped|*_TOKEN_*: half of the OIDC token request"
+)
+field() { # field LINE N — the Nth |-separated field
+	printf '%s\n' "$1" | cut -d'|' -f"$2"
+}
+FORM_ENV=() LOOK_ENV=()
+for f in "${FORMS[@]}"; do FORM_ENV+=("$(field "$f" 1)"); done
+for f in "${LOOKALIKES[@]}"; do LOOK_ENV+=("$(field "$f" 1)"); done
+NB_ENV=("${SECRETS[@]}" "${ORDINARY[@]}" "${FORM_ENV[@]}" "${LOOK_ENV[@]}")
 
 cap as_user env
 BASE=$OUT
-for kv in "${SECRETS[@]}" "${ORDINARY[@]}"; do
+for kv in "${SECRETS[@]}" "${ORDINARY[@]}" "${FORM_ENV[@]}" "${LOOK_ENV[@]}"; do
 	t_is "$(env_get "$BASE" "${kv%%=*}")" "$kv" "without netbox: ${kv%%=*} reaches the program"
 done
-for n in PATH LANG TERM HOME USER; do
+# PWD and OLDPWD come from the shell as_user runs (cd): *_PWD must not
+# catch them.
+for n in PATH LANG TERM HOME USER PWD OLDPWD; do
 	t_unlike "$(env_get "$BASE" $n)" '^\(unset\)$' "without netbox: $n is set"
 done
 
@@ -55,12 +124,22 @@ IN=$OUT
 for kv in "${SECRETS[@]}"; do
 	t_is "$(env_get "$IN" "${kv%%=*}")" "(unset)" "netbox: ${kv%%=*} is dropped"
 done
+for f in "${FORMS[@]}"; do
+	kv=$(field "$f" 1)
+	want=$(field "$f" 2)
+	t_is "$(env_get "$IN" "${kv%%=*}")" "$want" "netbox: ${kv%%=*}: $([ "$want" = "(unset)" ] && echo dropped || echo "userinfo stripped, the rest kept")"
+done
 t_unlike "$IN" "SECRET-VALUE" "netbox: no secret value anywhere in the environment"
 for kv in "${ORDINARY[@]}"; do
 	t_is "$(env_get "$IN" "${kv%%=*}")" "$kv" "netbox: ${kv%%=*} is passed through"
 done
-for n in PATH LANG TERM HOME USER LOGNAME; do
+for n in PATH LANG TERM HOME USER LOGNAME PWD OLDPWD; do
 	t_is "$(env_get "$IN" $n)" "$(env_get "$BASE" $n)" "netbox: $n is passed through unchanged"
+done
+for f in "${LOOKALIKES[@]}"; do
+	kv=$(field "$f" 1)
+	if [ "$(field "$f" 2)" = kept ]; then want=$kv; else want="(unset)"; fi
+	t_is "$(env_get "$IN" "${kv%%=*}")" "$want" "netbox: look-alike ${kv%%=*} $(field "$f" 2) ($(field "$f" 3))"
 done
 
 # --keep-env
@@ -71,6 +150,37 @@ cap nb --keep-env MY_API_KEY --keep-env=SSH_AUTH_SOCK env
 t_is "$(env_get "$OUT" MY_API_KEY) $(env_get "$OUT" SSH_AUTH_SOCK)" \
 	"MY_API_KEY=SECRET-VALUE-MYAPI SSH_AUTH_SOCK=/tmp/ssh-netboxtest/agent.1" \
 	"netbox --keep-env twice (also --keep-env=NAME): both kept"
+cap nb --keep-env DATABASE_URL --keep-env PGPASSWORD --keep-env https_proxy env
+t_is "$(env_get "$OUT" DATABASE_URL)" "DATABASE_URL=postgres://app:SECRET-VALUE-PGURL@db.test:5432/app?sslmode=require" \
+	"netbox --keep-env DATABASE_URL: kept as it is, userinfo included (the user typed it)"
+t_is "$(env_get "$OUT" PGPASSWORD) $(env_get "$OUT" https_proxy)" \
+	"PGPASSWORD=SECRET-VALUE-PG https_proxy=http://me:SECRET-VALUE-PROXY@proxy.test:3128" \
+	"netbox --keep-env PGPASSWORD --keep-env https_proxy: both kept as they are"
+t_is "$(env_get "$OUT" PIP_INDEX_URL)" "PIP_INDEX_URL=https://pypi.corp.test/simple" \
+	"netbox --keep-env of other names: PIP_INDEX_URL still stripped"
+cap nb --keep-env pgpassword env
+t_is "$(env_get "$OUT" pgpassword) $(env_get "$OUT" PGPASSWORD)" "pgpassword=SECRET-VALUE-PGLOW (unset)" \
+	"netbox --keep-env pgpassword: names are exact for --keep-env (PGPASSWORD still dropped)"
+
+# keep-env in a profile: past the name rules, never the value rules.
+P="$T/keep.profile"
+printf 'keep-env PGPASSWORD\nkeep-env PIP_INDEX_URL\nkeep-env APP_DB\n' >"$P"
+chmod 755 "$T"
+chmod 644 "$P"
+cap nb --profile "$P" env
+t_is "$(env_get "$OUT" PGPASSWORD)" "PGPASSWORD=SECRET-VALUE-PG" "keep-env PGPASSWORD in a profile: kept (a name rule only)"
+t_is "$(env_get "$OUT" PIP_INDEX_URL)" "PIP_INDEX_URL=https://pypi.corp.test/simple" \
+	"keep-env PIP_INDEX_URL in a profile: the URL's userinfo is still removed"
+t_is "$(env_get "$OUT" APP_DB)" "(unset)" "keep-env APP_DB in a profile: a password= in the value still drops it"
+cap nb --profile "$P" --keep-env PIP_INDEX_URL env
+t_is "$(env_get "$OUT" PIP_INDEX_URL)" "PIP_INDEX_URL=https://__token__:SECRET-VALUE-PIPURL@pypi.corp.test/simple" \
+	"a profile's keep-env and --keep-env on the command line: kept whole"
+cap nb --profile pip env
+t_is "$RC:$(env_get "$OUT" PIP_INDEX_URL)" "0:PIP_INDEX_URL=https://pypi.corp.test/simple" \
+	"the shipped pip profile (keep-env PIP_INDEX_URL): no credentials get through"
+cap nb --profile pip --check true
+t_like "$OUT" "strip +PIP_INDEX_URL .*keep-env in a profile does not pass credentials; --keep-env PIP_INDEX_URL does" \
+	"netbox --check with the pip profile: says why PIP_INDEX_URL is stripped and how to keep it"
 cap nb --keep-env NOT_SET_ANYWHERE env
 t_is "$(env_get "$OUT" NOT_SET_ANYWHERE)" "(unset)" "netbox --keep-env of an unset name does not invent it"
 
@@ -113,8 +223,22 @@ DROPS=$(printf '%s\n' "$OUT" | grep -E '^  drop ')
 for kv in "${SECRETS[@]}"; do
 	t_like "$DROPS" "drop +${kv%%=*} .*--keep-env ${kv%%=*}" "netbox --check: lists the drop of ${kv%%=*} and how to keep it"
 done
+for f in "${FORMS[@]}"; do
+	kv=$(field "$f" 1)
+	if [ "$(field "$f" 2)" = "(unset)" ]; then what=drop; else what=strip; fi
+	t_like "$OUT" "^  $what +${kv%%=*} +\\($(field "$f" 3).*--keep-env ${kv%%=*} keeps it" \
+		"netbox --check: ${kv%%=*}: $what, why, and how to keep it"
+done
 for kv in "${ORDINARY[@]}"; do
 	t_unlike "$DROPS" "drop +${kv%%=*} " "netbox --check: does not list ${kv%%=*} as dropped"
+done
+for f in "${LOOKALIKES[@]}"; do
+	kv=$(field "$f" 1)
+	if [ "$(field "$f" 2)" = kept ]; then
+		t_unlike "$OUT" "^  (drop|strip) +${kv%%=*} " "netbox --check: look-alike ${kv%%=*} not listed"
+	else
+		t_like "$OUT" "^  drop +${kv%%=*} +\\(name matches" "netbox --check: look-alike ${kv%%=*} listed as dropped, with the pattern"
+	fi
 done
 t_unlike "$OUT" "SECRET-VALUE" "netbox --check: does not print secret values"
 cap nb --check --keep-env GITHUB_TOKEN --unsetenv FOO --setenv NEWVAR=1 true
@@ -122,6 +246,9 @@ t_like "$OUT" "keep +GITHUB_TOKEN .*--keep-env" "netbox --check --keep-env: list
 t_unlike "$OUT" "drop +GITHUB_TOKEN" "netbox --check --keep-env: it is not also listed as dropped"
 t_like "$OUT" "drop +FOO .*--unsetenv" "netbox --check --unsetenv FOO: listed"
 t_like "$OUT" "set +NEWVAR=1 .*--setenv" "netbox --check --setenv: listed"
+cap nb --check --keep-env DATABASE_URL true
+t_like "$OUT" "keep +DATABASE_URL +\\(--keep-env: as it is\\)" "netbox --check --keep-env DATABASE_URL: kept as it is"
+t_unlike "$OUT" "strip +DATABASE_URL" "netbox --check --keep-env DATABASE_URL: not also listed as stripped"
 cap nb --check --clearenv true
 t_like "$OUT" "environment: cleared" "netbox --check --clearenv: says the environment is cleared"
 

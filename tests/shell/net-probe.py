@@ -4,6 +4,11 @@
 #
 #   tcp HOST PORT [TEXT]         connect (5 s), send TEXT and shut the write
 #                                side (if TEXT), read to EOF: "reply TEXT" or the errno name
+#   send HOST PORT WAIT DATA [WAIT DATA...]
+#                                connect, then for each pair sleep WAIT seconds
+#                                and send DATA percent-decoded (%0D%0A: CRLF);
+#                                shut the write side, read to EOF: an HTTP reply
+#                                as "reply STATUS-LINE | LAST-BODY-LINE", or the errno name
 #   udp HOST PORT                send one datagram, wait 2 s: "reply" / "noreply"
 #   dns SERVER NAME [TYPE] [tcp] one query straight to SERVER:53: "RCODE addr..."
 #   halfclose HOST PORT BYTES    send BYTES random bytes, shut the write side,
@@ -22,6 +27,8 @@ import ssl
 import struct
 import sys
 import threading
+import time
+import urllib.parse
 import urllib.request
 
 
@@ -59,6 +66,22 @@ def p_tcp(host, port, text=""):
                 return
             raise
     print("reply", recv_all(s).decode(errors="replace").strip())
+
+
+def p_send(host, port, *chunks):
+    s = connect(host, port, 10)
+    try:
+        for wait, data in zip(chunks[::2], chunks[1::2]):
+            time.sleep(float(wait))
+            s.sendall(urllib.parse.unquote_to_bytes(data))
+        s.shutdown(socket.SHUT_WR)
+    except OSError as e:
+        print(err_name(e), "(before the reply)")
+        return
+    got = recv_all(s).decode(errors="replace")
+    head, _, body = got.partition("\r\n\r\n")
+    lines = [l for l in body.splitlines() if l.strip()]
+    print("reply", head.splitlines()[0] if head else "", "|", lines[-1] if lines else "")
 
 
 def p_udp(host, port):
@@ -200,7 +223,7 @@ def p_raw():
 
 
 PROBES = {
-    "tcp": p_tcp, "udp": p_udp, "dns": p_dns, "halfclose": p_halfclose,
+    "tcp": p_tcp, "send": p_send, "udp": p_udp, "dns": p_dns, "halfclose": p_halfclose,
     "concurrent": p_concurrent, "get": p_get, "upload": p_upload, "raw": p_raw,
 }
 

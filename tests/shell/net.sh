@@ -218,6 +218,64 @@ t_is "$(grep -c . "$LAB_HTTP_LOG")" 0 "no mismatched request reached the lab's w
 nbx --allow www.google.com curl -sS --max-time 10 -H "Host: WWW.Google.COM." http://www.google.com/echo-host
 t_is "$RC:$OUT" "0:WWW.Google.COM." "a Host header that only differs in case and trailing dot passes unchanged"
 
+# The Host check on a port a rule names.  The lab's :8080 serves any method,
+# in any case, after empty lines: a client that netbox did not recognise as
+# HTTP would reach another virtual host behind the allowed address.  netbox
+# checks whatever a server could take for HTTP, whenever it comes.
+HP=$LAB_HTTP_ANY_PORT
+# req METHOD HOST [PREFIX] — a GET-like request for /hello, percent-encoded for
+# "probe send" (PREFIX goes before the request line).
+req() {
+	printf '%s%s%%20/hello%%20HTTP/1.1%%0D%%0AHost:%%20%s%%0D%%0AConnection:%%20close%%0D%%0A%%0D%%0A' \
+		"${3:-}" "$1" "$2"
+}
+CRLF2='%0D%0A%0D%0A'
+# nbh: nbx, with every stderr kept for the sanitizer check at the end.
+HOST_ERR=
+nbh() { nbx "$@"; HOST_ERR+=$ERR; }
+plain $(probe send allowed.test $HP 0 "$(req PROPFIND evil.test)")
+t_is "$OUT" "reply HTTP/1.1 200 OK | hello from evil.test" \
+	"baseline: PROPFIND with Host: evil.test at allowed.test's address reaches evil.test's virtual host"
+plain $(probe send allowed.test $HP 0 "$(req GET evil.test "$CRLF2")")
+t_is "$OUT" "reply HTTP/1.1 200 OK | hello from evil.test" "baseline: so does a request after two empty lines"
+plain $(probe send allowed.test $HP 0 "$(req get evil.test)")
+t_is "$OUT" "reply HTTP/1.1 200 OK | hello from evil.test" "baseline: so does a lower-case get"
+plain $(probe send allowed.test $HP 0 'GET%20/hello%20HTTP/1.1%0D%0AHost:%20evil.test%0D%0A')
+t_is "$OUT" "reply HTTP/1.1 200 OK | hello from evil.test" "baseline: so does a head ended by the client's FIN"
+: >"$LAB_HTTP_LOG"
+for m in PROPFIND get M-SEARCH; do
+	nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0 "$(req $m evil.test)")
+	t_like "$OUT" "^(ECONNRESET|ENOTCONN|EPIPE)" "--allow allowed.test:$HP: $m with Host: evil.test is refused (reset)"
+	t_like "$ERR" "denied allowed\.test:$HP \(Host evil\.test does not match allowed\.test\)" "... and the mismatch is reported"
+	nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0 "$(req $m allowed.test)")
+	t_is "$OUT" "reply HTTP/1.1 200 OK | hello from allowed.test" "--allow allowed.test:$HP: $m with the right Host passes"
+done
+nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0 "$(req GET evil.test "$CRLF2")")
+t_like "$ERR" "denied allowed\.test:$HP \(Host evil\.test does not match" "a request after two empty lines with Host: evil.test is refused"
+nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0 "$(req GET allowed.test "$CRLF2")")
+t_is "$OUT" "reply HTTP/1.1 200 OK | hello from allowed.test" "... with the right Host it passes (the server skips the empty lines)"
+nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0 "$(req GET evil.test %0A)")
+t_like "$ERR" "denied allowed\.test:$HP \(malformed HTTP request\)" "a request after a bare LF is refused as malformed"
+# Timing: silent past the 300 ms sniff, then a request; a request line, a
+# pause, then the Host header.
+nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0.6 "$(req PROPFIND evil.test)")
+t_like "$ERR" "denied allowed\.test:$HP \(Host evil\.test does not match" "a client silent for 0.6 s, then Host: evil.test: still refused"
+nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0.6 "$(req PROPFIND allowed.test)")
+t_is "$OUT" "reply HTTP/1.1 200 OK | hello from allowed.test" "... with the right Host it passes"
+nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0 'GET%20/hello%20HTTP/1.1%0D%0A' 0.6 "Host:%20evil.test$CRLF2")
+t_like "$ERR" "denied allowed\.test:$HP \(Host evil\.test does not match" "a request line, 0.6 s, then Host: evil.test: refused"
+nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0 'GET%20/hello%20HTTP/1.1%0D%0AHost:%20allowed.test%0D%0A' 0.6 "%0D%0A")
+t_is "$OUT" "reply HTTP/1.1 200 OK | hello from allowed.test" "... the same split with the right Host passes"
+# A head cut short by the client's FIN: this server serves it, netbox does
+# not wait for the rest that will never come.
+nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0 'GET%20/hello%20HTTP/1.1%0D%0AHost:%20evil.test%0D%0A')
+t_like "$ERR" "denied allowed\.test:$HP \(malformed HTTP request\)" "a head ended by the client's FIN is refused as malformed"
+nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0 'PRI%20*%20HTTP/2.0%0D%0A%0D%0ASM%0D%0A%0D%0A')
+t_like "$ERR" "denied allowed\.test:$HP \(HTTP/2 without TLS \(h2c prior knowledge\)" "h2c prior knowledge on a rule's port is refused, and says why"
+t_is "$(grep -c ' evil\.test ' "$LAB_HTTP_LOG")" 0 "no request for evil.test reached the lab's :$HP"
+t_is "$(grep -c '^http allowed\.test [A-Za-z-]* /hello 200 ' "$LAB_HTTP_LOG")" 6 "the 6 requests with the right Host all arrived"
+t_unlike "$HOST_ERR" "AddressSanitizer|LeakSanitizer|runtime error" "no sanitizer report from these runs"
+
 # UDP (other than DNS) and ICMP go nowhere.
 : >"$LAB_ECHO_LOG"
 plain $(probe udp 203.0.113.13 9999)

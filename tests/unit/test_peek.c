@@ -142,6 +142,9 @@ static const uint8_t hello_tls10[] = {
 	0x00, 0x17, 0x00, 0x00,
 };
 
+static uint8_t big[2 * PEEK_TLS_MAX + 4096];
+static uint8_t big2[2 * PEEK_TLS_MAX + 4096];
+
 struct http_case {
 	const char *what;
 	const char *req;
@@ -258,8 +261,17 @@ static const struct http_case http_cases[] = {
 	{ "tab separator", "GET\t/ HTTP/1.1\r\nHost: a.test\r\n\r\n", PEEK_INVALID, NULL, 0 },
 	{ "space in target", "GET /a b HTTP/1.1\r\nHost: a.test\r\n\r\n", PEEK_INVALID, NULL, 0 },
 	{ "obs-text in target", "GET /\xc3\xa9 HTTP/1.1\r\nHost: a.test\r\n\r\n", PEEK_INVALID, NULL, 0 },
-	{ "empty line first", "\r\nGET / HTTP/1.1\r\nHost: a.test\r\n\r\n", PEEK_INVALID, NULL, 0 },
+	{ "empty line first", "\r\nGET / HTTP/1.1\r\nHost: a.test\r\n\r\n", PEEK_FOUND, "a.test", 0 },
+	{ "empty lines first", "\r\n\r\n\r\nGET / HTTP/1.1\r\nHost: b.test\r\n\r\n", PEEK_FOUND, "b.test", 0 },
+	{ "bare LF first", "\nGET / HTTP/1.1\r\nHost: a.test\r\n\r\n", PEEK_INVALID, NULL, 0 },
+	{ "bare CR first", "\rGET / HTTP/1.1\r\nHost: a.test\r\n\r\n", PEEK_INVALID, NULL, 0 },
+	{ "blank first", " GET / HTTP/1.1\r\nHost: a.test\r\n\r\n", PEEK_INVALID, NULL, 0 },
 	{ "other method token", "PROPFIND /dav HTTP/1.1\r\nHost: a.test\r\n\r\n", PEEK_FOUND, "a.test", 0 },
+	{ "lower-case method", "get / HTTP/1.1\r\nHost: a.test\r\n\r\n", PEEK_FOUND, "a.test", 0 },
+	{ "M-SEARCH", "M-SEARCH /x HTTP/1.1\r\nHost: a.test\r\n\r\n", PEEK_FOUND, "a.test", 0 },
+	{ "M-SEARCH *", "M-SEARCH * HTTP/1.1\r\nHost: a.test\r\n\r\n", PEEK_INVALID, NULL, 0 },
+	{ "control byte in target", "GET /\x01 HTTP/1.1\r\nHost: a.test\r\n\r\n", PEEK_INVALID, NULL, 0 },
+	{ "binary first byte", "\x80GET / HTTP/1.1\r\nHost: a.test\r\n\r\n", PEEK_INVALID, NULL, 0 },
 	{ "h2c preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", PEEK_INVALID, NULL, 0 },
 	{ "OPTIONS *", "OPTIONS * HTTP/1.1\r\nHost: a.test\r\n\r\n", PEEK_FOUND, "a.test", 0 },
 	{ "GET *", "GET * HTTP/1.1\r\nHost: a.test\r\n\r\n", PEEK_INVALID, NULL, 0 },
@@ -299,8 +311,6 @@ static const struct http_case http_cases[] = {
 	{ "one line only", "GET / HTTP/1.1\r\nHost: a.test\r\n", PEEK_NEED_MORE, NULL, 0 },
 };
 
-static uint8_t big[2 * PEEK_TLS_MAX + 4096];
-static uint8_t big2[2 * PEEK_TLS_MAX + 4096];
 
 /* A pointer, not an array, for is_str() (which tests for NULL). */
 static const char *str(const char *p)
@@ -332,38 +342,94 @@ static void test_detect(void)
 		{ "", 0, PEEK_PROTO_NEED_MORE },
 		{ "G", 1, PEEK_PROTO_NEED_MORE },
 		{ "GET", 3, PEEK_PROTO_NEED_MORE },
-		{ "GET ", 4, PEEK_PROTO_HTTP },
-		{ "GET /", 5, PEEK_PROTO_HTTP },
-		{ "GETX", 4, PEEK_PROTO_UNKNOWN },
-		{ "get /", 5, PEEK_PROTO_UNKNOWN },
+		{ "GET ", 4, PEEK_PROTO_NEED_MORE },
+		{ "GET / ", 6, PEEK_PROTO_NEED_MORE },
+		{ "GET / HTTP", 10, PEEK_PROTO_NEED_MORE },
+		{ "GET / HTTP/", 11, PEEK_PROTO_HTTP },
+		{ "GET / HTTP/1.1\r\n", 16, PEEK_PROTO_HTTP },
+		{ "GETX", 4, PEEK_PROTO_NEED_MORE },	/* a longer method, maybe */
+		/* methods the old list missed, any case */
+		{ "PROPFIND /dav HTTP/1.1\r\n", 24, PEEK_PROTO_HTTP },
+		{ "get / HTTP/1.1\r\n", 16, PEEK_PROTO_HTTP },
+		{ "Get / http/1.1\r\n", 16, PEEK_PROTO_HTTP },
+		{ "M-SEARCH * HTTP/1.1\r\n", 21, PEEK_PROTO_HTTP },
+		{ "X!#$%&'*+-.^_`|~9 / HTTP/1.0\r\n", 30, PEEK_PROTO_HTTP },
+		{ "HEAD / HTTP/1.0", 15, PEEK_PROTO_HTTP },
+		{ "CONNECT a:1 HTTP/1.1", 20, PEEK_PROTO_HTTP },
+		{ "OPTIONS * HTTP/1.1", 18, PEEK_PROTO_HTTP },
+		/* what lenient servers skip or split on */
+		{ "\r\n\r\nGET / HTTP/1.1\r\n", 20, PEEK_PROTO_HTTP },
+		{ "\n\nGET / HTTP/1.1\n", 17, PEEK_PROTO_HTTP },
+		{ "\r\n\r\n", 4, PEEK_PROTO_NEED_MORE },
+		{ "GET / HTTP/1.1\nHost: a.test\n\n", 29, PEEK_PROTO_HTTP },	/* LF only */
+		{ "  GET  /  HTTP/1.1", 18, PEEK_PROTO_HTTP },
+		{ "GET\t/\tHTTP/1.1", 14, PEEK_PROTO_HTTP },
+		{ "GET\x0b/\x0cHTTP/1.1", 14, PEEK_PROTO_HTTP },
+		{ "GET\r/\rHTTP/1.1\n", 15, PEEK_PROTO_HTTP },
+		{ "GET /\xc3\xa9 HTTP/1.1", 17, PEEK_PROTO_HTTP },	/* UTF-8 target */
+		{ "GET /a b HTTP/1.1\r\n", 19, PEEK_PROTO_HTTP },	/* a bad target */
+		{ "GET / HTTP/1.1 x\r\n", 18, PEEK_PROTO_HTTP },
+		{ "GET HTTP/1.1\r\n", 14, PEEK_PROTO_HTTP },
+		/* h2c prior knowledge */
+		{ "PRI * HTTP/2.0\r\n", 16, PEEK_PROTO_H2C },
+		{ "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24, PEEK_PROTO_H2C },
+		{ "PRI * HTTP/2", 12, PEEK_PROTO_NEED_MORE },
 		{ "P", 1, PEEK_PROTO_NEED_MORE },
-		{ "PA", 2, PEEK_PROTO_NEED_MORE },
-		{ "PR", 2, PEEK_PROTO_UNKNOWN },
-		{ "PRI * HTTP/2.0\r\n", 16, PEEK_PROTO_UNKNOWN },
-		{ "HEAD /", 6, PEEK_PROTO_HTTP },
-		{ "POST /", 6, PEEK_PROTO_HTTP },
-		{ "PUT /", 5, PEEK_PROTO_HTTP },
-		{ "DELETE /", 8, PEEK_PROTO_HTTP },
-		{ "OPTIONS *", 9, PEEK_PROTO_HTTP },
-		{ "PATCH /", 7, PEEK_PROTO_HTTP },
-		{ "CONNECT a:1", 11, PEEK_PROTO_HTTP },
-		{ "CONNEC", 6, PEEK_PROTO_NEED_MORE },
-		{ "TRACE /", 7, PEEK_PROTO_HTTP },
-		{ "PROPFIND /", 10, PEEK_PROTO_UNKNOWN },
+		{ "PRI * HTTP/1.1\r\n", 16, PEEK_PROTO_HTTP },
+		{ "\r\nPRI * HTTP/2.0\r\n", 18, PEEK_PROTO_HTTP },
+		/* not HTTP: ruled out by a byte */
+		{ "GET /\r\n", 7, PEEK_PROTO_UNKNOWN },	/* HTTP/0.9 */
+		{ "GET /\n", 6, PEEK_PROTO_UNKNOWN },
+		{ "PING\r\n", 6, PEEK_PROTO_UNKNOWN },
 		{ "SSH-2.0-OpenSSH_9.2\r\n", 21, PEEK_PROTO_UNKNOWN },
+		{ "EHLO mail.test\r\n", 16, PEEK_PROTO_UNKNOWN },
+		{ "a001 LOGIN user pass\r\n", 22, PEEK_PROTO_UNKNOWN },
+		{ "DESCRIBE rtsp://a/ RTSP/1.0\r\n", 29, PEEK_PROTO_UNKNOWN },
+		{ "GET / HTTX/1.1\r\n", 16, PEEK_PROTO_UNKNOWN },
+		{ "GET(/ HTTP/1.1", 14, PEEK_PROTO_UNKNOWN },	/* '(' is no tchar */
+		{ "GET /\x01 HTTP/1.1\r\n", 17, PEEK_PROTO_UNKNOWN },	/* a control byte */
+		{ "GET\x1f/ HTTP/1.1", 14, PEEK_PROTO_UNKNOWN },
+		{ "0\x0c\x02\x01\x01`\x07\x02\x01\x03", 10, PEEK_PROTO_UNKNOWN },	/* LDAP bind */
+		{ "0 \x02\x01\x01", 5, PEEK_PROTO_UNKNOWN },
+		{ "/ HTTP/1.1", 10, PEEK_PROTO_UNKNOWN },
+		{ "*1\r\n$4\r\nPING\r\n", 14, PEEK_PROTO_UNKNOWN },	/* Redis */
 		{ "\x16", 1, PEEK_PROTO_NEED_MORE },
 		{ "\x16\x03", 2, PEEK_PROTO_TLS },
 		{ "\x16\x02", 2, PEEK_PROTO_UNKNOWN },
 		{ "\x17\x03\x03", 3, PEEK_PROTO_UNKNOWN },
 		{ "\x80\x2e\x01\x00\x02", 5, PEEK_PROTO_UNKNOWN },	/* SSLv2 hello */
+		{ "\0\0\0\x08\x04\xd2\x16\x2f", 8, PEEK_PROTO_UNKNOWN },	/* PostgreSQL */
+		{ "\xff\xfe", 2, PEEK_PROTO_UNKNOWN },
 		{ "\0", 1, PEEK_PROTO_UNKNOWN },
 	};
 
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		is_int(peek_detect((const uint8_t *)t[i].s, t[i].n), t[i].want, "detect '%.*s' (%zu bytes)",
-		       (int)(t[i].n && t[i].s[0] >= 0x20 ? t[i].n : 0), t[i].s, t[i].n);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		enum peek_proto want = t[i].want;
+		int stable = 1;
+
+		is_int(peek_detect((const uint8_t *)t[i].s, t[i].n), want, "detect '%.*s' (%zu bytes)",
+		       (int)(t[i].n && t[i].s[0] >= 0x20 ? strcspn(t[i].s, "\r\n\t\v\f") : 0), t[i].s, t[i].n);
+		/* Every prefix is undecided or decided the same way. */
+		for (size_t k = 0; k < t[i].n; k++) {
+			enum peek_proto p = peek_detect((const uint8_t *)t[i].s, k);
+
+			stable &= p == PEEK_PROTO_NEED_MORE || p == want;
+		}
+		ok(stable, "detect case %zu: its prefixes agree", i);
+	}
 	is_int(peek_detect(hello_curl, sizeof(hello_curl)), PEEK_PROTO_TLS, "detect curl's ClientHello");
 	is_int(peek_detect(hello_tls10, sizeof(hello_tls10)), PEEK_PROTO_TLS, "detect a TLS 1.0 ClientHello");
+
+	/* A method, or blanks, as long as the bound: refused as HTTP, not let
+	 * through as "something else", and undecided one byte before. */
+	memset(big, 'A', PEEK_HTTP_MAX);
+	is_int(peek_detect(big, PEEK_HTTP_MAX - 1), PEEK_PROTO_NEED_MORE, "a method token of PEEK_HTTP_MAX - 1 bytes: NEED_MORE");
+	is_int(peek_detect(big, PEEK_HTTP_MAX), PEEK_PROTO_HTTP, "... of PEEK_HTTP_MAX bytes: HTTP");
+	memset(big, '\n', PEEK_HTTP_MAX);
+	is_int(peek_detect(big, PEEK_HTTP_MAX), PEEK_PROTO_HTTP, "PEEK_HTTP_MAX empty lines: HTTP");
+	memcpy(big, "GET /", 5);
+	memset(big + 5, 'x', PEEK_HTTP_MAX);
+	is_int(peek_detect(big, PEEK_HTTP_MAX + 5), PEEK_PROTO_HTTP, "a target past the bound: HTTP");
 }
 
 /* ---- TLS helpers ---------------------------------------------------------- */
@@ -821,6 +887,12 @@ static void check_http(const struct http_case *c, bool prefixes)
 		ok(info.port == 0 && info.minor == 0, "http %s: info zeroed", c->what);
 	is_int(peek_http_host((const uint8_t *)c->req, n, host, sizeof(host)), c->want, "http %s: without info",
 	       c->what);
+	/* What the Host parser accepts, the proxy sends to it: detected as
+	 * HTTP; what is not detected as HTTP (or TLS) the parser refuses. */
+	if (c->want == PEEK_FOUND || c->want == PEEK_ABSENT)
+		is_int(peek_detect((const uint8_t *)c->req, n), PEEK_PROTO_HTTP, "http %s: detected as HTTP", c->what);
+	else if (peek_detect((const uint8_t *)c->req, n) == PEEK_PROTO_UNKNOWN)
+		is_int(r, PEEK_INVALID, "http %s: not detected as HTTP, and INVALID", c->what);
 	if (prefixes) {
 		int good = 1;
 
