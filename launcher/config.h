@@ -72,6 +72,11 @@ struct config {
 	int *pass_fds;        /* --pass-fd N */
 	size_t npass_fds;
 
+	unsigned long long tmpfs_size; /* --tmpfs-size: all throw-away places together */
+	unsigned long max_procs;       /* --max-procs: RLIMIT_NPROC in the sandbox */
+	char **allow_unix;             /* --allow-unix PATH, resolved */
+	size_t nallow_unix;
+
 	enum net_mode net;
 	struct policy *policy;   /* --allow/--deny rules (policy/policy.h) */
 	size_t nrules;
@@ -159,6 +164,8 @@ const struct mount_req *mounts_find(const struct config *cfg, const char *path);
 /* @path is one of the default empty tmpfs covers (a home, /tmp), not
  * covered again by another mount. */
 bool mounts_is_cover(const struct config *cfg, const char *path);
+/* @m shows an empty tree or file (a cover, --hide, --tmpfs). */
+bool mounts_is_hiding(const struct mount_req *m);
 void mounts_setup(const struct config *cfg);
 void mounts_print_plan(const struct config *cfg);
 

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #define DISCARD_MAGIC 0x6e627864u /* "nbxd" */
 #define DISCARD_MAX_PLACES 4
@@ -250,6 +251,23 @@ static void discard_say(const struct config *cfg, struct discard_walk *w)
 		notice("discarded at exit: %s", line);
 }
 
+/* The places share one tmpfs (mounts.c): if it filled up, writes failed
+ * with ENOSPC inside, and the program may not have said why. */
+static void discard_full(const struct config *cfg, int fd)
+{
+	struct statfs sfs;
+	char size[32];
+
+	if (fd < 0 || fstatfs(fd, &sfs) < 0 || sfs.f_blocks == 0 ||
+	    sfs.f_bavail * 100 > sfs.f_blocks) /* under 1% left */
+		return;
+	discard_bytes(cfg->tmpfs_size, size, sizeof(size));
+	notice("the sandbox's throw-away space (%s, for the home, /tmp and the overlays together) "
+	       "was full: writes there failed \u2014 give more with --tmpfs-size, or --rw a "
+	       "directory for what must be kept",
+	       size);
+}
+
 void discard_report(const struct config *cfg, int chan)
 {
 	const char *places[DISCARD_MAX_PLACES];
@@ -293,6 +311,7 @@ void discard_report(const struct config *cfg, int chan)
 			close(fds[i]);
 		return;
 	}
+	discard_full(cfg, nfds ? fds[0] : -1);
 	for (size_t i = 0; i < nplaces; i++) {
 		struct discard_walk w = { .cfg = cfg, .place = places[i] };
 		int fd;

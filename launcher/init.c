@@ -34,6 +34,8 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -182,6 +184,28 @@ static void init_close_fds(const struct config *cfg)
 	}
 }
 
+/* At most --max-procs processes: RLIMIT_NPROC counts a user's processes
+ * per user namespace since Linux 5.14 (ucounts), so this limits the
+ * sandbox, not your processes outside it; past it fork() fails with EAGAIN.
+ * Before 5.14 it counted all of your processes, so a limit could stop the
+ * program from starting at all: there is none then (the README says so). */
+static void init_limits(const struct config *cfg)
+{
+	struct rlimit rl;
+	struct utsname u;
+	rlim_t n = (rlim_t)cfg->max_procs;
+	unsigned major = 0, minor = 0;
+
+	if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2 ||
+	    major < 5 || (major == 5 && minor < 14))
+		return;
+	if (getrlimit(RLIMIT_NPROC, &rl) == 0 && (rl.rlim_max == RLIM_INFINITY || n < rl.rlim_max)) {
+		rl.rlim_cur = rl.rlim_max = n;
+		if (setrlimit(RLIMIT_NPROC, &rl) < 0)
+			die_errno(NULL, "cannot limit the sandbox to %lu processes", cfg->max_procs);
+	}
+}
+
 NORETURN static void init_exec(const struct config *cfg, char **envp)
 {
 	extern char **environ;
@@ -196,6 +220,7 @@ NORETURN static void init_exec(const struct config *cfg, char **envp)
 	sigprocmask(SIG_SETMASK, &all, NULL);
 
 	privs_set_identity(cfg->uid, cfg->gid, cfg->invoked_by_root);
+	init_limits(cfg);
 	privs_drop();
 	if (init_ondemand_sp >= 0)
 		ondemand_child_install(init_ondemand_sp);

@@ -13,6 +13,7 @@
 #include "outputs.h"
 #include "paths.h"
 #include "protect.h"
+#include "unixsock.h"
 #include "policy/policy.h"
 #include "privs.h"
 #include "sandbox.h"
@@ -356,6 +357,7 @@ int main(int argc, char **argv)
 	outputs_plan(&main_cfg);
 	profile_plan(&main_cfg);
 	protect_plan(&main_cfg);
+	unixsock_plan(&main_cfg);
 	main_locate_program(&main_cfg);
 	mounts_sort(&main_cfg);
 	main_listen_ports(&main_cfg);

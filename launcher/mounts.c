@@ -44,13 +44,23 @@
 enum {
 	MOUNT_DEV = MOUNT_OVERLAY + 1, /* minimal /dev */
 	MOUNT_PROC,                    /* fresh /proc of the new pid namespace */
+	MOUNT_SYS,                     /* fresh sysfs of the new network namespace */
 	MOUNT_COVER,                   /* default: writable empty tmpfs owned by the user */
 };
 
 #define NEWROOT "/newroot"
 #define OLDROOT "/oldroot"
 #define EMPTY_FILE "/.netbox-empty"
-#define OVERLAYS "/overlays" /* the upper layers, in the staging area */
+#define STORE "/store" /* the one tmpfs behind every writable throw-away mount */
+
+/* What a fresh /proc still shows of the host (Docker masks the same):
+ * your keys' descriptions, kernel memory and timers, hardware.  Files are
+ * covered with an empty one, directories with an empty read-only one. */
+static const char *const mounts_proc_masked[] = {
+	"keys",	       "key-users", "kcore",   "kallsyms", "timer_list", "sched_debug",
+	"latency_stats", "timer_stats", "sysrq-trigger", "acpi", "asound", "scsi",
+	"irq",	       "bus",	    "driver",  "fs/nfsd",
+};
 
 /* Directories covered by an empty tmpfs whatever the user's layout. */
 static const struct {
@@ -132,6 +142,7 @@ void mounts_plan_defaults(struct config *cfg)
 
 	mounts_add_internal(cfg, MOUNT_DEV, "/dev", "default: minimal /dev");
 	mounts_add_internal(cfg, MOUNT_PROC, "/proc", "default: /proc of the sandbox");
+	mounts_add_internal(cfg, MOUNT_SYS, "/sys", "default: /sys of the sandbox's network");
 	for (size_t i = 0; i < ARRAY_SIZE(mounts_covers); i++)
 		mounts_cover_if_dir(cfg, mounts_covers[i].path, mounts_covers[i].why, false);
 
@@ -175,6 +186,11 @@ const struct mount_req *mounts_find(const struct config *cfg, const char *path)
 	return best;
 }
 
+bool mounts_is_hiding(const struct mount_req *m)
+{
+	return m->kind == MOUNT_HIDE || m->kind == MOUNT_TMPFS || m->kind == (enum mount_kind)MOUNT_COVER;
+}
+
 bool mounts_is_cover(const struct config *cfg, const char *path)
 {
 	const struct mount_req *m = mounts_find(cfg, path);
@@ -203,6 +219,8 @@ static const char *mounts_kind_text(int kind)
 		return "minimal (null zero full random urandom tty pts shm)";
 	case MOUNT_PROC:
 		return "fresh procfs";
+	case MOUNT_SYS:
+		return "fresh sysfs";
 	case MOUNT_COVER:
 		return "empty tmpfs";
 	default:
@@ -370,15 +388,39 @@ static void mounts_mkpoint(const char *dst, bool is_dir)
 	mounts_mkpoint_try(dst, is_dir, false);
 }
 
+/* Every writable throw-away place — the covers of the homes and /tmp, a
+ * --tmpfs, /dev/shm, the overlays' upper layers — is a directory of one
+ * tmpfs, the store, bound where it belongs: one size limit for all of them
+ * (--tmpfs-size), where a tmpfs each once allowed half of RAM each. */
+static unsigned mounts_store_next;
+
+static void mounts_store_dir(char *out, size_t len, const char *mode, uid_t uid, gid_t gid)
+{
+	snprintf(out, len, STORE "/%u", mounts_store_next++);
+	if (mkdir(out, 0700) < 0 || chown(out, uid, gid) < 0 ||
+	    chmod(out, (mode_t)strtoul(mode, NULL, 8)) < 0)
+		die_errno(NULL, "cannot make a directory in the sandbox's tmpfs");
+}
+
+/* Bind a new directory of the store on @dst (which must exist); 0 or -errno. */
+static int mounts_store_bind(const char *dst, const char *mode, uid_t uid, gid_t gid)
+{
+	char dir[64];
+
+	mounts_store_dir(dir, sizeof(dir), mode, uid, gid);
+	return mount(dir, dst, NULL, MS_BIND, NULL) == 0 ? 0 : -errno;
+}
+
 static void mounts_tmpfs(const char *dst, const char *mode, uid_t uid, gid_t gid, bool ro)
 {
-	char opts[128];
+	int r;
 
-	snprintf(opts, sizeof(opts), "mode=%s,uid=%u,gid=%u,size=50%%", mode, (unsigned)uid,
-		 (unsigned)gid);
 	mounts_mkpoint(dst, true);
-	if (mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+	r = mounts_store_bind(dst, mode, uid, gid);
+	if (r < 0) {
+		errno = -r;
 		die_errno(NULL, "cannot mount a tmpfs on %s", dst + strlen(NEWROOT));
+	}
 	if (ro)
 		mounts_readonly(dst, true);
 }
@@ -392,18 +434,18 @@ static void mounts_tmpfs(const char *dst, const char *mode, uid_t uid, gid_t gid
  * is removed and re-created while we look is looked at again. */
 static void mounts_cover(const char *src, const char *dst, const char *mode, uid_t uid, gid_t gid)
 {
-	char opts[128];
 	struct stat st;
+	int r;
 
-	snprintf(opts, sizeof(opts), "mode=%s,uid=%u,gid=%u,size=50%%", mode, (unsigned)uid,
-		 (unsigned)gid);
 	for (int tries = 0; tries < 20; tries++) {
 		if (lstat(src, &st) < 0 || !S_ISDIR(st.st_mode))
 			return; /* gone from the host */
 		if (mounts_mkpoint_try(dst, true, true) < 0)
 			continue; /* removed meanwhile (EROFS: it was in the host tree) */
-		if (mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, opts) == 0)
+		r = mounts_store_bind(dst, mode, uid, gid);
+		if (r == 0)
 			return;
+		errno = -r;
 		if (errno != ENOENT)
 			break;
 	}
@@ -445,20 +487,14 @@ static void mounts_overlay_escape(char *out, size_t len, const char *in)
  * promise that nothing written there survives. */
 static void mounts_overlay(const struct config *cfg, const char *src, const char *dst)
 {
-	static unsigned n;
-	char upper[64], work[64], lower[2 * PATH_MAX], opts[2 * PATH_MAX + 160];
+	char upper[64], work[64], lower[2 * PATH_MAX], opts[2 * PATH_MAX + 160], mode[8] = "0755";
 	struct stat st;
 
-	if (n == 0 && (mkdir(OVERLAYS, 0700) < 0 ||
-		       mount("tmpfs", OVERLAYS, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700,size=50%") < 0))
-		die_errno(NULL, "cannot mount the tmpfs for overlays");
-	snprintf(upper, sizeof(upper), OVERLAYS "/%u.upper", n);
-	snprintf(work, sizeof(work), OVERLAYS "/%u.work", n++);
-	if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0)
-		die_errno(NULL, "cannot create the overlay directories of %s", dst + strlen(NEWROOT));
 	/* The merged root shows the upper root's mode, not the lower's. */
 	if (stat(src, &st) == 0)
-		chmod(upper, st.st_mode & 07777);
+		snprintf(mode, sizeof(mode), "%o", (unsigned)(st.st_mode & 07777));
+	mounts_store_dir(upper, sizeof(upper), mode, cfg->uid, cfg->gid);
+	mounts_store_dir(work, sizeof(work), "0700", cfg->uid, cfg->gid);
 	mounts_overlay_escape(lower, sizeof(lower), src);
 	if ((size_t)snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", lower,
 			     upper, work) >= sizeof(opts))
@@ -507,6 +543,56 @@ static void mounts_dev(const struct config *cfg)
 	mounts_readonly(NEWROOT "/dev", false);
 }
 
+/* Cover @dst: an empty file over a file, an empty read-only directory over
+ * a directory; nothing if it does not exist. */
+static void mounts_mask(const struct config *cfg, const char *dst)
+{
+	struct stat st;
+
+	if (lstat(dst, &st) < 0)
+		return;
+	if (S_ISDIR(st.st_mode)) {
+		mounts_tmpfs(dst, "0555", cfg->uid, cfg->gid, true);
+		return;
+	}
+	if (mount(EMPTY_FILE, dst, NULL, MS_BIND, NULL) < 0)
+		die_errno(NULL, "cannot cover %s", dst + strlen(NEWROOT));
+	mounts_readonly(dst, true);
+}
+
+static void mounts_proc(const struct config *cfg, const char *dst)
+{
+	char path[PATH_MAX + 32];
+
+	mounts_mkpoint(dst, true);
+	if (mount("proc", dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		die_errno(NULL, "cannot mount /proc");
+	for (size_t i = 0; i < ARRAY_SIZE(mounts_proc_masked); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dst, mounts_proc_masked[i]);
+		mounts_mask(cfg, path);
+	}
+}
+
+/* A sysfs mounted here shows the sandbox's own network namespace: only lo
+ * in /sys/class/net, and nothing mounted below it (no /sys/fs/cgroup, no
+ * securityfs, no debugfs).  The host's stays otherwise: read-only, with
+ * its interfaces covered, where the kernel refuses a new one. */
+static void mounts_sys(const struct config *cfg, const char *dst)
+{
+	static const char *const net[] = { "class/net", "devices/virtual/net", "fs/cgroup" };
+	char path[PATH_MAX + 32];
+
+	if (mount("sysfs", dst, "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
+		return;
+	notice("cannot mount a sysfs for the sandbox (%s): it sees the host's /sys, read-only, "
+	       "with the network interfaces and cgroups covered",
+	       strerror(errno));
+	for (size_t i = 0; i < ARRAY_SIZE(net); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dst, net[i]);
+		mounts_mask(cfg, path);
+	}
+}
+
 static void mounts_apply(const struct config *cfg, const struct mount_req *m)
 {
 	char dst[PATH_MAX], src[PATH_MAX];
@@ -523,9 +609,10 @@ static void mounts_apply(const struct config *cfg, const struct mount_req *m)
 		mounts_dev(cfg);
 		break;
 	case MOUNT_PROC:
-		mounts_mkpoint(dst, true);
-		if (mount("proc", dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-			die_errno(NULL, "cannot mount /proc");
+		mounts_proc(cfg, dst);
+		break;
+	case MOUNT_SYS:
+		mounts_sys(cfg, dst);
 		break;
 	case MOUNT_COVER:
 		mounts_cover(src, dst, tmp ? "1777" : home ? "0700" : "0755", cfg->uid, cfg->gid);
@@ -554,16 +641,24 @@ static void mounts_apply(const struct config *cfg, const struct mount_req *m)
 }
 
 /* Step 1: stage on a tmpfs with the host root at /oldroot. */
-static void mounts_stage(void)
+static void mounts_stage(const struct config *cfg)
 {
+	char opts[64];
 	int fd;
 
-	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+	/* Private, not a slave of the host's tree: a mount the host makes
+	 * during the run (a USB stick, an NFS automount; shared propagation
+	 * is systemd's default) would otherwise appear inside, writable. */
+	if (mount(NULL, "/", NULL, MS_PRIVATE | MS_REC, NULL) < 0)
 		die_errno(NULL, "cannot make the mount namespace private");
 	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") < 0)
 		die_errno(NULL, "cannot mount the staging tmpfs");
-	if (mkdir("/tmp" NEWROOT, 0755) < 0 || mkdir("/tmp" OLDROOT, 0755) < 0)
+	if (mkdir("/tmp" NEWROOT, 0755) < 0 || mkdir("/tmp" OLDROOT, 0755) < 0 ||
+	    mkdir("/tmp" STORE, 0755) < 0)
 		die_errno(NULL, "cannot create the staging directories");
+	snprintf(opts, sizeof(opts), "mode=0755,size=%llu", (unsigned long long)cfg->tmpfs_size);
+	if (mount("tmpfs", "/tmp" STORE, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+		die_errno("try a smaller --tmpfs-size", "cannot mount the sandbox's tmpfs");
 	fd = open("/tmp" EMPTY_FILE, O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
 	if (fd < 0)
 		die_errno(NULL, "cannot create the staging file");
@@ -576,7 +671,7 @@ static void mounts_stage(void)
 
 void mounts_setup(const struct config *cfg)
 {
-	mounts_stage();
+	mounts_stage(cfg);
 
 	/* Step 2: the host root, read-only as a whole. */
 	if (mount(OLDROOT, NEWROOT, NULL, MS_BIND | MS_REC, NULL) < 0)

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 
 typedef void (*option_fn)(struct config *cfg, const char *opt, const char *arg);
 
@@ -36,8 +37,20 @@ struct option_entry {
 
 static const char *options_argv0 = "netbox";
 
+static char *options_expand_path(const struct config *cfg, const char *opt, const char *path);
+
 static void opt_mount(struct config *cfg, const char *opt, const char *arg);
 static void opt_rule(struct config *cfg, const char *opt, const char *arg);
+/* The machine's memory in bytes (at least 1 GiB is assumed if unknown). */
+static unsigned long long options_memory(void)
+{
+	struct sysinfo si;
+
+	if (sysinfo(&si) < 0 || !si.totalram)
+		return 1ULL << 30;
+	return (unsigned long long)si.totalram * si.mem_unit;
+}
+
 static void opt_keep_env(struct config *cfg, const char *opt, const char *arg);
 static void opt_setenv(struct config *cfg, const char *opt, const char *arg);
 static void opt_unsetenv(struct config *cfg, const char *opt, const char *arg);
@@ -54,6 +67,9 @@ static void opt_noprofile(struct config *cfg, const char *opt, const char *arg);
 static void opt_list_profiles(struct config *cfg, const char *opt, const char *arg);
 static void opt_log(struct config *cfg, const char *opt, const char *arg);
 static void opt_learn(struct config *cfg, const char *opt, const char *arg);
+static void opt_tmpfs_size(struct config *cfg, const char *opt, const char *arg);
+static void opt_max_procs(struct config *cfg, const char *opt, const char *arg);
+static void opt_allow_unix(struct config *cfg, const char *opt, const char *arg);
 
 static const struct option_entry option_table[] = {
 	{ "allow", 0, "PATTERN[:PORTS]", opt_rule, OPT_PROFILE, "allow connections to hosts matching PATTERN (default ports 80,443)" },
@@ -67,6 +83,9 @@ static const struct option_entry option_table[] = {
 	{ "setenv", 0, "NAME=VALUE", opt_setenv, OPT_PROFILE, "set an environment variable for the program" },
 	{ "unsetenv", 0, "NAME", opt_unsetenv, OPT_PROFILE, "remove an environment variable" },
 	{ "clearenv", 0, NULL, opt_clearenv, OPT_PROFILE, "start from an empty environment (PATH, HOME, TERM, USER, LANG kept)" },
+	{ "allow-unix", 0, "PATH", opt_allow_unix, OPT_PROFILE, "let the program connect to the unix socket PATH (others outside its trees are covered)" },
+	{ "tmpfs-size", 0, "SIZE", opt_tmpfs_size, OPT_PROFILE, "room for everything the program writes in throw-away places together (512M, 4G, 10%; default 25% of RAM)" },
+	{ "max-procs", 0, "N", opt_max_procs, OPT_PROFILE, "at most N processes in the sandbox (default 4096)" },
 	{ "pass-fd", 0, "N", opt_pass_fd, 0, "let the program inherit descriptor N (all others are closed)" },
 	{ "net", 0, "filter|none", opt_net, OPT_PROFILE, "filter: only what rules allow (default); none: loopback only" },
 	{ "profile", 0, "NAME|PATH", opt_profile, OPT_EARLY, "read this profile instead of the program's own (repeatable)" },
@@ -200,6 +219,64 @@ static void opt_pass_fd(struct config *cfg, const char *opt, const char *arg)
 		    fd, fd);
 	cfg->pass_fds = xrealloc(cfg->pass_fds, (cfg->npass_fds + 1) * sizeof(int));
 	cfg->pass_fds[cfg->npass_fds++] = (int)fd;
+}
+
+/* SIZE: bytes with an optional K, M, G or T (powers of 1024), or N% of the
+ * machine's memory. */
+static void opt_tmpfs_size(struct config *cfg, const char *opt, const char *arg)
+{
+	static const char units[] = "KMGT";
+	char *end;
+	unsigned long long n;
+	const char *u;
+
+	errno = 0;
+	n = strtoull(arg, &end, 10);
+	if (errno || end == arg || arg[0] == '-')
+		die("write it as 512M, 4G or 10%", "%s: '%s' is not a size", opt, arg);
+	if (*end == '%' && !end[1] && n >= 1 && n <= 100) {
+		n = options_memory() / 100 * n;
+	} else if (*end && !end[1] && (u = strchr(units, *end & ~0x20))) {
+		for (long i = 0; i <= u - units; i++)
+			if (n > ULLONG_MAX / 1024)
+				die(NULL, "%s: '%s' is too large", opt, arg);
+			else
+				n *= 1024;
+	} else if (*end) {
+		die("write it as 512M, 4G or 10%", "%s: '%s' is not a size", opt, arg);
+	}
+	if (n < 1024 * 1024)
+		die("give at least 1M", "%s: '%s' is too small", opt, arg);
+	cfg->tmpfs_size = n;
+}
+
+static void opt_max_procs(struct config *cfg, const char *opt, const char *arg)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (errno || *end || end == arg || arg[0] == '-' || n < 2 || n > 4194304)
+		die("give a number from 2 up, such as 1024", "%s: '%s' is not a process count", opt, arg);
+	cfg->max_procs = n;
+}
+
+static void opt_allow_unix(struct config *cfg, const char *opt, const char *arg)
+{
+	cleanup_free char *abs = options_expand_path(cfg, opt, arg);
+	char real[PATH_MAX];
+	struct stat st;
+
+	if (!realpath(abs, real) || stat(real, &st) < 0) {
+		if (cfg->origin)
+			return; /* a profile's socket on another machine */
+		die_errno("check the path", "%s %s", opt, arg);
+	}
+	if (!S_ISSOCK(st.st_mode))
+		die("name the socket itself", "%s %s: not a unix socket", opt, arg);
+	cfg->allow_unix = xrealloc(cfg->allow_unix, (cfg->nallow_unix + 1) * sizeof(char *));
+	cfg->allow_unix[cfg->nallow_unix++] = xstrdup(real);
 }
 
 static void opt_net(struct config *cfg, const char *opt, const char *arg)
@@ -634,4 +711,8 @@ void options_parse(struct config *cfg, int argc, char **argv)
 
 	if (cfg->net == NET_NONE && cfg->nrules_cmdline)
 		die("drop --net=none, or the rules", "--allow/--deny/--learn have no effect with --net=none");
+	if (!cfg->tmpfs_size)
+		cfg->tmpfs_size = options_memory() / 4;
+	if (!cfg->max_procs)
+		cfg->max_procs = 4096;
 }
