@@ -9,7 +9,8 @@
 
 # Options that take an argument, as the next word or after '='.
 _netbox_opts_arg=(--allow --deny --ro --rw --hide --tmpfs --overlay --keep-env
-	--setenv --unsetenv --pass-fd --net --profile --log --seccomp)
+	--setenv --unsetenv --allow-unix --tmpfs-size --max-procs --pass-fd --net --profile --log
+	--seccomp)
 # Options that take none (--learn's argument is only ever --learn=FILE).
 _netbox_opts_flag=(--clearenv --noprofile --list-profiles --learn --check
 	--quiet --help --version -q -h -V)
@@ -32,8 +33,9 @@ _netbox_values()
 	case $1 in
 	--net) compgen -W 'filter none' -- "$2" ;;
 	--seccomp) compgen -W 'on off' -- "$2" ;;
-	--ro | --rw | --hide | --tmpfs | --overlay | --log | --learn)
+	--ro | --rw | --hide | --tmpfs | --overlay | --allow-unix | --log | --learn)
 		compgen -f -- "$2" ;;
+	--tmpfs-size) compgen -W '512M 1G 2G 4G 10% 25%' -- "$2" ;;
 	--profile)
 		# The names netbox finds (nothing if it fails), then files.
 		compgen -W "$("$_netbox_cmd" --list-profiles 2>/dev/null)" -- "$2"
@@ -45,7 +47,7 @@ _netbox_values()
 		*) compgen -e -S = -- "$2" ;;
 		esac ;;
 	--allow | --deny) ;;   # a host pattern: nothing to offer
-	--pass-fd) ;;
+	--pass-fd | --max-procs) ;;
 	esac
 }
 

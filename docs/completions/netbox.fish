@@ -8,7 +8,8 @@
 
 # Options whose argument is the next word (or follows '=').
 set -g __fish_netbox_opts_arg --allow --deny --ro --rw --hide --tmpfs --overlay \
-    --keep-env --setenv --unsetenv --pass-fd --net --profile --log --seccomp
+    --keep-env --setenv --unsetenv --allow-unix --tmpfs-size --max-procs --pass-fd --net \
+    --profile --log --seccomp
 
 # Print the program and the words after it that are already typed (the one
 # being completed excluded).  Status 1 while options are being typed: the
@@ -73,6 +74,9 @@ $c -l rw -r -F -d 'Make PATH visible, read-write'
 $c -l hide -r -F -d 'Cover PATH with an empty read-only directory or file'
 $c -l tmpfs -r -F -d 'Cover PATH with an empty writable tmpfs'
 $c -l overlay -r -F -d 'Show PATH, keep what the program writes there in a throw-away layer'
+$c -l allow-unix -r -F -d 'Let the program connect to the unix socket PATH'
+$c -l tmpfs-size -x -a '512M 1G 2G 4G 10% 25%' -d 'Room for everything written in throw-away places'
+$c -l max-procs -x -d 'At most N processes in the sandbox'
 $c -l keep-env -x -a '(set -nx)' -d 'Pass NAME through even if it is secret'
 $c -l setenv -x -a '(set -nx | string replace -r \'$\' =)' -d 'Set NAME=VALUE for the program'
 $c -l unsetenv -x -a '(set -nx)' -d 'Remove an environment variable'

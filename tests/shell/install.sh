@@ -164,7 +164,8 @@ if command -v bash >/dev/null; then
 			_netbox "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}" 2>/dev/null
 			printf "%s\n" "${COMPREPLY[@]}"' _ "$BASHC" "$@" 2>&1
 	}
-	t_is "$(bcomp netbox --al)" "--allow" "bash: netbox --al<TAB> completes to --allow"
+	t_is "$(bcomp netbox --al)" "--allow
+--allow-unix" "bash: netbox --al<TAB> offers --allow and --allow-unix"
 	t_is "$(bcomp netbox --net '' | sort | xargs)" "filter none" "bash: netbox --net <TAB> offers filter none"
 	t_is "$(bcomp netbox --net = f | xargs)" "filter" "bash: netbox --net=f<TAB> offers filter"
 	t_is "$(bcomp netbox --seccomp = '' | sort | xargs)" "off on" "bash: netbox --seccomp=<TAB> offers on off"
@@ -238,7 +239,8 @@ if command -v fish >/dev/null; then
 	t_is "$?:$OUT" "0:" "fish -n parses the completion"
 	# shellcheck disable=SC2016 # $argv is fish's
 	fcomp() { fish --no-config -c 'source $argv[1]; complete -C $argv[2]' "$FISHC" "$1" 2>&1 | cut -f1; }
-	t_is "$(fcomp 'netbox --al')" "--allow" "fish: netbox --al<TAB> completes to --allow"
+	t_is "$(fcomp 'netbox --al')" "--allow
+--allow-unix" "fish: netbox --al<TAB> offers --allow and --allow-unix"
 	t_is "$(fcomp 'netbox --net=' | xargs)" "--net=filter --net=none" "fish: netbox --net=<TAB> offers filter none"
 	t_like "$(fcomp 'netbox --allow x.test bas')" "^bash$" "fish: after the options, the program's name completes"
 else
