@@ -50,7 +50,9 @@ enum {
 
 #define NEWROOT "/newroot"
 #define OLDROOT "/oldroot"
-#define EMPTY_FILE "/.netbox-empty"
+#define EMPTY "/empty"              /* a read-only tmpfs: what covers show */
+#define EMPTY_FILE EMPTY "/file"
+#define EMPTY_DIR EMPTY "/dir"
 #define STORE "/store" /* the one tmpfs behind every writable throw-away mount */
 
 /* What a fresh /proc still shows of the host (Docker masks the same):
@@ -543,24 +545,27 @@ static void mounts_dev(const struct config *cfg)
 	mounts_readonly(NEWROOT "/dev", false);
 }
 
+/* An empty read-only file or directory on @dst (which exists): a bind of
+ * the staging area's read-only tmpfs, read-only already (a bind keeps its
+ * source's flags), so no remount per cover. */
+static void mounts_empty(const char *dst, bool dir)
+{
+	if (mount(dir ? EMPTY_DIR : EMPTY_FILE, dst, NULL, MS_BIND, NULL) < 0)
+		die_errno(NULL, "cannot cover %s", dst + strlen(NEWROOT));
+}
+
 /* Cover @dst: an empty file over a file, an empty read-only directory over
  * a directory; nothing if it does not exist. */
-static void mounts_mask(const struct config *cfg, const char *dst)
+static void mounts_mask(const char *dst)
 {
 	struct stat st;
 
 	if (lstat(dst, &st) < 0)
 		return;
-	if (S_ISDIR(st.st_mode)) {
-		mounts_tmpfs(dst, "0555", cfg->uid, cfg->gid, true);
-		return;
-	}
-	if (mount(EMPTY_FILE, dst, NULL, MS_BIND, NULL) < 0)
-		die_errno(NULL, "cannot cover %s", dst + strlen(NEWROOT));
-	mounts_readonly(dst, true);
+	mounts_empty(dst, S_ISDIR(st.st_mode));
 }
 
-static void mounts_proc(const struct config *cfg, const char *dst)
+static void mounts_proc(const char *dst)
 {
 	char path[PATH_MAX + 32];
 
@@ -569,7 +574,7 @@ static void mounts_proc(const struct config *cfg, const char *dst)
 		die_errno(NULL, "cannot mount /proc");
 	for (size_t i = 0; i < ARRAY_SIZE(mounts_proc_masked); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dst, mounts_proc_masked[i]);
-		mounts_mask(cfg, path);
+		mounts_mask(path);
 	}
 }
 
@@ -577,7 +582,7 @@ static void mounts_proc(const struct config *cfg, const char *dst)
  * in /sys/class/net, and nothing mounted below it (no /sys/fs/cgroup, no
  * securityfs, no debugfs).  The host's stays otherwise: read-only, with
  * its interfaces covered, where the kernel refuses a new one. */
-static void mounts_sys(const struct config *cfg, const char *dst)
+static void mounts_sys(const char *dst)
 {
 	static const char *const net[] = { "class/net", "devices/virtual/net", "fs/cgroup" };
 	char path[PATH_MAX + 32];
@@ -589,7 +594,7 @@ static void mounts_sys(const struct config *cfg, const char *dst)
 	       strerror(errno));
 	for (size_t i = 0; i < ARRAY_SIZE(net); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dst, net[i]);
-		mounts_mask(cfg, path);
+		mounts_mask(path);
 	}
 }
 
@@ -609,10 +614,10 @@ static void mounts_apply(const struct config *cfg, const struct mount_req *m)
 		mounts_dev(cfg);
 		break;
 	case MOUNT_PROC:
-		mounts_proc(cfg, dst);
+		mounts_proc(dst);
 		break;
 	case MOUNT_SYS:
-		mounts_sys(cfg, dst);
+		mounts_sys(dst);
 		break;
 	case MOUNT_COVER:
 		mounts_cover(src, dst, tmp ? "1777" : home ? "0700" : "0755", cfg->uid, cfg->gid);
@@ -621,14 +626,8 @@ static void mounts_apply(const struct config *cfg, const struct mount_req *m)
 		mounts_tmpfs(dst, "0755", cfg->uid, cfg->gid, false);
 		break;
 	case MOUNT_HIDE:
-		if (m->is_dir) {
-			mounts_tmpfs(dst, "0755", cfg->uid, cfg->gid, true);
-		} else {
-			mounts_mkpoint(dst, false);
-			if (mount(EMPTY_FILE, dst, NULL, MS_BIND, NULL) < 0)
-				die_errno(NULL, "cannot hide %s", m->path);
-			mounts_readonly(dst, true);
-		}
+		mounts_mkpoint(dst, m->is_dir);
+		mounts_empty(dst, m->is_dir);
 		break;
 	case MOUNT_RO:
 	case MOUNT_RW:
@@ -659,10 +658,15 @@ static void mounts_stage(const struct config *cfg)
 	snprintf(opts, sizeof(opts), "mode=0755,size=%llu", (unsigned long long)cfg->tmpfs_size);
 	if (mount("tmpfs", "/tmp" STORE, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
 		die_errno("try a smaller --tmpfs-size", "cannot mount the sandbox's tmpfs");
-	fd = open("/tmp" EMPTY_FILE, O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
-	if (fd < 0)
-		die_errno(NULL, "cannot create the staging file");
+	if (mkdir("/tmp" EMPTY, 0755) < 0 ||
+	    mount("tmpfs", "/tmp" EMPTY, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=4k") < 0 ||
+	    mkdir("/tmp" EMPTY_DIR, 0555) < 0 ||
+	    (fd = open("/tmp" EMPTY_FILE, O_CREAT | O_WRONLY | O_CLOEXEC, 0444)) < 0)
+		die_errno(NULL, "cannot create the staging files");
 	close(fd);
+	if (mount(NULL, "/tmp" EMPTY, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0)
+		die_errno(NULL, "cannot make the staging files read-only");
 	if (syscall(SYS_pivot_root, "/tmp", "/tmp" OLDROOT) < 0)
 		die_errno(NULL, "pivot_root to the staging tmpfs failed");
 	if (chdir("/") < 0)

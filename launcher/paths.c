@@ -173,20 +173,30 @@ int paths_resolve(const struct config *cfg, const char *given, unsigned flags, c
 
 /* Create the directory @path and its missing parents (0700), each looked
  * up through paths_resolve(). */
-void paths_mkdirs(const struct config *cfg, const char *what, const char *path)
+int paths_mkdirs_try(const struct config *cfg, const char *path, char **why)
 {
-	cleanup_free char *real = NULL, *why = NULL;
-	int r = paths_resolve(cfg, path, PATHS_FOLLOW_IN_TREE, &real, &why);
+	cleanup_free char *real = NULL;
+	int r = paths_resolve(cfg, path, PATHS_FOLLOW_IN_TREE, &real, why);
 
 	if (r == -ENOENT && !real) { /* more than the last one missing */
 		cleanup_free char *parent = xstrdup(path);
 
 		*strrchr(parent, '/') = '\0';
-		paths_mkdirs(cfg, what, parent);
-		r = paths_resolve(cfg, path, PATHS_FOLLOW_IN_TREE, &real, &why);
+		r = paths_mkdirs_try(cfg, parent, why);
+		if (r < 0)
+			return r;
+		r = paths_resolve(cfg, path, PATHS_FOLLOW_IN_TREE, &real, why);
 	}
 	if (r == -ENOENT && real)
 		r = mkdir(real, 0700) == 0 || errno == EEXIST ? 0 : -errno;
+	return r;
+}
+
+void paths_mkdirs(const struct config *cfg, const char *what, const char *path)
+{
+	cleanup_free char *why = NULL;
+	int r = paths_mkdirs_try(cfg, path, &why);
+
 	if (r == -ELOOP && why)
 		die("remove the link, or write elsewhere", "%s: %s", what, why);
 	if (r < 0) {

@@ -32,6 +32,8 @@ int paths_resolve(const struct config *cfg, const char *given, unsigned flags, c
 /* Create the directory @path and its missing parents (0700), each looked
  * up through paths_resolve(); dies naming @what when it cannot. */
 void paths_mkdirs(const struct config *cfg, const char *what, const char *path);
+/* The same, for runtime callers: 0 or -errno (and *why for a refused link). */
+int paths_mkdirs_try(const struct config *cfg, const char *path, char **why);
 
 /* "PWD-LINK is a link to TARGET" when the user reached the current
  * directory through a link a sandboxed program could have planted; NULL

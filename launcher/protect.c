@@ -455,6 +455,11 @@ void protect_add_named(const struct config *cfg, struct protect *p, const char *
 		abs = xasprintf("%s%s", cfg->home, target + 1);
 	else
 		abs = target[0] == '/' ? xstrdup(target) : xasprintf("%s/%s", base, target);
+	/* Most of the home's list does not exist: one lstat() says so, before
+	 * the walk of each component (protect_home has 80 entries, looked up
+	 * at start and at exit). */
+	if (lstat(abs, &st) < 0)
+		return;
 	if (paths_resolve(cfg, abs, PATHS_FOLLOW_IN_TREE, &real, NULL) == 0 &&
 	    paths_writable_tree(cfg, real) && lstat(real, &st) == 0)
 		protect_add(p, real, &st, why, true);
@@ -572,7 +577,7 @@ static void protect_memory_save(const struct config *cfg, const struct protect *
 	char **keep = NULL;
 	size_t nkeep = 0, added = 0;
 	FILE *f;
-	int fd;
+	int fd, r;
 
 	if (!path || cfg->invoked_by_root)
 		return; /* (root's runs are another user's: not in their state) */
@@ -592,7 +597,14 @@ static void protect_memory_save(const struct config *cfg, const struct protect *
 	}
 	tmp = xasprintf("%s.%d", path, (int)getpid());
 	*strrchr(path, '/') = '\0';
-	paths_mkdirs(cfg, "the list of protected paths", path);
+	/* At exit nothing may fail the run: a memory that cannot be kept is
+	 * said, and the program's status stays. */
+	r = paths_mkdirs_try(cfg, path, NULL);
+	if (r < 0) {
+		notice("cannot keep the list of protected paths in %s: %s", path, strerror(-r));
+		free(keep);
+		return;
+	}
 	path[strlen(path)] = '/';
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	f = fd >= 0 ? fdopen(fd, "w") : NULL;

@@ -170,6 +170,12 @@ t_like "$OUT" "plain-chmod-works" "chmod without setuid/setgid still works insid
 t_is "$(stat -c %a "$NB_WORK/repo/.t")" 755 "chmod 4755 and 2755 are refused: no setuid file for other users"
 t_ok "$(gone "$NB_WORK/repo/s"; echo $?)" "open(O_CREAT, 04755) is refused"
 
+# Nothing at exit changes the program's status: a memory netbox cannot keep
+# (a HOME it cannot write) is said, not fatal.
+fresh_repo
+cap as_user sh -c 'cd repo && HOME=/nonexistent-home exec "$0" sh -c "exit 3"' "$NB"
+t_is "$RC" 3 "the program's exit status stays when netbox cannot keep its memory at exit"
+
 # --- netbox's own files: links planted by an earlier run -------------------------
 as_user sh -c 'echo "# my bashrc" > ~/.bashrc; mkdir -p ~/.config/netbox; echo "# mine" > ~/.config/netbox/default.profile'
 cp "$NB_HOME/.bashrc" "$NB_TMP/bashrc.orig"
