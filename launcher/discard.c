@@ -9,17 +9,17 @@
  * Theory of operation:
  *   discard_send()    in the sandbox init, after the mount tree is built and
  *                     before the program exists: an O_PATH descriptor of
- *                     each such tmpfs goes to netbox over a socketpair, in
- *                     one size-checked message.
- *   discard_report()  in netbox, after the sandbox is gone: the message is
- *                     read only now (it waited in the socket, the
- *                     descriptors with it, which keep the tmpfs alive after
- *                     its namespace is torn down), and each tmpfs is walked
+ *                     each such tmpfs goes to netbox (a CHANNEL_COVERS
+ *                     message, channel.c);
+ *   discard_receive() netbox keeps them (they keep the tmpfs alive after
+ *                     the sandbox's mount namespace is torn down);
+ *   discard_report()  after the sandbox is gone, each tmpfs is walked
  *                     without following links.  Nothing runs there anymore;
  *                     mount points netbox made in it (~/work for the current
  *                     directory) are left out by their paths.
  */
 #include "config.h"
+#include "channel.h"
 #include "discard.h"
 #include "paths.h"
 #include "util.h"
@@ -30,20 +30,12 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
-#define DISCARD_MAGIC 0x6e627864u /* "nbxd" */
-#define DISCARD_MAX_PLACES 4
 #define DISCARD_MAX_ENTRIES 100000 /* walked per place: a bound on exit time */
 #define DISCARD_MAX_DEPTH 32
 #define DISCARD_TOP 3              /* top directories named per place */
-
-struct discard_msg {
-	uint32_t magic;
-	uint32_t places; /* bit i: discard_places()[i] follows, in order */
-};
 
 /* The throw-away places worth a word, the same list on both sides (both
  * have the configuration): the homes and the temporary directories. */
@@ -68,11 +60,8 @@ void discard_send(const struct config *cfg, int chan)
 {
 	const char *places[DISCARD_MAX_PLACES];
 	size_t n = discard_places(cfg, places);
-	struct discard_msg m = { .magic = DISCARD_MAGIC };
-	char cbuf[CMSG_SPACE(sizeof(int) * DISCARD_MAX_PLACES)];
-	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	int fds[DISCARD_MAX_PLACES], nfds = 0;
+	uint32_t mask = 0;
+	int fds[DISCARD_MAX_PLACES] = { -1, -1, -1, -1 }, nfds = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		if (!mounts_is_cover(cfg, places[i]))
@@ -80,27 +69,30 @@ void discard_send(const struct config *cfg, int chan)
 		fds[nfds] = open(places[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (fds[nfds] < 0)
 			continue;
-		m.places |= 1u << i;
+		mask |= 1u << i;
 		nfds++;
 	}
-	if (nfds) {
-		struct cmsghdr *c;
-
-		memset(cbuf, 0, sizeof(cbuf));
-		msg.msg_control = cbuf;
-		msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
-	}
 	/* Best effort: a report lost is no reason to stop the run. */
-	while (sendmsg(chan, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR)
-		;
+	channel_send(chan, CHANNEL_COVERS, &mask, sizeof(mask), fds, (size_t)nfds);
 	for (int i = 0; i < nfds; i++)
 		close(fds[i]);
-	close(chan);
+}
+
+void discard_receive(const struct config *cfg, int chan, struct discard_covers *out)
+{
+	const char *places[DISCARD_MAX_PLACES];
+	size_t nplaces = discard_places(cfg, places);
+
+	memset(out, 0, sizeof(*out));
+	if (channel_recv(chan, CHANNEL_COVERS, &out->places, sizeof(out->places), out->fds,
+			 DISCARD_MAX_PLACES, &out->nfds, 0) < 0)
+		return;
+	/* The mask and the descriptors must agree, or nothing is said. */
+	if ((out->places >> nplaces) || (size_t)__builtin_popcount(out->places) != out->nfds) {
+		for (size_t i = 0; i < out->nfds; i++)
+			close(out->fds[i]);
+		memset(out, 0, sizeof(*out));
+	}
 }
 
 /* What was left under one top-level entry of a place. */
@@ -268,62 +260,26 @@ static void discard_full(const struct config *cfg, int fd)
 	       size);
 }
 
-void discard_report(const struct config *cfg, int chan)
+void discard_report(const struct config *cfg, struct discard_covers *c)
 {
 	const char *places[DISCARD_MAX_PLACES];
 	size_t nplaces = discard_places(cfg, places), next = 0;
-	struct discard_msg m;
-	char cbuf[CMSG_SPACE(sizeof(int) * DISCARD_MAX_PLACES)];
-	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
-	int fds[DISCARD_MAX_PLACES];
-	size_t nfds = 0;
-	ssize_t r;
 
-	if (chan < 0)
-		return;
-	do
-		r = recvmsg(chan, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-	while (r < 0 && errno == EINTR);
-	close(chan);
-	for (struct cmsghdr *c = r > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
-		size_t k;
-
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(0))
-			continue;
-		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < k; i++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (nfds < DISCARD_MAX_PLACES)
-				fds[nfds++] = fd;
-			else
-				close(fd);
-		}
-	}
-	/* The message and the descriptors must agree, or nothing is said. */
-	if (r != (ssize_t)sizeof(m) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
-	    m.magic != DISCARD_MAGIC || (m.places >> nplaces) ||
-	    (size_t)__builtin_popcount(m.places) != nfds || util_quiet) {
-		for (size_t i = 0; i < nfds; i++)
-			close(fds[i]);
-		return;
-	}
-	discard_full(cfg, nfds ? fds[0] : -1);
-	for (size_t i = 0; i < nplaces; i++) {
+	if (!util_quiet)
+		discard_full(cfg, c->nfds ? c->fds[0] : -1);
+	for (size_t i = 0; i < nplaces && next < c->nfds; i++) {
 		struct discard_walk w = { .cfg = cfg, .place = places[i] };
 		int fd;
 
-		if (!(m.places & (1u << i)) || next >= nfds)
+		if (!(c->places & (1u << i)))
 			continue;
-		fd = openat(fds[next], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		close(fds[next++]);
+		fd = util_quiet ? -1 : openat(c->fds[next], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		close(c->fds[next++]);
 		if (fd < 0)
 			continue;
 		discard_count(&w, fd, "", 0, NULL);
 		discard_say(cfg, &w);
 		free(w.tops);
 	}
+	c->nfds = 0;
 }

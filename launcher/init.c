@@ -129,10 +129,6 @@ static void init_network(const struct config *cfg, int chan)
 		/* IPv6 may be disabled on the host: then there is none to route. */
 		netlink_route_local_all(fd, AF_INET6, "lo", false);
 		listeners_send(chan, cfg->listen_ports);
-		/* Rules that allow every port: the channel stays, for the
-		 * listeners made on demand (ondemand.c). */
-		if (!cfg->ondemand)
-			close(chan);
 	}
 	close(fd);
 }
@@ -331,13 +327,19 @@ static void init_chdir(const struct config *cfg)
 	       cfg->cwd, strerror(err), fallback);
 }
 
-void init_main(const struct config *cfg, int sync_fd, int chan, int discard, char **envp)
+void init_main(const struct config *cfg, int sync_fd, int chan, char **envp)
 {
 	int sp[2] = { -1, -1 };
 
 	init_signals();
 	init_prepare(cfg, sync_fd, chan);
-	discard_send(cfg, discard);
+	discard_send(cfg, chan);
+	/* Rules that allow every port: the channel stays, for the listeners
+	 * made on demand (ondemand.c). */
+	if (!cfg->ondemand) {
+		close(chan);
+		chan = -1;
+	}
 	init_chdir(cfg);
 	if (cfg->ondemand) {
 		sigset_t chld;

@@ -16,6 +16,7 @@
  * to the header's, no truncated control data, and each descriptor really a
  * socket of the announced kind bound to the announced port.
  */
+#include "channel.h"
 #include "listeners.h"
 #include "util.h"
 
@@ -26,11 +27,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define LISTENERS_MAGIC 0x6e62786cu /* "nbxl" */
 #define LISTENERS_BATCH 128
 
+/* The body of a CHANNEL_LISTENERS message (channel.c). */
 struct listeners_msg {
-	uint32_t magic;
 	uint32_t seq;
 	uint32_t count;
 	uint32_t last;
@@ -99,26 +99,14 @@ int listeners_proxy_socket(uint16_t port)
 
 static void listeners_flush(int chan, struct listeners_msg *m, int *fds, bool last)
 {
-	char cbuf[CMSG_SPACE(sizeof(int) * LISTENERS_BATCH)];
-	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
+	int r;
 
-	m->magic = LISTENERS_MAGIC;
 	m->last = last;
-	if (m->count) {
-		memset(cbuf, 0, sizeof(cbuf));
-		msg.msg_control = cbuf;
-		msg.msg_controllen = CMSG_SPACE(sizeof(int) * m->count);
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * m->count);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * m->count);
+	r = channel_send(chan, CHANNEL_LISTENERS, m, sizeof(*m), fds, m->count);
+	if (r < 0) {
+		errno = -r;
+		die_errno(NULL, "cannot hand the sandbox's sockets to netbox");
 	}
-	while (sendmsg(chan, &msg, MSG_NOSIGNAL) < 0)
-		if (errno != EINTR)
-			die_errno(NULL, "cannot hand the sandbox's sockets to netbox");
 	for (uint32_t i = 0; i < m->count; i++)
 		close(fds[i]);
 	m->seq++;
@@ -191,42 +179,18 @@ int listeners_receive(int chan, struct listener **out, size_t *nout)
 
 	for (;;) {
 		struct listeners_msg m;
-		char cbuf[CMSG_SPACE(sizeof(int) * LISTENERS_BATCH)];
-		struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
-		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-				      .msg_controllen = sizeof(cbuf) };
-		struct cmsghdr *c;
 		int fds[LISTENERS_BATCH];
-		size_t nfds = 0;
-		ssize_t r;
+		size_t nfds;
+		int r = channel_recv(chan, CHANNEL_LISTENERS, &m, sizeof(m), fds, LISTENERS_BATCH,
+				     &nfds, 0);
 
-		do
-			r = recvmsg(chan, &msg, MSG_CMSG_CLOEXEC);
-		while (r < 0 && errno == EINTR);
-		if (r <= 0)
-			goto fail; /* the sandbox init died (and said why) */
-
-		/* Collect every descriptor first, so that none leaks on error. */
-		for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-			size_t k;
-
-			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-			    c->cmsg_len < CMSG_LEN(0))
-				continue;
-			k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (size_t i = 0; i < k; i++) {
-				int fd;
-
-				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-				if (nfds < LISTENERS_BATCH)
-					fds[nfds++] = fd;
-				else
-					close(fd);
-			}
+		if (r == -EPROTO) {
+			errno = EPROTO;
+			goto fail;
 		}
-		if ((size_t)r != sizeof(m) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
-		    m.magic != LISTENERS_MAGIC || m.seq != seq || m.count > LISTENERS_BATCH ||
-		    m.count != nfds || m.last > 1) {
+		if (r < 0)
+			goto fail; /* the sandbox init died (and said why) */
+		if (m.seq != seq || m.count > LISTENERS_BATCH || m.count != nfds || m.last > 1) {
 			for (size_t i = 0; i < nfds; i++)
 				close(fds[i]);
 			errno = EPROTO;

@@ -349,7 +349,8 @@ static void main_plan_mounts(struct config *cfg)
 
 int main(int argc, char **argv)
 {
-	int status, discard;
+	struct discard_covers covers;
+	int status;
 
 	options_parse(&main_cfg, argc, argv);
 	main_plan_mounts(&main_cfg);
@@ -373,8 +374,8 @@ int main(int argc, char **argv)
 	if (!main_cfg.seccomp)
 		warn("--seccomp=off: the system call filter is disabled; do not use this with untrusted programs");
 	main_envp = env_build(&main_cfg, environ);
-	status = sandbox_run(&main_cfg, main_envp, &discard);
+	status = sandbox_run(&main_cfg, main_envp, &covers);
 	protect_sweep(&main_cfg);
-	discard_report(&main_cfg, discard);
+	discard_report(&main_cfg, &covers);
 	return status;
 }

@@ -30,6 +30,7 @@
  * still reach the ports served from the start.
  */
 #include "ondemand.h"
+#include "channel.h"
 #include "listeners.h"
 #include "netproxy/proxy.h"
 #include "policy/policy.h"
@@ -57,21 +58,13 @@
 #define ONDEMAND_ARCH AUDIT_ARCH_AARCH64
 #endif
 
-#define ONDEMAND_MAGIC 0x6e62786fu /* "nbxo" */
 /* Before Linux 5.9 (47e33c05f9f0) ID_VALID had the wrong direction bit;
  * newer kernels take both numbers, older ones only this one. */
 #define ONDEMAND_ID_VALID_OLD _IOR(SECCOMP_IOC_MAGIC, 2, __u64)
 #define ONDEMAND_MAX_PORTS 1024    /* listeners made on demand, at most */
 
-enum ondemand_type {
-	ONDEMAND_NFD = 1, /* program -> init -> netbox: the notification fd */
-	ONDEMAND_LISTEN,  /* netbox -> init: make a listener for .port */
-	ONDEMAND_LISTENER /* init -> netbox: here it is (or .err) */
-};
-
+/* The body of the channel's NFD, LISTEN and LISTENER messages. */
 struct ondemand_msg {
-	uint32_t magic;
-	uint32_t type;
 	uint32_t port;
 	int32_t err; /* a positive errno, or 0: NFD and LISTENER carry a descriptor */
 };
@@ -93,72 +86,32 @@ struct ondemand {
 
 /* ---- messages: one struct, at most one descriptor ------------------------ */
 
-static int ondemand_send(int sock, enum ondemand_type type, uint16_t port, int err, int fd)
+static int ondemand_send(int sock, enum channel_type type, uint16_t port, int err, int fd)
 {
-	struct ondemand_msg m = { ONDEMAND_MAGIC, type, port, err };
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct ondemand_msg m = { port, err };
 
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		memset(cbuf, 0, sizeof(cbuf));
-		msg.msg_control = cbuf;
-		msg.msg_controllen = sizeof(cbuf);
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return 0;
+	return channel_send(sock, type, &m, sizeof(m), &fd, fd >= 0);
 }
 
 /* Receive one message of @type: 0 with *fd set (or -1 and m->err), -EPIPE at
  * EOF, -EPROTO for anything malformed (no descriptor leaks either way). */
-static int ondemand_recv(int sock, enum ondemand_type type, struct ondemand_msg *m, int *fd)
+static int ondemand_recv(int sock, enum channel_type type, struct ondemand_msg *m, int *fd)
 {
-	char cbuf[CMSG_SPACE(sizeof(int) * 4)];
-	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
-	int fds[4], nfds = 0;
-	ssize_t r;
+	size_t n;
+	int r = channel_recv(sock, type, m, sizeof(*m), fd, 1, &n, 0);
 
-	*fd = -1;
-	do
-		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return -errno;
-	if (r == 0)
-		return -EPIPE;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(0))
-			continue;
-		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
-			int f;
-
-			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (nfds < 4)
-				fds[nfds++] = f;
-			else
-				close(f);
-		}
+	if (r < 0) {
+		*fd = -1;
+		return r;
 	}
-	if ((size_t)r != sizeof(*m) || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
-	    m->magic != ONDEMAND_MAGIC || m->type != (uint32_t)type || m->port > 65535 ||
-	    m->err < 0 || nfds != (type != ONDEMAND_LISTEN && m->err == 0)) {
-		for (int i = 0; i < nfds; i++)
-			close(fds[i]);
+	if (m->port > 65535 || m->err < 0 || n != (type != CHANNEL_LISTEN && m->err == 0)) {
+		if (n)
+			close(*fd);
+		*fd = -1;
 		return -EPROTO;
 	}
-	if (nfds)
-		*fd = fds[0];
+	if (!n)
+		*fd = -1;
 	return 0;
 }
 
@@ -185,7 +138,7 @@ static bool ondemand_kernel_can_continue(void)
 void ondemand_child_install(int sp)
 {
 	if (!ondemand_kernel_can_continue()) {
-		ondemand_send(sp, ONDEMAND_NFD, 0, ENOSYS, -1);
+		ondemand_send(sp, CHANNEL_NFD, 0, ENOSYS, -1);
 		close(sp);
 		return;
 	}
@@ -202,15 +155,15 @@ void ondemand_child_install(int sp)
 	long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
 
 	if (fd < 0) {
-		ondemand_send(sp, ONDEMAND_NFD, 0, errno, -1);
-	} else if (ondemand_send(sp, ONDEMAND_NFD, 0, 0, (int)fd) < 0) {
+		ondemand_send(sp, CHANNEL_NFD, 0, errno, -1);
+	} else if (ondemand_send(sp, CHANNEL_NFD, 0, 0, (int)fd) < 0) {
 		/* Nobody would answer: every connect() would fail (ENOSYS). */
 		die_errno(NULL, "cannot hand the connect() notifications to netbox");
 	} else {
 		close((int)fd);
 	}
 #else
-	ondemand_send(sp, ONDEMAND_NFD, 0, ENOSYS, -1);
+	ondemand_send(sp, CHANNEL_NFD, 0, ENOSYS, -1);
 #endif
 	close(sp);
 }
@@ -218,14 +171,14 @@ void ondemand_child_install(int sp)
 void ondemand_init_forward(int sp, int chan)
 {
 	struct ondemand_msg m;
-	int fd, r = ondemand_recv(sp, ONDEMAND_NFD, &m, &fd);
+	int fd, r = ondemand_recv(sp, CHANNEL_NFD, &m, &fd);
 
 	close(sp);
 	/* The program's process died before it could say (EPIPE): netbox
 	 * learns it from the init's exit; tell it without a warning. */
 	if (r < 0)
 		m.err = r == -EPIPE ? ECHILD : EPROTO;
-	if (ondemand_send(chan, ONDEMAND_NFD, 0, m.err, fd) < 0 && fd >= 0)
+	if (ondemand_send(chan, CHANNEL_NFD, 0, m.err, fd) < 0 && fd >= 0)
 		die_errno(NULL, "cannot hand the connect() notifications to netbox");
 	if (fd >= 0)
 		close(fd);
@@ -234,14 +187,14 @@ void ondemand_init_forward(int sp, int chan)
 int ondemand_init_serve(int chan)
 {
 	struct ondemand_msg m;
-	int fd, r = ondemand_recv(chan, ONDEMAND_LISTEN, &m, &fd);
+	int fd, r = ondemand_recv(chan, CHANNEL_LISTEN, &m, &fd);
 
 	if (r == -EPIPE || r == -ECONNRESET)
 		return -1;
 	if (r < 0 || m.port == 0)
-		return ondemand_send(chan, ONDEMAND_LISTENER, 0, EPROTO, -1) < 0 ? -1 : 0;
+		return ondemand_send(chan, CHANNEL_LISTENER, 0, EPROTO, -1) < 0 ? -1 : 0;
 	fd = listeners_proxy_socket((uint16_t)m.port);
-	r = ondemand_send(chan, ONDEMAND_LISTENER, (uint16_t)m.port, fd < 0 ? -fd : 0, fd);
+	r = ondemand_send(chan, CHANNEL_LISTENER, (uint16_t)m.port, fd < 0 ? -fd : 0, fd);
 	if (fd >= 0)
 		close(fd);
 	return r < 0 ? -1 : 0;
@@ -259,7 +212,7 @@ static int ondemand_listen(struct ondemand *o, uint16_t port)
 
 	if (o->broken)
 		return -EPIPE;
-	r = ondemand_send(o->chan, ONDEMAND_LISTEN, port, 0, -1);
+	r = ondemand_send(o->chan, CHANNEL_LISTEN, port, 0, -1);
 	if (r < 0) {
 		o->broken = true;
 		return r;
@@ -267,7 +220,7 @@ static int ondemand_listen(struct ondemand *o, uint16_t port)
 	/* A late answer to an earlier request that timed out comes first:
 	 * drop it rather than stay one answer behind for the rest of the run. */
 	do {
-		r = ondemand_recv(o->chan, ONDEMAND_LISTENER, &m, &fd);
+		r = ondemand_recv(o->chan, CHANNEL_LISTENER, &m, &fd);
 		if (r < 0) {
 			/* Timed out, or the init is gone: no more listeners
 			 * this run (the loop must not stall on it again). */
@@ -427,7 +380,7 @@ struct ondemand *ondemand_new(struct event_base *base, int chan, struct proxy *p
 	/* No timeout here: the filter is in place once the program's process
 	 * sent this, and dropping it would fail every connect() (ENOSYS).
 	 * EOF says the init or the program died. */
-	r = ondemand_recv(chan, ONDEMAND_NFD, &m, &nfd);
+	r = ondemand_recv(chan, CHANNEL_NFD, &m, &nfd);
 	if (r < 0 || m.err) {
 		/* EPIPE, ECHILD: the init or the program died, and says so. */
 		if (!quiet && r != -EPIPE && m.err != ECHILD)

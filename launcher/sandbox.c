@@ -16,6 +16,7 @@
  * The parent itself never enters the namespaces and needs no privilege.
  */
 #include "sandbox.h"
+#include "discard.h"
 #include "supervise.h"
 
 #include <errno.h>
@@ -130,17 +131,15 @@ static void sandbox_map_ids(pid_t pid, const struct config *cfg)
 	}
 }
 
-static pid_t sandbox_clone(const struct config *cfg, char **envp, int *sync_w, int *chan,
-			   int *discard)
+static pid_t sandbox_clone(const struct config *cfg, char **envp, int *sync_w, int *chan)
 {
-	int sync[2], sp[2] = { -1, -1 }, dp[2];
+	int sync[2], sp[2];
 	pid_t pid;
 
 	if (pipe2(sync, O_CLOEXEC) < 0)
 		die_errno(NULL, "pipe");
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, dp) < 0)
-		die_errno(NULL, "socketpair");
-	if (cfg->net == NET_FILTER && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+	/* The one channel with the init (channel.c). */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		die_errno(NULL, "socketpair");
 	/* Raw clone with a NULL stack behaves like fork(): the child continues
 	 * here on a copy of our stack. */
@@ -152,18 +151,13 @@ static pid_t sandbox_clone(const struct config *cfg, char **envp, int *sync_w, i
 		die_errno(sandbox_userns_hint(errno), "cannot create the sandbox's namespaces");
 	if (pid == 0) {
 		close(sync[1]);
-		close(dp[0]);
-		if (sp[0] >= 0)
-			close(sp[0]);
-		init_main(cfg, sync[0], sp[1], dp[1], envp);
+		close(sp[0]);
+		init_main(cfg, sync[0], sp[1], envp);
 	}
 	close(sync[0]);
-	close(dp[1]);
-	if (sp[1] >= 0)
-		close(sp[1]);
+	close(sp[1]);
 	*sync_w = sync[1];
 	*chan = sp[0];
-	*discard = dp[0];
 	return pid;
 }
 
@@ -186,41 +180,43 @@ static int sandbox_wait(pid_t pid)
 	return NETBOX_EXIT_FAILURE;
 }
 
-int sandbox_run(const struct config *cfg, char **envp, int *discard)
+int sandbox_run(const struct config *cfg, char **envp, struct discard_covers *covers)
 {
-	struct listener *ls;
-	size_t n;
-	int sync_w, chan;
+	struct listener *ls = NULL;
+	size_t n = 0;
+	int sync_w, chan, status;
 	pid_t pid;
 
 	fflush(NULL);
-	pid = sandbox_clone(cfg, envp, &sync_w, &chan, discard);
+	pid = sandbox_clone(cfg, envp, &sync_w, &chan);
 	sandbox_init_pid = pid;
 	sandbox_signals();
 	sandbox_map_ids(pid, cfg);
 	if (write_all(sync_w, "g", 1) < 0)
 		die_errno(NULL, "cannot start the sandbox");
 	close(sync_w);
-	if (chan < 0)
-		return sandbox_wait(pid);
 
-	if (listeners_receive(chan, &ls, &n) < 0) {
+	/* What the init says, in its order: the listeners (a filtered
+	 * network), then the throw-away mounts once the tree is built. */
+	if (cfg->net == NET_FILTER && listeners_receive(chan, &ls, &n) < 0) {
 		int err = errno;
-		int status = sandbox_wait(pid);
 
+		status = sandbox_wait(pid);
 		/* The init died and said why; or it sent garbage. */
 		if (err == EPROTO)
 			die(NULL, "bad message from the sandbox init");
 		return status ? status : NETBOX_EXIT_FAILURE;
 	}
+	discard_receive(cfg, chan, covers);
+	if (cfg->net != NET_FILTER) {
+		close(chan);
+		return sandbox_wait(pid);
+	}
 	if (!cfg->ondemand) {
 		close(chan);
 		chan = -1;
 	}
-	{
-		int status = supervise_run(cfg, pid, ls, n, chan);
-
-		free(ls);
-		return status;
-	}
+	status = supervise_run(cfg, pid, ls, n, chan);
+	free(ls);
+	return status;
 }

@@ -1,0 +1,33 @@
+/* channel.h — typed, size-checked messages with descriptors between the
+ * sandbox init and netbox (channel.c). */
+#ifndef NETBOX_CHANNEL_H
+#define NETBOX_CHANNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CHANNEL_MAX_FDS 128  /* the kernel passes at most SCM_MAX_FD = 253 */
+#define CHANNEL_MAX_BODY 512
+
+enum channel_type {
+	CHANNEL_LISTENERS = 1, /* init -> netbox: a batch of listening sockets */
+	CHANNEL_COVERS,        /* init -> netbox: the throw-away tmpfs mounts */
+	CHANNEL_NFD,           /* init -> netbox: the program's notification fd */
+	CHANNEL_LISTEN,        /* netbox -> init: make a listener for a port */
+	CHANNEL_LISTENER,      /* init -> netbox: here it is, or why not */
+};
+
+/* Send one message: @len bytes of body (at most CHANNEL_MAX_BODY) and
+ * @nfds descriptors (at most CHANNEL_MAX_FDS; not closed).  0 or -errno. */
+int channel_send(int sock, enum channel_type type, const void *body, size_t len, const int *fds,
+		 size_t nfds);
+
+/* Receive one message that must be of @type with a body of exactly @len
+ * bytes; its descriptors (close-on-exec) into @fds, at most @maxfds, their
+ * number in *nfds.  @flags for recvmsg (MSG_DONTWAIT).  0; -EPROTO for a
+ * message that is not what the header says or not what was expected (its
+ * descriptors closed); -EPIPE when the other side is gone; else -errno. */
+int channel_recv(int sock, enum channel_type type, void *body, size_t len, int *fds, size_t maxfds,
+		 size_t *nfds, int flags);
+
+#endif
