@@ -11,6 +11,8 @@
  *                                       descriptor (launcher/ondemand.c)
  *                    CHANNEL_LISTENER   a listener made on demand, or why not
  *   netbox -> init   CHANNEL_LISTEN     make a listener for this port
+ *   supervisor -> netbox  CHANNEL_COVERS, relayed; CHANNEL_LEARNED, the
+ *                    learned profile's text (supervisor/supervise.c)
  *
  * Every message is checked where it arrives, as OpenBSD's imsg does:
  * magic, the type the receiver expects, the exact size of that type's body,
@@ -126,5 +128,41 @@ int channel_recv(int sock, enum channel_type type, void *body, size_t len, int *
 	}
 	memcpy(body, buf + sizeof(h), len);
 	*nfds = n;
+	return 0;
+}
+
+/* The body of NFD, LISTEN and LISTENER. */
+struct channel_port {
+	uint32_t port;
+	int32_t err;
+};
+
+int channel_send_port(int sock, enum channel_type type, uint16_t port, int err, int fd)
+{
+	struct channel_port m = { port, err };
+
+	return channel_send(sock, type, &m, sizeof(m), &fd, fd >= 0);
+}
+
+int channel_recv_port(int sock, enum channel_type type, uint16_t *port, int *err, int *fd)
+{
+	struct channel_port m;
+	size_t n;
+	int r = channel_recv(sock, type, &m, sizeof(m), fd, 1, &n, 0);
+
+	if (r < 0) {
+		*fd = -1;
+		return r;
+	}
+	if (m.port > 65535 || m.err < 0 || n != (type != CHANNEL_LISTEN && m.err == 0)) {
+		if (n)
+			close(*fd);
+		*fd = -1;
+		return -EPROTO;
+	}
+	if (!n)
+		*fd = -1;
+	*port = (uint16_t)m.port;
+	*err = m.err;
 	return 0;
 }

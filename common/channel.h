@@ -15,6 +15,34 @@ enum channel_type {
 	CHANNEL_NFD,           /* init -> netbox: the program's notification fd */
 	CHANNEL_LISTEN,        /* netbox -> init: make a listener for a port */
 	CHANNEL_LISTENER,      /* init -> netbox: here it is, or why not */
+	CHANNEL_LEARNED,       /* supervisor -> netbox: the learned profile */
+};
+
+/* The kinds of listening sockets the init makes. */
+enum channel_listener_kind {
+	LISTENER_DNS_UDP4,
+	LISTENER_DNS_UDP6,
+	LISTENER_DNS_TCP,
+	LISTENER_PROXY,
+};
+
+#define CHANNEL_LISTENERS_BATCH 128
+
+/* The body of CHANNEL_LISTENERS: a batch of sockets, in order (.seq), the
+ * last one marked. */
+struct channel_listeners {
+	uint32_t seq;
+	uint32_t count;
+	uint32_t last;
+	uint8_t kind[CHANNEL_LISTENERS_BATCH];
+	uint16_t port[CHANNEL_LISTENERS_BATCH];
+};
+
+/* The body of CHANNEL_LEARNED: a piece of the learned profile's text. */
+struct channel_text {
+	uint32_t len;
+	uint32_t last;
+	char text[496];
 };
 
 /* Send one message: @len bytes of body (at most CHANNEL_MAX_BODY) and
@@ -29,5 +57,11 @@ int channel_send(int sock, enum channel_type type, const void *body, size_t len,
  * descriptors closed); -EPIPE when the other side is gone; else -errno. */
 int channel_recv(int sock, enum channel_type type, void *body, size_t len, int *fds, size_t maxfds,
 		 size_t *nfds, int flags);
+
+/* NFD, LISTEN and LISTENER: a port and a positive errno or 0, with one
+ * descriptor when that is 0 (never for LISTEN).  Receiving checks that too:
+ * 0 with *fd set or -1; -EPIPE, -EPROTO, -errno as channel_recv(). */
+int channel_send_port(int sock, enum channel_type type, uint16_t port, int err, int fd);
+int channel_recv_port(int sock, enum channel_type type, uint16_t *port, int *err, int *fd);
 
 #endif

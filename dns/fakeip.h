@@ -16,12 +16,12 @@
 #ifndef NETBOX_FAKEIP_H
 #define NETBOX_FAKEIP_H
 
+#include "fakenet.h"
+
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 
-#define FAKEIP_NET		0xc6120000u	/* 198.18.0.0, host order */
-#define FAKEIP_PREFIX		15
 #define FAKEIP_CAPACITY		((1u << (32 - FAKEIP_PREFIX)) - 2)	/* 131070 */
 #define FAKEIP_MAX_NAME		253
 

@@ -20,7 +20,7 @@
  *                    (ondemand.c).
  */
 #include "discard.h"
-#include "dns/fakeip.h"
+#include "fakenet.h"
 #include "listeners.h"
 #include "netlink.h"
 #include "ondemand.h"

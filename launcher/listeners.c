@@ -1,5 +1,5 @@
-/* listeners.c — the sockets the sandbox's traffic lands on, and their
- * handover to netbox.
+/* listeners.c — the sockets the sandbox's traffic lands on: made in the
+ * sandbox init, handed to netbox (supervisor/handover.c receives them).
  *
  * In the sandbox init (root in the new network namespace, where every
  * address is routed to lo): create a dual-stack TCP listener for port 80,
@@ -8,13 +8,8 @@
  * the address the query was sent to), and a TCP listener on 53.  A socket
  * stays in the namespace it was created in, so netbox, which never leaves
  * the host's namespace, accepts the sandbox's connections on them and
- * connects upstream from its own.
- *
- * They cross over a SOCK_SEQPACKET socketpair with SCM_RIGHTS, in batches
- * (the kernel passes at most SCM_MAX_FD = 253 per message).  The receiver
- * checks every message: exact size, magic, sequence, descriptor count equal
- * to the header's, no truncated control data, and each descriptor really a
- * socket of the announced kind bound to the announced port.
+ * connects upstream from its own.  They cross in CHANNEL_LISTENERS batches
+ * (channel.c; the kernel passes at most SCM_MAX_FD = 253 per message).
  */
 #include "channel.h"
 #include "listeners.h"
@@ -27,16 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define LISTENERS_BATCH 128
 
-/* The body of a CHANNEL_LISTENERS message (channel.c). */
-struct listeners_msg {
-	uint32_t seq;
-	uint32_t count;
-	uint32_t last;
-	uint8_t kind[LISTENERS_BATCH];
-	uint16_t port[LISTENERS_BATCH];
-};
 
 /* A socket of the sandbox bound to @port (TCP: listening), or -errno. */
 static int listeners_socket_try(int family, int type, uint16_t port)
@@ -97,7 +83,7 @@ int listeners_proxy_socket(uint16_t port)
 	return listeners_socket_try(AF_INET6, SOCK_STREAM, port);
 }
 
-static void listeners_flush(int chan, struct listeners_msg *m, int *fds, bool last)
+static void listeners_flush(int chan, struct channel_listeners *m, int *fds, bool last)
 {
 	int r;
 
@@ -113,10 +99,10 @@ static void listeners_flush(int chan, struct listeners_msg *m, int *fds, bool la
 	m->count = 0;
 }
 
-static void listeners_add(int chan, struct listeners_msg *m, int *fds, enum listener_kind kind,
+static void listeners_add(int chan, struct channel_listeners *m, int *fds, enum channel_listener_kind kind,
 			  int fd, uint16_t port)
 {
-	if (m->count == LISTENERS_BATCH)
+	if (m->count == CHANNEL_LISTENERS_BATCH)
 		listeners_flush(chan, m, fds, false);
 	m->kind[m->count] = (uint8_t)kind;
 	m->port[m->count] = port;
@@ -125,8 +111,8 @@ static void listeners_add(int chan, struct listeners_msg *m, int *fds, enum list
 
 void listeners_send(int chan, const uint8_t *tcp_ports)
 {
-	struct listeners_msg m = { 0 };
-	int fds[LISTENERS_BATCH];
+	struct channel_listeners m = { 0 };
+	int fds[CHANNEL_LISTENERS_BATCH];
 
 	listeners_add(chan, &m, fds, LISTENER_DNS_UDP4, listeners_socket(AF_INET, SOCK_DGRAM, 53), 53);
 	listeners_add(chan, &m, fds, LISTENER_DNS_UDP6, listeners_socket(AF_INET6, SOCK_DGRAM, 53), 53);
@@ -142,83 +128,4 @@ void listeners_send(int chan, const uint8_t *tcp_ports)
 			      listeners_socket(AF_INET6, SOCK_STREAM, (uint16_t)p), (uint16_t)p);
 	}
 	listeners_flush(chan, &m, fds, true);
-}
-
-/* Is @fd what the sender says: a socket of the right type on @port? */
-bool listeners_valid(int fd, enum listener_kind kind, uint16_t port)
-{
-	int type = 0, listening = 0;
-	socklen_t len = sizeof(int);
-	struct sockaddr_storage ss = { 0 };
-	socklen_t slen = sizeof(ss);
-	uint16_t got;
-	bool stream = kind == LISTENER_DNS_TCP || kind == LISTENER_PROXY;
-
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
-	    type != (stream ? SOCK_STREAM : SOCK_DGRAM))
-		return false;
-	len = sizeof(int);
-	if (stream && (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 || !listening))
-		return false;
-	if (getsockname(fd, (struct sockaddr *)&ss, &slen) < 0)
-		return false;
-	if (ss.ss_family == AF_INET && slen >= sizeof(struct sockaddr_in))
-		got = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	else if (ss.ss_family == AF_INET6 && slen >= sizeof(struct sockaddr_in6))
-		got = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	else
-		return false;
-	return got == port && (fcntl(fd, F_GETFL) & O_NONBLOCK);
-}
-
-int listeners_receive(int chan, struct listener **out, size_t *nout)
-{
-	struct listener *v = NULL;
-	size_t n = 0;
-	uint32_t seq = 0;
-
-	for (;;) {
-		struct listeners_msg m;
-		int fds[LISTENERS_BATCH];
-		size_t nfds;
-		int r = channel_recv(chan, CHANNEL_LISTENERS, &m, sizeof(m), fds, LISTENERS_BATCH,
-				     &nfds, 0);
-
-		if (r == -EPROTO) {
-			errno = EPROTO;
-			goto fail;
-		}
-		if (r < 0)
-			goto fail; /* the sandbox init died (and said why) */
-		if (m.seq != seq || m.count > LISTENERS_BATCH || m.count != nfds || m.last > 1) {
-			for (size_t i = 0; i < nfds; i++)
-				close(fds[i]);
-			errno = EPROTO;
-			goto fail;
-		}
-		v = xrealloc(v, (n + nfds) * sizeof(*v));
-		for (size_t i = 0; i < nfds; i++) {
-			if (m.kind[i] > LISTENER_PROXY || !listeners_valid(fds[i], m.kind[i], m.port[i])) {
-				for (size_t j = i; j < nfds; j++)
-					close(fds[j]);
-				errno = EPROTO;
-				goto fail;
-			}
-			v[n].fd = fds[i];
-			v[n].kind = (enum listener_kind)m.kind[i];
-			v[n].port = m.port[i];
-			n++;
-		}
-		seq++;
-		if (m.last)
-			break;
-	}
-	*out = v;
-	*nout = n;
-	return 0;
-fail:
-	for (size_t i = 0; i < n; i++)
-		close(v[i].fd);
-	free(v);
-	return -1;
 }

@@ -350,6 +350,8 @@ static void main_plan_mounts(struct config *cfg)
 int main(int argc, char **argv)
 {
 	struct discard_covers covers;
+	cleanup_free char *learned = NULL;
+	size_t nlearned;
 	int status;
 
 	options_parse(&main_cfg, argc, argv);
@@ -374,7 +376,9 @@ int main(int argc, char **argv)
 	if (!main_cfg.seccomp)
 		warn("--seccomp=off: the system call filter is disabled; do not use this with untrusted programs");
 	main_envp = env_build(&main_cfg, environ);
-	status = sandbox_run(&main_cfg, main_envp, &covers);
+	status = sandbox_run(&main_cfg, main_envp, &covers, &learned, &nlearned);
+	if (main_cfg.learn)
+		outputs_write_learned(&main_cfg, learned, nlearned);
 	protect_sweep(&main_cfg);
 	discard_report(&main_cfg, &covers);
 	return status;

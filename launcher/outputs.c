@@ -22,7 +22,8 @@
 #include "config.h"
 #include "outputs.h"
 #include "paths.h"
-#include "report.h"
+#include "policy/policy.h"
+#include "profileparse.h"
 #include "util.h"
 
 #include <errno.h>
@@ -218,37 +219,52 @@ static char *outputs_replay_path(const char *path)
 	return xasprintf("./%s", path);
 }
 
-/* Write the profile into a new temporary file in the learned file's
- * directory; 0 and its name in @tmp, or -errno. */
-static int outputs_write_temp(const struct config *cfg, struct report *report, const char *command,
-			      char *tmp, size_t len)
+/* Write @text into a new temporary file in the learned file's directory; 0
+ * and its name in @tmp, or -errno. */
+static int outputs_write_temp(const struct config *cfg, const char *text, size_t len, char *tmp,
+			      size_t tlen)
 {
 	const struct output_file *o = &cfg->learn_file;
 	uint64_t rnd;
-	FILE *f;
-	int fd, r;
+	int fd, r = 0;
 
 	random_fill(&rnd, sizeof(rnd));
-	snprintf(tmp, len, ".%.200s.netbox-%016llx", o->name, (unsigned long long)rnd);
+	snprintf(tmp, tlen, ".%.200s.netbox-%016llx", o->name, (unsigned long long)rnd);
 	fd = openat(o->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
 	/* 0644 whatever the umask: netbox refuses to read a profile that
 	 * others can write, and this one is meant to be read. */
-	if (fchmod(fd, 0644) < 0 || !(f = fdopen(fd, "w"))) {
+	if (fchmod(fd, 0644) < 0 || write_all(fd, text, len) < 0 || fsync(fd) < 0)
 		r = -errno;
-		close(fd);
-		unlinkat(o->dirfd, tmp, 0);
-		return r;
-	}
-	r = report_learned(report, f, command);
-	if (r == 0 && fsync(fileno(f)) < 0)
-		r = -errno;
-	if (fclose(f) != 0 && r == 0)
+	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	if (r < 0)
 		unlinkat(o->dirfd, tmp, 0);
 	return r;
+}
+
+/* The text comes from the supervisor, the part of netbox that reads
+ * hostile bytes: were it taken over, it could hand a profile with `rw ~`
+ * for the next run.  So only what report_learned() writes passes:
+ * comments, blank lines and `allow RULE` lines whose rule parses. */
+static bool outputs_learned_valid(const char *text)
+{
+	struct policy *p = policy_new();
+	bool ok = true;
+
+	for (const char *line = text; ok && *line;) {
+		size_t n = strcspn(line, "\n");
+		cleanup_free char *copy = xstrndup(line, n);
+		char *name, *arg, err[256];
+		int r = profile_split_line(copy, &name, &arg);
+
+		ok = r == 0 || (r == 1 && strcmp(name, "allow") == 0 && arg &&
+				policy_add(p, true, arg, "learned", err, sizeof(err)) == 0);
+		line += n + (line[n] == '\n');
+	}
+	policy_free(p);
+	return ok;
 }
 
 /* The learned file's path, looked up again, leads to the directory and
@@ -268,30 +284,31 @@ static bool outputs_still_there(const struct config *cfg, const struct output_fi
 	       st.st_dev == o->dev && st.st_ino == o->ino;
 }
 
-void outputs_write_learned(const struct config *cfg, struct report *report)
+void outputs_write_learned(const struct config *cfg, const char *text, size_t len)
 {
 	const struct output_file *o = &cfg->learn_file;
 	cleanup_free char *replay = NULL;
-	char command[512], tmp[300];
-	size_t off = 0;
+	char tmp[300];
 	int r;
 
-	command[0] = '\0';
-	for (char **a = cfg->argv; *a && off + 1 < sizeof(command); a++)
-		off += (size_t)snprintf(command + off, sizeof(command) - off, "%s%s", off ? " " : "", *a);
 	if (o->fd < 0) /* never opened: --check, or the run failed first */
 		return;
-	if (o->dirfd < 0) { /* a pipe, a terminal, /dev/null */
-		FILE *f = fdopen(dup(o->fd), "w");
-
-		r = f ? report_learned(report, f, command) : -errno;
-		if (f && fclose(f) != 0 && r == 0)
-			r = -errno;
-		if (r < 0)
-			warn("cannot write the learned profile to %s: %s", cfg->learn_path, strerror(-r));
+	if (!text) {
+		warn("no learned profile: the supervisor ended without one");
 		return;
 	}
-	r = outputs_write_temp(cfg, report, command, tmp, sizeof(tmp));
+	if (!outputs_learned_valid(text)) {
+		warn("the learned profile netbox's supervisor handed over holds more than rules: "
+		     "not written \u2014 please report this");
+		return;
+	}
+	if (o->dirfd < 0) { /* a pipe, a terminal, /dev/null */
+		if (write_all(o->fd, text, len) < 0)
+			warn("cannot write the learned profile to %s: %s", cfg->learn_path,
+			     strerror(errno));
+		return;
+	}
+	r = outputs_write_temp(cfg, text, len, tmp, sizeof(tmp));
 	if (r < 0) {
 		warn("cannot write the learned profile %s: %s", cfg->learn_path, strerror(-r));
 		return;
@@ -305,7 +322,7 @@ void outputs_write_learned(const struct config *cfg, struct report *report)
 		warn("%s is no longer the file netbox created at start (was it replaced during the "
 		     "run?): the learned profile was not written there; here it is:",
 		     cfg->learn_path);
-		report_learned(report, stderr, command);
+		(void)!write(STDERR_FILENO, text, len);
 		return;
 	}
 	if (renameat(o->dirfd, tmp, o->dirfd, o->name) < 0) {

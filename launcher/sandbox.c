@@ -1,23 +1,36 @@
-/* sandbox.c — the host side of a run: create the namespaces, map the ids,
- * then wait for the sandbox init and pass signals on.
+/* sandbox.c — the host side of a run: netbox forks the supervisor, which
+ * creates the namespaces and maps the ids, then waits for it and passes
+ * signals on.
  *
  * Theory of operation:
- *   sandbox_clone()     clone(2) a child into new user, mount, net, pid, ipc
- *                       and uts namespaces.  The child (init.c) blocks on a
- *                       pipe until...
+ *   sandbox_run()       netbox forks the supervisor (supervisor/), which
+ *                       does the rest of this list and then serves the
+ *                       sandbox, isolated; netbox keeps what needs the file
+ *                       system before and after (the learned profile, the
+ *                       exit sweep) and hears from the supervisor over a
+ *                       channel (channel.c): the throw-away mounts, the
+ *                       learned profile's text, and its exit status, the
+ *                       program's.
+ *   sandbox_start()     in the supervisor: clone(2) a child into new user,
+ *                       mount, net, pid, ipc and uts namespaces.  The child
+ *                       (init.c) blocks on a pipe until...
  *   sandbox_map_ids()   ...the parent has written uid_map/gid_map so that
  *                       the program keeps its own uid/gid inside (for a root
  *                       invoker: SUDO_UID or nobody, never 0).
- *   sandbox_wait()      the parent waits for init, forwarding the signals
- *                       that another process sent to netbox (kill, timeout,
- *                       systemd).  Signals from the terminal (Ctrl-C) already
- *                       reach the program, which is in the same foreground
- *                       process group, so they are not sent twice.
- * The parent itself never enters the namespaces and needs no privilege.
+ *   sandbox_wait()      wait for a child, forwarding the signals that
+ *                       another process sent to netbox (kill, timeout,
+ *                       systemd): netbox to the supervisor, the supervisor
+ *                       to the init.  Signals from the terminal (Ctrl-C)
+ *                       already reach the program, which is in the same
+ *                       foreground process group, so they are not sent
+ *                       twice.
+ * Neither netbox nor the supervisor ever enters the namespaces, and neither
+ * needs any privilege.
  */
 #include "sandbox.h"
 #include "discard.h"
-#include "supervise.h"
+#include "channel.h"
+#include "supervisor/supervise.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,9 +40,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
-static volatile pid_t sandbox_init_pid;
+/* Where a signal sent to this process goes on: the supervisor from
+ * netbox, the init from the supervisor. */
+static volatile pid_t sandbox_signal_target;
 
 static bool read_sysctl(const char *path, char *buf, size_t len)
 {
@@ -78,8 +94,8 @@ static void sandbox_forward(int sig, siginfo_t *si, void *uc UNUSED)
 
 	/* si_code > 0: the kernel sent it (a terminal's Ctrl-C, hangup): the
 	 * program, in the foreground process group, has it already. */
-	if (si->si_code <= 0 && sandbox_init_pid > 0)
-		kill(sandbox_init_pid, sig);
+	if (si->si_code <= 0 && sandbox_signal_target > 0)
+		kill(sandbox_signal_target, sig);
 	errno = saved;
 }
 
@@ -101,67 +117,75 @@ static void sandbox_signals(void)
 	}
 }
 
-static void sandbox_map_ids(pid_t pid, const struct config *cfg)
+static void sandbox_write_map(pid_t pid, const char *file, const char *map)
 {
-	char path[64], map[64];
+	char path[64];
 	int r;
 
-	/* An unprivileged writer must deny setgroups() first (CVE-2014-8989). */
-	if (!cfg->invoked_by_root) {
-		snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
-		r = write_file(path, "deny");
-		if (r < 0 && r != -ENOENT) {
-			errno = -r;
-			die_errno(sandbox_userns_hint(errno), "cannot write %s", path);
-		}
-	}
-	snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)pid);
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)cfg->gid, (unsigned)cfg->gid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
 	r = write_file(path, map);
-	if (r < 0) {
-		errno = -r;
-		die_errno(sandbox_userns_hint(errno), "cannot write %s", path);
-	}
-	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
-	snprintf(map, sizeof(map), "%u %u 1\n", (unsigned)cfg->uid, (unsigned)cfg->uid);
-	r = write_file(path, map);
-	if (r < 0) {
+	if (r < 0 && !(r == -ENOENT && strcmp(file, "setgroups") == 0)) {
 		errno = -r;
 		die_errno(sandbox_userns_hint(errno), "cannot write %s", path);
 	}
 }
 
-static pid_t sandbox_clone(const struct config *cfg, char **envp, int *sync_w, int *chan)
+/* The ids of the user namespace of @pid: the program's, 1:1.  The
+ * supervisor's namespace (@outer), made by netbox itself, also maps root
+ * when root runs netbox: the supervisor stays root there, and can map the
+ * program's ids into the sandbox's namespace, made inside it, in turn. */
+static void sandbox_map_ids(pid_t pid, const struct config *cfg, bool outer)
 {
-	int sync[2], sp[2];
+	char map[64];
+	bool root = outer && cfg->invoked_by_root;
+
+	/* An unprivileged writer must deny setgroups() first (CVE-2014-8989). */
+	if (!cfg->invoked_by_root)
+		sandbox_write_map(pid, "setgroups", "deny");
+	snprintf(map, sizeof(map), "%s%u %u 1\n", root ? "0 0 1\n" : "", (unsigned)cfg->gid,
+		 (unsigned)cfg->gid);
+	sandbox_write_map(pid, "gid_map", map);
+	snprintf(map, sizeof(map), "%s%u %u 1\n", root ? "0 0 1\n" : "", (unsigned)cfg->uid,
+		 (unsigned)cfg->uid);
+	sandbox_write_map(pid, "uid_map", map);
+}
+
+/* clone(2) a child into new namespaces (@flags, one of them a user
+ * namespace) that waits for its id maps, written here: it is told to go on
+ * through the pipe; EOF tells it its parent died first.  The child's end in
+ * *sync_fd (the parent's closed), the parent's is closed after the write. */
+static pid_t sandbox_clone_waiting(const struct config *cfg, unsigned long flags, bool outer,
+				   int *sync_fd)
+{
+	int sync[2];
 	pid_t pid;
 
 	if (pipe2(sync, O_CLOEXEC) < 0)
 		die_errno(NULL, "pipe");
-	/* The one channel with the init (channel.c). */
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
-		die_errno(NULL, "socketpair");
 	/* Raw clone with a NULL stack behaves like fork(): the child continues
 	 * here on a copy of our stack. */
-	pid = (pid_t)syscall(SYS_clone,
-			     CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC |
-				     CLONE_NEWUTS | SIGCHLD,
-			     NULL, NULL, NULL, NULL);
+	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid < 0)
 		die_errno(sandbox_userns_hint(errno), "cannot create the sandbox's namespaces");
 	if (pid == 0) {
 		close(sync[1]);
-		close(sp[0]);
-		init_main(cfg, sync[0], sp[1], envp);
+		*sync_fd = sync[0];
+		return 0;
 	}
 	close(sync[0]);
-	close(sp[1]);
-	*sync_w = sync[1];
-	*chan = sp[0];
+	sandbox_signal_target = pid;
+	sandbox_map_ids(pid, cfg, outer);
+	if (write_all(sync[1], "g", 1) < 0)
+		die_errno(NULL, "cannot start the sandbox");
+	close(sync[1]);
+	*sync_fd = -1;
 	return pid;
 }
 
-static int sandbox_wait(pid_t pid)
+#define SANDBOX_MAX_LEARNED (16u << 20) /* bytes of learned profile, at most */
+
+/* waitpid() for @pid through the signals being forwarded meanwhile. */
+static int sandbox_reap(pid_t pid)
 {
 	int status;
 
@@ -169,10 +193,16 @@ static int sandbox_wait(pid_t pid)
 		pid_t r = waitpid(pid, &status, 0);
 
 		if (r == pid)
-			break;
+			return status;
 		if (r < 0 && errno != EINTR)
 			die_errno(NULL, "waitpid");
 	}
+}
+
+int sandbox_wait(pid_t pid)
+{
+	int status = sandbox_reap(pid);
+
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	if (WIFSIGNALED(status))
@@ -180,43 +210,94 @@ static int sandbox_wait(pid_t pid)
 	return NETBOX_EXIT_FAILURE;
 }
 
-int sandbox_run(const struct config *cfg, char **envp, struct discard_covers *covers)
+pid_t sandbox_start(const struct config *cfg, char **envp, int *chan)
 {
-	struct listener *ls = NULL;
-	size_t n = 0;
-	int sync_w, chan, status;
+	int sp[2], sync_fd;
 	pid_t pid;
 
+	/* The one channel with the init (channel.c). */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		die_errno(NULL, "socketpair");
+	pid = sandbox_clone_waiting(cfg,
+				    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID |
+					    CLONE_NEWIPC | CLONE_NEWUTS,
+				    false, &sync_fd);
+	if (pid == 0) {
+		close(sp[0]);
+		init_main(cfg, sync_fd, sp[1], envp);
+	}
+	close(sp[1]);
+	*chan = sp[0];
+	return pid;
+}
+
+/* What the supervisor says before it exits: the throw-away mounts, once;
+ * the learned profile's text, in pieces, the last one marked. */
+static void sandbox_hear(const struct config *cfg, int back, struct discard_covers *covers,
+			 char **learned, size_t *nlearned)
+{
+	struct channel_text t;
+	size_t nfds;
+	int fd, r;
+
+	discard_receive(cfg, back, covers);
+	while (cfg->learn) {
+		r = channel_recv(back, CHANNEL_LEARNED, &t, sizeof(t), &fd, 1, &nfds, 0);
+		if (r < 0 || nfds || t.len > sizeof(t.text) || t.last > 1 ||
+		    *nlearned + t.len > SANDBOX_MAX_LEARNED) {
+			if (r == 0 && nfds)
+				close(fd);
+			free(*learned);
+			*learned = NULL; /* (a dead or confused supervisor: no profile) */
+			*nlearned = 0;
+			return;
+		}
+		*learned = xrealloc(*learned, *nlearned + t.len + 1);
+		memcpy(*learned + *nlearned, t.text, t.len);
+		*nlearned += t.len;
+		(*learned)[*nlearned] = '\0';
+		if (t.last)
+			return;
+	}
+}
+
+int sandbox_run(const struct config *cfg, char **envp, struct discard_covers *covers,
+		char **learned, size_t *nlearned)
+{
+	int sp[2], sync_fd, status;
+	pid_t pid;
+
+	*learned = NULL;
+	*nlearned = 0;
 	fflush(NULL);
-	pid = sandbox_clone(cfg, envp, &sync_w, &chan);
-	sandbox_init_pid = pid;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		die_errno(NULL, "socketpair");
 	sandbox_signals();
-	sandbox_map_ids(pid, cfg);
-	if (write_all(sync_w, "g", 1) < 0)
-		die_errno(NULL, "cannot start the sandbox");
-	close(sync_w);
+	/* The supervisor gets a user and a mount namespace of its own, in
+	 * which it then makes the sandbox's (isolate.c says why). */
+	pid = sandbox_clone_waiting(cfg, CLONE_NEWUSER | CLONE_NEWNS, true, &sync_fd);
+	if (pid == 0) {
+		char go;
 
-	/* What the init says, in its order: the listeners (a filtered
-	 * network), then the throw-away mounts once the tree is built. */
-	if (cfg->net == NET_FILTER && listeners_receive(chan, &ls, &n) < 0) {
-		int err = errno;
-
-		status = sandbox_wait(pid);
-		/* The init died and said why; or it sent garbage. */
-		if (err == EPROTO)
-			die(NULL, "bad message from the sandbox init");
-		return status ? status : NETBOX_EXIT_FAILURE;
+		close(sp[0]);
+		sandbox_signal_target = 0;
+		/* Dies with netbox; the read's EOF says netbox is gone already. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || read_all(sync_fd, &go, 1) != 1)
+			_exit(NETBOX_EXIT_FAILURE);
+		close(sync_fd);
+		_exit(supervise_main(cfg, envp, sp[1]));
 	}
-	discard_receive(cfg, chan, covers);
-	if (cfg->net != NET_FILTER) {
-		close(chan);
-		return sandbox_wait(pid);
-	}
-	if (!cfg->ondemand) {
-		close(chan);
-		chan = -1;
-	}
-	status = supervise_run(cfg, pid, ls, n, chan);
-	free(ls);
-	return status;
+	close(sp[1]);
+	sandbox_hear(cfg, sp[0], covers, learned, nlearned);
+	close(sp[0]);
+	/* The supervisor exits with the program's status; if it was killed
+	 * instead (its filter, a bug), the program went with it. */
+	status = sandbox_reap(pid);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL)
+		warn("netbox's supervisor died of signal %d, and the program with it \u2014 please "
+		     "report this",
+		     WTERMSIG(status));
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : NETBOX_EXIT_FAILURE;
 }

@@ -8,9 +8,20 @@
 
 struct discard_covers;
 
-/* Run cfg->argv in a new sandbox; returns netbox's exit status, and in
- * @covers the throw-away mounts discard_report() walks at exit. */
-int sandbox_run(const struct config *cfg, char **envp, struct discard_covers *covers);
+/* Run cfg->argv in a new sandbox, served by the supervisor (a child);
+ * returns netbox's exit status, and in @covers the throw-away mounts
+ * discard_report() walks at exit, in *learned (malloc'ed, NUL-terminated)
+ * the learned profile's text for --learn, or NULL. */
+int sandbox_run(const struct config *cfg, char **envp, struct discard_covers *covers,
+		char **learned, size_t *nlearned);
+
+/* In the supervisor: create the sandbox (its init waiting for the id maps,
+ * then written); its pid, and in *chan the channel to it (channel.c). */
+pid_t sandbox_start(const struct config *cfg, char **envp, int *chan);
+
+/* Wait for the child @pid, signals forwarded meanwhile; its status as a
+ * shell reports it (128+N for signal N). */
+int sandbox_wait(pid_t pid);
 
 /* Why creating or using a user namespace failed, as a die() fix text. */
 const char *sandbox_userns_hint(int err);

@@ -206,8 +206,8 @@ pty_user() {
 		sh -c 'cd "$0" && exec "$@"' "$NB_WORK" "$@"
 }
 
-# netbox_pid — the pid of the netbox parent (not its sandbox init, which is
-# a netbox process too, whose parent is netbox), or nothing.
+# netbox_pid — the pid of netbox itself (not its supervisor nor the sandbox
+# init, netbox processes too, each a child of a netbox), or nothing.
 netbox_pid() {
 	local p pp
 	for p in $(pgrep -u "$NB_USER" -x netbox); do
@@ -217,6 +217,14 @@ netbox_pid() {
 			return
 		fi
 	done
+}
+
+# supervisor_pid — the supervisor of the netbox run of the test user: netbox's
+# child that serves the sandbox (its listeners, its event loop), or nothing.
+supervisor_pid() {
+	local nb
+	nb=$(netbox_pid)
+	[ -n "$nb" ] && pgrep -P "$nb" -x netbox | head -1
 }
 
 # lib_probe VAR NAME — compile tests/probes/NAME.c into the test user's work

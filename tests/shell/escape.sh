@@ -136,17 +136,18 @@ t_like "$OUT" "^(ECONNREFUSED|ENOENT)$" "netbox: that abstract socket is not rea
 # ---------------------------------------------------------------------------
 # The listeners netbox holds.
 
-# Outside, the user's own netbox is open to the user: /proc shows its
-# listening sockets and pidfd_getfd() takes copies of them.
+# Outside, the supervisor holding them (netbox's child) is closed even to
+# the user's other processes: not dumpable (supervisor/isolate.c).
 hx "$NB" --allow evil.test:9000 sleep 20 >/dev/null 2>&1 &
 BG=$!
 wait_for 10 sh -c "[ -n \"\$(pgrep -u '$NB_USER' -x netbox)\" ]"
 sleep 0.5
 NBPID=$(netbox_pid)
+SUPPID=$(pgrep -P "$NBPID" -x netbox | head -1)
 plain $EP proc-fds
-t_like "$OUT" "sockets [1-9]" "baseline: the user sees netbox's sockets in /proc/PID/fd ($(head -1 <<<"$OUT"))"
-plain $EP pidfd-getfd "$NBPID" 12
-t_like "$OUT" "getfd ok" "baseline: pidfd_getfd() copies netbox's descriptors for the same user ($(tr '\n' ' ' <<<"$OUT"))"
+t_like "$OUT" "fd-dir $SUPPID (EACCES|EPERM)" "outside, the user's other processes cannot list the supervisor's /proc/PID/fd"
+plain $EP pidfd-getfd "$SUPPID" 12
+t_like "$OUT" "getfd EPERM" "outside, pidfd_getfd() of the supervisor's descriptors: EPERM ($(tr '\n' ' ' <<<"$OUT"))"
 kill "$NBPID" 2>/dev/null
 wait "$BG" 2>/dev/null
 

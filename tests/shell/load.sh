@@ -5,7 +5,8 @@
 #     back: nothing lost, nothing mixed up between connections;
 #   - netbox's descriptors and memory while they are open stay bounded (no
 #     user-space buffering per connection), come back down when they close,
-#     and netbox raised its soft RLIMIT_NOFILE to the hard limit itself;
+#     and netbox (its supervisor) raised its soft RLIMIT_NOFILE to the hard
+#     limit itself;
 #   - with a descriptor limit far too low (64), netbox says so once, does not
 #     spin (its CPU time stays low while connections wait in the backlog),
 #     and keeps serving as connections close: 200 connections that retry
@@ -32,7 +33,8 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 ready_count() { ls "$NB_WORK"/ready.* 2>/dev/null | wc -l; }
 have_ready() { [ "$(ready_count)" -ge "$1" ]; }
 have_result() { grep -q '^attempts' "$T/out"; }
-have_pid() { NBPID=$(netbox_pid) && [ -n "$NBPID" ]; }
+# (the supervisor: netbox's child that holds the connections)
+have_pid() { NBPID=$(supervisor_pid) && [ -n "$NBPID" ]; }
 
 # start_client NETBOX-PREFIX... -- CLIENT-ARGS...: netbox (through prlimit
 # when asked) running load-client.py in the background; $CLIENT is its job.

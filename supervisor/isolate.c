@@ -1,0 +1,157 @@
+/* isolate.c — the supervisor holds nothing it does not need once the
+ * sandbox runs.
+ *
+ * The supervisor parses hostile bytes all day — DNS packets, ClientHellos,
+ * HTTP heads from the sandbox, answers from the network — so a memory bug
+ * there must not be code execution with all of your rights.  As passt's
+ * isolation.c does, in stages, the system call filter last:
+ *
+ *   (before)              netbox makes the supervisor in a user namespace
+ *                         and a mount namespace of its own
+ *                         (launcher/sandbox.c), in which the supervisor
+ *                         then makes the sandbox's.  Made inside it, the
+ *                         sandbox's user namespace stays the supervisor's
+ *                         child: reading the program's connect() address
+ *                         (process_vm_readv, pidfd_getfd: ondemand.c) still
+ *                         has CAP_SYS_PTRACE there.  (landlock, or a
+ *                         namespace made after the sandbox, would take that
+ *                         away: landlock confines ptrace to its own domain,
+ *                         and a sibling namespace holds no capability over
+ *                         the sandbox's.)
+ *   isolate_supervisor()  once every descriptor the loop needs is open (the
+ *                         listeners, the log, the channels):
+ *     1. an empty root: the supervisor's own mount namespace is pivoted
+ *        into a small read-only tmpfs holding only what the resolver reads
+ *        while it serves (/etc/hosts, /etc/resolv.conf, ...), bound
+ *        read-only — no home, no project, no /proc, nothing to execute;
+ *     2. no_new_privs; not dumpable (no core dump, no ptrace and no
+ *        /proc/PID/mem for your other processes); RLIMIT_CORE and
+ *        RLIMIT_NPROC 0 (it never forks);
+ *     3. a seccomp allow-list of the system calls the loop makes
+ *        (isolate_rules.c, compiled at build time as the sandbox's filter):
+ *        any other call is trapped, and the supervisor says which before it
+ *        dies — a call missing from the list shows up as a failed run with a
+ *        report, never as a silent hole.
+ * The network namespace stays the host's: the supervisor connects upstream.
+ * Writing the learned profile, the exit sweep and the report of discarded
+ * writes are netbox's (launcher/), after the supervisor is gone.
+ */
+#include "config.h"
+#include "isolate.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#ifdef HAVE_VALGRIND_H
+#include <valgrind/valgrind.h>
+#endif
+
+#include "isolate-filter.h"
+
+#define ISOLATE_ROOT "/tmp" /* where the empty root is built (in our own mount namespace) */
+
+/* What the resolver (c-ares) reads while it serves: the hosts file on each
+ * lookup, the resolver configuration when it reloads it. */
+static const char *const isolate_readable[] = {
+	"/etc/hosts", "/etc/resolv.conf", "/etc/host.conf", "/etc/nsswitch.conf", "/etc/gai.conf",
+};
+
+/* 1. The empty root (see the top of the file). */
+static void isolate_root(void)
+{
+	char path[64];
+
+	if (mount(NULL, "/", NULL, MS_PRIVATE | MS_REC, NULL) < 0 ||
+	    mount("tmpfs", ISOLATE_ROOT, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "size=16k,mode=0555") < 0 ||
+	    mkdir(ISOLATE_ROOT "/etc", 0555) < 0 || mkdir(ISOLATE_ROOT "/old", 0555) < 0)
+		die_errno(NULL, "the supervisor cannot build its empty root");
+	for (size_t i = 0; i < ARRAY_SIZE(isolate_readable); i++) {
+		int fd;
+
+		if (access(isolate_readable[i], R_OK) < 0)
+			continue; /* not on this machine */
+		snprintf(path, sizeof(path), ISOLATE_ROOT "%s", isolate_readable[i]);
+		fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0444);
+		if (fd < 0 || close(fd) < 0 ||
+		    mount(isolate_readable[i], path, NULL, MS_BIND, NULL) < 0 ||
+		    mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  NULL) < 0)
+			die_errno(NULL, "the supervisor cannot keep %s", isolate_readable[i]);
+	}
+	if (syscall(SYS_pivot_root, ISOLATE_ROOT, ISOLATE_ROOT "/old") < 0 || chdir("/") < 0 ||
+	    umount2("/old", MNT_DETACH) < 0 || rmdir("/old") < 0 ||
+	    mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		die_errno(NULL, "the supervisor cannot enter its empty root");
+}
+
+/* A call the allow-list does not name: say which, then die (the kernel
+ * would kill the process anyway; this way the report names the call). */
+static void isolate_sigsys(int sig UNUSED, siginfo_t *si, void *uc UNUSED)
+{
+	char msg[200];
+	unsigned nr = (unsigned)si->si_syscall;
+	const char *name = nr < ARRAY_SIZE(isolate_syscall_names) ? isolate_syscall_names[nr] : "";
+	int n = snprintf(msg, sizeof(msg),
+			 "netbox: internal error: the supervisor made system call %u (%s), which its "
+			 "filter refuses \u2014 please report this\n",
+			 nr, name[0] ? name : "?");
+
+	if (n > 0)
+		(void)!write(STDERR_FILENO, msg, (size_t)n);
+	_exit(NETBOX_EXIT_FAILURE);
+}
+
+/* Runtimes that run netbox's own code under watch make system calls of
+ * their own, unknown to the allow-list: valgrind (which performs every call
+ * itself) and the sanitizers' leak checker (which forks a tracer and reads
+ * /proc at exit).  There, the filter and the empty root are left out. */
+static bool isolate_instrumented(void)
+{
+#ifdef HAVE_VALGRIND_H
+	if (RUNNING_ON_VALGRIND)
+		return true;
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(NETBOX_SANITIZED)
+	return true;
+#else
+	return false;
+#endif
+}
+
+void isolate_supervisor(const struct config *cfg UNUSED)
+{
+	struct sigaction sa = { .sa_sigaction = isolate_sigsys, .sa_flags = SA_SIGINFO };
+	struct rlimit zero = { 0, 0 };
+	struct sock_fprog prog = {
+		.len = (unsigned short)ARRAY_SIZE(isolate_filter_insns),
+		.filter = (struct sock_filter *)isolate_filter_insns,
+	};
+	bool instrumented = isolate_instrumented();
+
+	/* 1. */
+	if (!instrumented)
+		isolate_root();
+	/* 2. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0)
+		die_errno(NULL, "the supervisor cannot give up its privileges");
+	setrlimit(RLIMIT_CORE, &zero);
+	if (instrumented)
+		return;
+	setrlimit(RLIMIT_NPROC, &zero);
+	/* 3. */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGSYS, &sa, NULL) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		die_errno(NULL, "the supervisor cannot load its system call filter");
+}

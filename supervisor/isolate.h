@@ -1,0 +1,13 @@
+/* isolate.h — the supervisor gives up what it does not need (isolate.c). */
+#ifndef NETBOX_ISOLATE_H
+#define NETBOX_ISOLATE_H
+
+#include <stdbool.h>
+
+struct config;
+
+/* Once the loop's descriptors are open: an empty root, no_new_privs, not
+ * dumpable, then the system call allow-list.  Dies if one cannot be had. */
+void isolate_supervisor(const struct config *cfg);
+
+#endif

@@ -1,0 +1,15 @@
+/* isolate_rules.h — the supervisor's system call allow-list
+ * (isolate_rules.c), compiled at build time by launcher/seccomp_gen.c. */
+#ifndef NETBOX_ISOLATE_RULES_H
+#define NETBOX_ISOLATE_RULES_H
+
+#include <seccomp.h>
+
+/* The default action of the supervisor's filter: trap (isolate.c says
+ * which call, then dies). */
+#define ISOLATE_DEFAULT SCMP_ACT_TRAP
+
+/* Allow every call the supervisor's loop makes, in @ctx. */
+void isolate_rules_build(scmp_filter_ctx ctx);
+
+#endif

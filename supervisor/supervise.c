@@ -1,0 +1,239 @@
+/* supervise.c — the supervisor: netbox's child that creates the sandbox and
+ * then serves it — its DNS (dns/resolver.c) and TCP (netproxy/) on the
+ * listeners the sandbox init hands over, and the listeners made on demand
+ * (ondemand.c) — on one libevent loop, until the init exits.
+ *
+ * It is the part of netbox that reads hostile bytes all day (DNS packets,
+ * ClientHellos, HTTP heads from the sandbox; answers from the network), so
+ * it is a process of its own, and once the sandbox runs it holds nothing it
+ * does not need (isolate.c).  What needs the file system later (the
+ * learned profile, the exit sweep) is netbox's, which hears from it over a
+ * channel (channel.c).  Theory of operation:
+ *   supervise_main()  create the sandbox (launcher/sandbox.c), take its
+ *                     listeners (handover.c) and pass its throw-away mounts
+ *                     on to netbox; then isolate (isolate.c) and serve;
+ *   supervise_run()   the loop: single-threaded, the resolver's c-ares
+ *                     sockets, the proxy's connections and SIGCHLD all
+ *                     arrive as events.  When the init exits, the open
+ *                     connections are closed (the program is gone), the
+ *                     summary printed, the learned profile's text sent to
+ *                     netbox, and the program's status returned.
+ */
+#include "supervise.h"
+#include "channel.h"
+#include "discard.h"
+#include "handover.h"
+#include "isolate.h"
+#include "ondemand.h"
+#include "sandbox.h"
+#include "dns/resolver.h"
+#include "netproxy/proxy.h"
+#include "report.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+struct supervise {
+	struct event_base *base;
+	pid_t init_pid;
+	int status;
+	bool done;
+};
+
+static void supervise_sigchld(evutil_socket_t sig UNUSED, short what UNUSED, void *arg)
+{
+	struct supervise *s = arg;
+	int st;
+	pid_t r;
+
+	while ((r = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (r != s->init_pid)
+			continue;
+		s->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		s->done = true;
+		event_base_loopbreak(s->base);
+	}
+}
+
+/* Each connection holds up to six descriptors (two sockets, two pipes). */
+static void supervise_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+#ifdef NETBOX_TEST_HOOKS
+/* Tests only (meson -Dtest_hooks=true): show from outside that the
+ * isolated supervisor cannot do what an exploit would: NETBOX_TEST_HOOK=
+ * open:PATH, exec:PATH or ptrace:PID, tried once it serves; the result on
+ * stderr ("netbox-test-hook: open ENOENT").  A call its filter refuses ends
+ * the supervisor with a report instead (isolate.c). */
+static void supervise_test_hook(void)
+{
+	const char *hook = getenv("NETBOX_TEST_HOOK");
+	int r = 0;
+
+	if (!hook)
+		return;
+	if (strncmp(hook, "open:", 5) == 0) {
+		r = open(hook + 5, O_RDONLY | O_CLOEXEC);
+	} else if (strncmp(hook, "exec:", 5) == 0) {
+		char *const argv[] = { (char *)(hook + 5), NULL };
+
+		r = execve(hook + 5, argv, argv + 1);
+	} else if (strncmp(hook, "ptrace:", 7) == 0) {
+		r = (int)ptrace(PTRACE_ATTACH, (pid_t)atoi(hook + 7), NULL, NULL);
+	}
+	fprintf(stderr, "netbox-test-hook: %.*s %s\n", (int)strcspn(hook, ":"), hook,
+		r < 0 ? strerrorname_np(errno) : "succeeded");
+}
+#endif
+
+/* The learned profile's text to netbox, in CHANNEL_LEARNED pieces; an
+ * empty last piece when there is none (netbox waits for one). */
+static void supervise_send_learned(const struct config *cfg, struct report *report, int back)
+{
+	struct channel_text t = { 0 };
+	char command[512], *text = NULL;
+	size_t len = 0, off = 0, n;
+	FILE *f = open_memstream(&text, &len);
+
+	command[0] = '\0';
+	for (char **a = cfg->argv; *a && off + 1 < sizeof(command); a++)
+		off += (size_t)snprintf(command + off, sizeof(command) - off, "%s%s", off ? " " : "", *a);
+	if (!f || report_learned(report, f, command) < 0 || fclose(f) != 0)
+		len = 0; /* (out of memory: netbox says the profile is missing) */
+	for (off = 0;; off += n) {
+		n = len - off < sizeof(t.text) ? len - off : sizeof(t.text);
+		memcpy(t.text, text + off, n);
+		t.len = (uint32_t)n;
+		t.last = off + n == len;
+		if (channel_send(back, CHANNEL_LEARNED, &t, sizeof(t), NULL, 0) < 0 || t.last)
+			break;
+	}
+	free(text);
+}
+
+static int supervise_run(const struct config *cfg, pid_t init_pid, struct listener *ls, size_t n,
+			 int chan, int back)
+{
+	struct ondemand *ondemand = NULL;
+	struct supervise s = { .init_pid = init_pid, .status = NETBOX_EXIT_FAILURE };
+	struct event_config *ec = event_config_new();
+	struct report *report = report_new(cfg->quiet, cfg->log);
+	struct resolver *resolver;
+	struct proxy *proxy;
+	struct event *chld;
+
+	supervise_raise_nofile();
+	signal(SIGPIPE, SIG_IGN);
+	/* No locking: the loop is single-threaded. */
+	event_config_set_flag(ec, EVENT_BASE_FLAG_NOLOCK);
+	s.base = event_base_new_with_config(ec);
+	event_config_free(ec);
+	if (!s.base)
+		die(NULL, "cannot create the event loop");
+	chld = evsignal_new(s.base, SIGCHLD, supervise_sigchld, &s);
+	if (!chld || evsignal_add(chld, NULL) < 0)
+		die(NULL, "cannot watch the sandbox init");
+
+	resolver = resolver_new(s.base, cfg->policy, report);
+	proxy = proxy_new(s.base, cfg->policy, resolver, report);
+	for (size_t i = 0; i < n; i++) {
+		int r = 0;
+
+		switch (ls[i].kind) {
+		case LISTENER_DNS_UDP4:
+		case LISTENER_DNS_UDP6:
+			r = resolver_add_udp(resolver, ls[i].fd);
+			break;
+		case LISTENER_DNS_TCP:
+			r = resolver_add_tcp(resolver, ls[i].fd);
+			break;
+		case LISTENER_PROXY:
+			r = proxy_add_listener(proxy, ls[i].fd);
+			break;
+		}
+		if (r < 0) {
+			errno = -r;
+			die_errno(NULL, "cannot serve the sandbox's port %u", ls[i].port);
+		}
+	}
+
+	/* Blocks until the init passes the program's notification descriptor:
+	 * the program has not started before, so nothing waits on this loop. */
+	if (chan >= 0)
+		ondemand = ondemand_new(s.base, chan, proxy, cfg->policy, cfg->listen_ports, cfg->quiet);
+	/* Everything the loop needs is open: from here on it holds nothing
+	 * else (isolate.c). */
+	isolate_supervisor(cfg);
+#ifdef NETBOX_TEST_HOOKS
+	supervise_test_hook();
+#endif
+	/* The init may have exited before the handler was in place. */
+	supervise_sigchld(SIGCHLD, 0, &s);
+	while (!s.done && event_base_loop(s.base, EVLOOP_ONCE) >= 0)
+		;
+
+	ondemand_free(ondemand);
+	proxy_free(proxy);
+	resolver_free(resolver);
+	report_summary(report);
+	if (cfg->learn)
+		supervise_send_learned(cfg, report, back);
+	report_free(report);
+	event_free(chld);
+	event_base_free(s.base);
+	return s.status;
+}
+
+int supervise_main(const struct config *cfg, char **envp, int back)
+{
+	struct discard_covers covers;
+	struct listener *ls = NULL;
+	size_t n = 0;
+	int chan, status;
+	pid_t pid;
+
+	pid = sandbox_start(cfg, envp, &chan);
+
+	/* What the init says, in its order: the listeners (a filtered
+	 * network), then the throw-away mounts once the tree is built. */
+	if (cfg->net == NET_FILTER && handover_listeners(chan, &ls, &n) < 0) {
+		int err = errno;
+
+		status = sandbox_wait(pid);
+		/* The init died and said why; or it sent garbage. */
+		if (err == EPROTO)
+			die(NULL, "bad message from the sandbox init");
+		return status ? status : NETBOX_EXIT_FAILURE;
+	}
+	discard_receive(cfg, chan, &covers);
+	channel_send(back, CHANNEL_COVERS, &covers.places, sizeof(covers.places), covers.fds,
+		     covers.nfds);
+	for (size_t i = 0; i < covers.nfds; i++)
+		close(covers.fds[i]);
+	if (cfg->net != NET_FILTER) {
+		close(chan);
+		return sandbox_wait(pid);
+	}
+	if (!cfg->ondemand) {
+		close(chan);
+		chan = -1;
+	}
+	status = supervise_run(cfg, pid, ls, n, chan, back);
+	free(ls);
+	return status;
+}
