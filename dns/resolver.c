@@ -40,6 +40,7 @@
 
 #include "dns/dnscodec.h"
 #include "dns/fakeip.h"
+#include "list.h"
 #include "policy/policy.h"
 #include "report.h"
 #include "siphash.h"
@@ -85,55 +86,7 @@
 #define RESOLVER_UPSTREAM_TIMEOUT_MS	2000
 #define RESOLVER_UPSTREAM_TRIES		2
 
-/* ---- lists, hash ---------------------------------------------------------- */
-
-struct rlist {
-	struct rlist *next, *prev;
-};
-
-#define rlist_entry(p, type, member) ((type *)((char *)(p) - offsetof(type, member)))
-
-static inline void rlist_init(struct rlist *h)
-{
-	h->next = h->prev = h;
-}
-
-static inline bool rlist_empty(const struct rlist *h)
-{
-	return h->next == h;
-}
-
-static inline void rlist_add_tail(struct rlist *h, struct rlist *n)
-{
-	n->prev = h->prev;
-	n->next = h;
-	h->prev->next = n;
-	h->prev = n;
-}
-
-/* Unlink @n from whatever list holds it; a no-op on a lone node.
- * (clang-analyzer does not see that unlinking the first node moves the
- * head, and takes "free the first node until the list is empty" loops for
- * a use after free: hence the NOLINTs here, in req_drop() and tcp_close().) */
-static inline void rlist_del(struct rlist *n)
-{
-	n->prev->next = n->next; /* NOLINT(clang-analyzer-unix.Malloc): see above */
-	n->next->prev = n->prev;
-	rlist_init(n);
-}
-
-/* Move every node of @from onto the (uninitialised) head @to. */
-static inline void rlist_move_all(struct rlist *from, struct rlist *to)
-{
-	rlist_init(to);
-	if (rlist_empty(from))
-		return;
-	to->next = from->next;
-	to->prev = from->prev;
-	to->next->prev = to;
-	to->prev->next = to;
-	rlist_init(from);
-}
+/* ---- hash ------------------------------------------------------------------ */
 
 static inline void put16(uint8_t *p, uint16_t v)
 {
@@ -197,12 +150,12 @@ struct resolver_req {
 	enum req_kind kind;
 	/* REQ_USER and REQ_CLIENT: in e->waiters, or on the local list of
 	 * the lookup being answered (then e is NULL). */
-	struct rlist elink;
+	struct list elink;
 	struct rentry *e;
 	resolver_cb cb;
 	void *arg;
 	/* REQ_CLIENT and REQ_FWD */
-	struct rlist clink;	/* in c.tc->pending for a TCP client */
+	struct list clink;	/* in c.tc->pending for a TCP client */
 	struct rclient c;
 	struct dns_query q;	/* q.question points at qbuf */
 	uint8_t qbuf[DNS_MAX_NAME_WIRE + 4];
@@ -218,8 +171,8 @@ enum entry_state {
 struct rentry {
 	struct resolver *r;
 	struct rentry *hnext;	/* hash chain */
-	struct rlist lru;	/* r->lru, least recently used first */
-	struct rlist waiters;	/* struct resolver_req.elink */
+	struct list lru;	/* r->lru, least recently used first */
+	struct list waiters;	/* struct resolver_req.elink */
 	unsigned int nwaiters;
 	enum entry_state state;
 	int err;		/* 0, -ENOENT, -ENODATA, -ETIMEDOUT, -EIO */
@@ -239,10 +192,10 @@ struct asock {
 
 struct tcp_client {
 	struct resolver *r;
-	struct rlist link;	/* r->tcp_clients, oldest first */
+	struct list link;	/* r->tcp_clients, oldest first */
 	int fd;
 	struct event *rev, *wev, *tev;
-	struct rlist pending;	/* struct resolver_req.clink */
+	struct list pending;	/* struct resolver_req.clink */
 	unsigned int npending;
 	bool eof, reading;
 	uint8_t *out;
@@ -260,11 +213,11 @@ struct resolver {
 
 	struct udp_sock *udp;
 	struct tcp_listener *listeners;
-	struct rlist tcp_clients;
+	struct list tcp_clients;
 	unsigned int ntcp;
 
 	struct rentry **buckets;
-	struct rlist lru;
+	struct list lru;
 	unsigned int nentries;
 	uint64_t hkey[2];
 	unsigned int nwaiting;		/* requests waiting: lookup waiters, forwards */
@@ -296,7 +249,7 @@ static bool entry_fresh(const struct rentry *e)
 
 static bool entry_evictable(const struct rentry *e)
 {
-	return e->state != ENTRY_PENDING && rlist_empty(&e->waiters);
+	return e->state != ENTRY_PENDING && list_empty(&e->waiters);
 }
 
 static void entry_free(struct resolver *r, struct rentry *e)
@@ -307,7 +260,7 @@ static void entry_free(struct resolver *r, struct rentry *e)
 		pp = &(*pp)->hnext;
 	if (*pp)
 		*pp = e->hnext;
-	rlist_del(&e->lru);
+	list_del(&e->lru);
 	r->nentries--;
 	free(e);
 }
@@ -331,15 +284,15 @@ static struct rentry *entry_get(struct resolver *r, const char *name)
 	struct rentry *e = entry_find(r, name, len, hash);
 
 	if (e) {
-		rlist_del(&e->lru);
-		rlist_add_tail(&r->lru, &e->lru);
+		list_del(&e->lru);
+		list_add_tail(&r->lru, &e->lru);
 		return e;
 	}
 	if (r->nentries >= RESOLVER_MAX_NAMES) {
-		struct rlist *l;
+		struct list *l;
 
 		for (l = r->lru.next; l != &r->lru; l = l->next) {
-			struct rentry *old = rlist_entry(l, struct rentry, lru);
+			struct rentry *old = list_entry(l, struct rentry, lru);
 
 			if (entry_evictable(old)) {
 				entry_free(r, old);
@@ -356,10 +309,10 @@ static struct rentry *entry_get(struct resolver *r, const char *name)
 	e->hash = hash;
 	e->len = len;
 	memcpy(e->name, name, len + 1);
-	rlist_init(&e->waiters);
+	list_init(&e->waiters);
 	e->hnext = r->buckets[hash & (RESOLVER_BUCKETS - 1)];
 	r->buckets[hash & (RESOLVER_BUCKETS - 1)] = e;
-	rlist_add_tail(&r->lru, &e->lru);
+	list_add_tail(&r->lru, &e->lru);
 	r->nentries++;
 	return e;
 }
@@ -368,15 +321,15 @@ static struct rentry *entry_get(struct resolver *r, const char *name)
  * client, and free it.  Its callback does not run. */
 static void req_drop(struct resolver_req *req)
 {
-	struct resolver *r = req->r; /* NOLINT(clang-analyzer-unix.Malloc): see rlist_del() */
+	struct resolver *r = req->r; /* NOLINT(clang-analyzer-unix.Malloc): see list_del() */
 
-	rlist_del(&req->elink);
+	list_del(&req->elink);
 	if (req->e) {
 		req->e->nwaiters--;
 		req->e = NULL;
 	}
 	if (req->c.tc) {
-		rlist_del(&req->clink);
+		list_del(&req->clink);
 		req->c.tc->npending--;
 	}
 	r->nwaiting--;
@@ -835,7 +788,7 @@ static void deliver(struct resolver_req *req, const char *name, int err,
 	if (req->c.tc) {
 		struct tcp_client *tc = req->c.tc;
 
-		rlist_del(&req->clink);
+		list_del(&req->clink);
 		tc->npending--;
 		answer_lookup(r, &req->c, &req->q, name, err);
 		tcp_pending_done(tc);
@@ -851,7 +804,7 @@ static void entry_complete(struct rentry *e, int err, long ttl)
 	struct sockaddr_storage ss[RESOLVER_MAX_ADDRS];
 	char name[DNS_MAX_NAME_TEXT + 1];
 	unsigned int n;
-	struct rlist todo;
+	struct list todo;
 
 	if (err == 0 && e->naddrs == 0)
 		err = -ENODATA;
@@ -871,20 +824,20 @@ static void entry_complete(struct rentry *e, int err, long ttl)
 	e->err = err;
 	e->expires = now_ns() + (uint64_t)ttl * 1000000000ull;
 
-	if (rlist_empty(&e->waiters))
+	if (list_empty(&e->waiters))
 		return;
 	/* Copy everything out: from the first delivery on, @e may be gone. */
-	rlist_move_all(&e->waiters, &todo);
+	list_move_all(&e->waiters, &todo);
 	e->nwaiters = 0;
 	n = e->naddrs;
 	to_sockaddrs(e->addrs, n, ss);
 	snprintf(name, sizeof(name), "%s", e->name);
-	for (struct rlist *l = todo.next; l != &todo; l = l->next)
-		rlist_entry(l, struct resolver_req, elink)->e = NULL;
-	while (!rlist_empty(&todo)) {
-		struct resolver_req *req = rlist_entry(todo.next, struct resolver_req, elink);
+	for (struct list *l = todo.next; l != &todo; l = l->next)
+		list_entry(l, struct resolver_req, elink)->e = NULL;
+	while (!list_empty(&todo)) {
+		struct resolver_req *req = list_entry(todo.next, struct resolver_req, elink);
 
-		rlist_del(&req->elink);
+		list_del(&req->elink);
 		deliver(req, name, err, ss, n);
 	}
 }
@@ -994,12 +947,12 @@ static void query_lookup(struct resolver *r, const struct rclient *c, const stru
 	req->kind = REQ_CLIENT;
 	req_set_query(req, c, q);
 	req->e = e;
-	rlist_add_tail(&e->waiters, &req->elink);
+	list_add_tail(&e->waiters, &req->elink);
 	e->nwaiters++;
 	r->nwaiting++;
-	rlist_init(&req->clink);
+	list_init(&req->clink);
 	if (c->tc) {
-		rlist_add_tail(&c->tc->pending, &req->clink);
+		list_add_tail(&c->tc->pending, &req->clink);
 		c->tc->npending++;
 	}
 }
@@ -1014,7 +967,7 @@ static void fwd_cb(void *arg, int status, int timeouts UNUSED, unsigned char *ab
 	r->ninflight--;
 	r->nwaiting--;
 	if (tc) {
-		rlist_del(&req->clink);
+		list_del(&req->clink);
 		tc->npending--;
 	}
 	if (r->freeing || status == ARES_EDESTRUCTION || (!tc && !req->c.us)) {
@@ -1086,10 +1039,10 @@ static void query_forward(struct resolver *r, const struct rclient *c, const str
 	req->r = r;
 	req->kind = REQ_FWD;
 	req_set_query(req, c, q);
-	rlist_init(&req->elink);
-	rlist_init(&req->clink);
+	list_init(&req->elink);
+	list_init(&req->clink);
 	if (c->tc) {
-		rlist_add_tail(&c->tc->pending, &req->clink);
+		list_add_tail(&c->tc->pending, &req->clink);
 		c->tc->npending++;
 	}
 	r->nwaiting++;
@@ -1264,12 +1217,12 @@ static void tcp_touch(struct tcp_client *tc)
  * accept and resolver_free() (see the top of the file). */
 static void tcp_close(struct tcp_client *tc)
 {
-	struct resolver *r = tc->r; /* NOLINT(clang-analyzer-unix.Malloc): see rlist_del() */
+	struct resolver *r = tc->r; /* NOLINT(clang-analyzer-unix.Malloc): see list_del() */
 
-	while (!rlist_empty(&tc->pending)) {
-		struct resolver_req *req = rlist_entry(tc->pending.next, struct resolver_req, clink);
+	while (!list_empty(&tc->pending)) {
+		struct resolver_req *req = list_entry(tc->pending.next, struct resolver_req, clink);
 
-		rlist_del(&req->clink);
+		list_del(&req->clink);
 		if (req->kind == REQ_FWD) {
 			req->c.tc = NULL;	/* fwd_cb() frees it */
 		} else {
@@ -1282,7 +1235,7 @@ static void tcp_close(struct tcp_client *tc)
 	event_free(tc->wev);
 	event_free(tc->tev);
 	close(tc->fd);
-	rlist_del(&tc->link);
+	list_del(&tc->link);
 	r->ntcp--;
 	free(tc->out);
 	free(tc);
@@ -1477,7 +1430,7 @@ static void tcp_accept_cb(evutil_socket_t fd, short what UNUSED, void *arg)
 			return;
 		}
 		if (r->ntcp >= RESOLVER_TCP_MAX)
-			tcp_close(rlist_entry(r->tcp_clients.next, struct tcp_client, link));
+			tcp_close(list_entry(r->tcp_clients.next, struct tcp_client, link));
 		tc = calloc(1, sizeof(*tc));
 		if (!tc) {
 			close(cfd);
@@ -1485,7 +1438,7 @@ static void tcp_accept_cb(evutil_socket_t fd, short what UNUSED, void *arg)
 		}
 		tc->r = r;
 		tc->fd = cfd;
-		rlist_init(&tc->pending);
+		list_init(&tc->pending);
 		tc->rev = event_new(r->base, cfd, EV_READ | EV_PERSIST, tcp_read_cb, tc);
 		tc->wev = event_new(r->base, cfd, EV_WRITE | EV_PERSIST, tcp_write_cb, tc);
 		tc->tev = evtimer_new(r->base, tcp_timer_cb, tc);
@@ -1500,7 +1453,7 @@ static void tcp_accept_cb(evutil_socket_t fd, short what UNUSED, void *arg)
 			free(tc);
 			continue;
 		}
-		rlist_add_tail(&r->tcp_clients, &tc->link);
+		list_add_tail(&r->tcp_clients, &tc->link);
 		r->ntcp++;
 		tc->reading = true;
 		event_add(tc->rev, NULL);
@@ -1519,8 +1472,8 @@ struct resolver *resolver_new(struct event_base *base, const struct policy *poli
 	r->policy = policy;
 	r->report = report;
 	r->buckets = xcalloc(RESOLVER_BUCKETS, sizeof(*r->buckets));
-	rlist_init(&r->lru);
-	rlist_init(&r->tcp_clients);
+	list_init(&r->lru);
+	list_init(&r->tcp_clients);
 	r->timeout_ms = RESOLVER_UPSTREAM_TIMEOUT_MS;
 	random_fill(r->hkey, sizeof(r->hkey));
 	return r;
@@ -1531,14 +1484,14 @@ void resolver_free(struct resolver *r)
 	if (!r)
 		return;
 	r->freeing = true;
-	while (!rlist_empty(&r->tcp_clients))
-		tcp_close(rlist_entry(r->tcp_clients.next, struct tcp_client, link));
+	while (!list_empty(&r->tcp_clients))
+		tcp_close(list_entry(r->tcp_clients.next, struct tcp_client, link));
 	/* Waiters go without a word: user callbacks do not run. */
-	for (struct rlist *l = r->lru.next; l != &r->lru; l = l->next) {
-		struct rentry *e = rlist_entry(l, struct rentry, lru);
+	for (struct list *l = r->lru.next; l != &r->lru; l = l->next) {
+		struct rentry *e = list_entry(l, struct rentry, lru);
 
-		while (!rlist_empty(&e->waiters))
-			req_drop(rlist_entry(e->waiters.next, struct resolver_req, elink));
+		while (!list_empty(&e->waiters))
+			req_drop(list_entry(e->waiters.next, struct resolver_req, elink));
 	}
 	if (r->channel) {
 		/* Calls gai_cb() and fwd_cb() with ARES_EDESTRUCTION (they
@@ -1559,8 +1512,8 @@ void resolver_free(struct resolver *r)
 		event_free(r->ares_timer);
 	if (r->ares_lib)
 		ares_library_cleanup();
-	while (!rlist_empty(&r->lru))
-		entry_free(r, rlist_entry(r->lru.next, struct rentry, lru));
+	while (!list_empty(&r->lru))
+		entry_free(r, list_entry(r->lru.next, struct rentry, lru));
 	free(r->buckets);
 	while (r->udp) {
 		struct udp_sock *us = r->udp;
@@ -1734,9 +1687,9 @@ int resolver_lookup(struct resolver *r, const char *name, resolver_cb cb, void *
 	req->kind = REQ_USER;
 	req->cb = cb;
 	req->arg = arg;
-	rlist_init(&req->clink);
+	list_init(&req->clink);
 	req->e = e;
-	rlist_add_tail(&e->waiters, &req->elink);
+	list_add_tail(&e->waiters, &req->elink);
 	e->nwaiters++;
 	r->nwaiting++;
 	if (reqp)

@@ -13,6 +13,7 @@
  */
 #include "channel.h"
 #include "listeners.h"
+#include "bitmap.h"
 #include "util.h"
 
 #include <errno.h>
@@ -118,11 +119,11 @@ void listeners_send(int chan, const uint8_t *tcp_ports)
 	listeners_add(chan, &m, fds, LISTENER_DNS_UDP6, listeners_socket(AF_INET6, SOCK_DGRAM, 53), 53);
 	listeners_add(chan, &m, fds, LISTENER_DNS_TCP, listeners_socket(AF_INET6, SOCK_STREAM, 53), 53);
 	for (unsigned p = 1; p < 65536; p++) {
-		if (!tcp_ports[p / 8]) {
+		if (!bitmap_byte(tcp_ports, p)) {
 			p |= 7; /* no port in this byte: skip it (the loop was ~0.1 ms of startup) */
 			continue;
 		}
-		if (p == 53 || !(tcp_ports[p / 8] & (1u << (p % 8))))
+		if (p == 53 || !bitmap_test(tcp_ports, p))
 			continue;
 		listeners_add(chan, &m, fds, LISTENER_PROXY,
 			      listeners_socket(AF_INET6, SOCK_STREAM, (uint16_t)p), (uint16_t)p);

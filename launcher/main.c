@@ -8,6 +8,7 @@
  * (pid 1 inside), privs.c and seccomp.c (the program's privileges),
  * netlink.c (the sandbox's network configuration).
  */
+#include "bitmap.h"
 #include "config.h"
 #include "discard.h"
 #include "outputs.h"
@@ -195,10 +196,10 @@ static void main_check_network(const struct config *cfg)
 	policy_foreach_rule(cfg->policy, main_check_rule, NULL);
 	printf("  DNS answered by netbox on port 53 of every address; TCP ports served:");
 	for (unsigned p = 1; p < 65536; p++) {
-		bool on = cfg->listen_ports[p / 8] & (1u << (p % 8));
-		bool next = p + 1 < 65536 && (cfg->listen_ports[(p + 1) / 8] & (1u << ((p + 1) % 8)));
+		bool on = bitmap_test(cfg->listen_ports, p);
+		bool next = p + 1 < 65536 && bitmap_test(cfg->listen_ports, p + 1);
 
-		if (on && (p == 1 || !(cfg->listen_ports[(p - 1) / 8] & (1u << ((p - 1) % 8)))))
+		if (on && (p == 1 || !bitmap_test(cfg->listen_ports, p - 1)))
 			first = p;
 		if (on && !next)
 			printf(first == p ? " %u" : " %u-%u", first, p);
@@ -215,13 +216,13 @@ static void main_listen_ports(struct config *cfg)
 {
 	bool any_port;
 
-	cfg->listen_ports = xcalloc(65536 / 8, 1);
+	cfg->listen_ports = xcalloc(BITMAP_BYTES(65536), 1);
 	if (cfg->net != NET_FILTER)
 		return;
 	policy_listen_ports(cfg->policy, cfg->listen_ports, &any_port);
-	cfg->listen_ports[80 / 8] |= 1u << (80 % 8);
-	cfg->listen_ports[443 / 8] |= 1u << (443 % 8);
-	cfg->listen_ports[53 / 8] &= (uint8_t)~(1u << (53 % 8));
+	bitmap_set(cfg->listen_ports, 80);
+	bitmap_set(cfg->listen_ports, 443);
+	bitmap_clear(cfg->listen_ports, 53);
 	/* Every port cannot be listened on in advance: netbox is told of
 	 * each connect() and listens on a port when it is first used. */
 	cfg->ondemand = any_port;

@@ -26,6 +26,7 @@
  * No allocation after relay_start(): the events live in struct relay.
  */
 #include "relay.h"
+#include "bitmap.h"
 #include "util.h"
 
 #include <errno.h>
@@ -51,13 +52,13 @@ static int relay_pool_n;
  * of direct in bench/.  Pipe capacity counts against the user's budget
  * (fs.pipe-user-pages-soft, 64 MiB by default), past which every new pipe
  * of that user gets 2 slots: hence the cap, and no retry once refused. */
-static uint8_t relay_big[RELAY_FD_MAX / 8]; /* by the pipe's write end */
+static uint8_t relay_big[BITMAP_BYTES(RELAY_FD_MAX)]; /* by the pipe's write end */
 static int relay_nbig;
 static bool relay_big_refused;
 
 static bool relay_is_big(int fd)
 {
-	return fd >= 0 && fd < RELAY_FD_MAX && (relay_big[fd / 8] & (1u << (fd % 8)));
+	return fd >= 0 && fd < RELAY_FD_MAX && bitmap_test(relay_big, (size_t)fd);
 }
 
 static void relay_pipe_grow(struct relay_dir *d)
@@ -70,14 +71,14 @@ static void relay_pipe_grow(struct relay_dir *d)
 		relay_big_refused = true;
 		return;
 	}
-	relay_big[fd / 8] |= (uint8_t)(1u << (fd % 8));
+	bitmap_set(relay_big, (size_t)fd);
 	relay_nbig++;
 }
 
 static void relay_pipe_close(int p[2])
 {
 	if (relay_is_big(p[1])) {
-		relay_big[p[1] / 8] &= (uint8_t)~(1u << (p[1] % 8));
+		bitmap_clear(relay_big, (size_t)p[1]);
 		relay_nbig--;
 	}
 	close(p[0]);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bitmap.h"
 #include "policy/internal.h"
 
 #define FNV_OFFSET 0xcbf29ce484222325ULL
@@ -545,14 +546,11 @@ static void bits_range(uint8_t *bm, unsigned lo, unsigned hi, bool set)
 {
 	for (unsigned port = lo; port <= hi;) {
 		if (port % 8 == 0 && port + 7 <= hi) {
-			bm[port / 8] = set ? 0xFF : 0;
+			bm[port / 8] = set ? 0xFF : 0; /* a whole byte of the map at once */
 			port += 8;
 			continue;
 		}
-		if (set)
-			bm[port / 8] |= (uint8_t)(1u << (port % 8));
-		else
-			bm[port / 8] &= (uint8_t)~(1u << (port % 8));
+		bitmap_assign(bm, port, set);
 		port++;
 	}
 }

@@ -42,6 +42,8 @@
 #ifndef NETBOX_POLICY_H
 #define NETBOX_POLICY_H
 
+#include "bitmap.h"
+
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -56,7 +58,7 @@ struct policy_rule;
 /* Room for policy_addr_str()'s text and its NUL. */
 #define POLICY_ADDR_STRLEN INET6_ADDRSTRLEN
 /* Bytes of the bitmap policy_listen_ports() fills: one bit per port. */
-#define POLICY_PORT_BITMAP_SIZE 8192
+#define POLICY_PORT_BITMAP_SIZE BITMAP_BYTES(65536)
 
 enum policy_verdict {
 	POLICY_DENY = 0,           /* a deny rule matched, or no rule did */

@@ -21,6 +21,7 @@
 #include "handover.h"
 #include "netproxy/proxy.h"
 #include "policy/policy.h"
+#include "bitmap.h"
 #include "util.h"
 
 #include <errno.h>
@@ -55,7 +56,7 @@ struct ondemand {
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
 	size_t req_size, resp_size;
-	uint8_t served[65536 / 8];
+	uint8_t served[BITMAP_BYTES(65536)];
 	unsigned made;
 };
 
@@ -162,7 +163,7 @@ static bool ondemand_wanted(const struct ondemand *o, const struct in6_addr *add
 {
 	enum policy_addr_class c = policy_addr_class(addr);
 
-	if (o->served[port / 8] & (1u << (port % 8)))
+	if (bitmap_test(o->served, port))
 		return false;
 	if (c == POLICY_ADDR_LOOPBACK || c == POLICY_ADDR_UNSPECIFIED)
 		return policy_decide_addr(o->policy, addr, port, NULL) == POLICY_ALLOW;
@@ -207,7 +208,7 @@ static void ondemand_notify(evutil_socket_t fd UNUSED, short what UNUSED, void *
 			/* EADDRINUSE: the program listens there itself, and
 			 * its connection reaches its own server, as without
 			 * netbox.  Any other failure is said once. */
-			o->served[port / 8] |= (uint8_t)(1u << (port % 8));
+			bitmap_set(o->served, port);
 			o->made += r == 0;
 			if (r < 0 && r != -EADDRINUSE)
 				warn("cannot serve port %d for the program: %s", port, strerror(-r));
@@ -277,7 +278,7 @@ struct ondemand *ondemand_new(struct event_base *base, int chan, struct proxy *p
 	o->req = xcalloc(1, o->req_size);
 	o->resp = xcalloc(1, o->resp_size);
 	memcpy(o->served, served, sizeof(o->served));
-	o->served[53 / 8] |= 1u << (53 % 8);
+	bitmap_set(o->served, 53);
 	o->ev = event_new(base, nfd, EV_READ | EV_PERSIST, ondemand_notify, o);
 	if (!o->ev || event_add(o->ev, NULL) < 0)
 		die(NULL, "cannot watch the sandbox's notifications");

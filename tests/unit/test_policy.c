@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bitmap.h"
 #include "policy/policy.h"
 #include "tap.h"
 #include "util.h"
@@ -613,7 +614,7 @@ static void test_resolved(void)
 
 static bool bit(const uint8_t *bm, unsigned port)
 {
-	return bm[port / 8] & (1u << (port % 8));
+	return bitmap_test(bm, port);
 }
 
 static unsigned bits(const uint8_t *bm)

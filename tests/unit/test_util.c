@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "tap.h"
+#include "bitmap.h"
+#include "list.h"
 #include "util.h"
 
 static const struct {
@@ -74,6 +76,55 @@ static void messages(void)
 	       "context, message and arguments escaped");
 }
 
+/* common/bitmap.h: the layout policy_port_bitmap() documents, edges included. */
+static void bitmaps(void)
+{
+	uint8_t map[BITMAP_BYTES(65536)] = {0};
+
+	is_int((int)sizeof(map), 8192, "65536 bits take 8192 bytes");
+	is_int(BITMAP_BYTES(9), 2, "9 bits take 2 bytes");
+	bitmap_set(map, 0);
+	bitmap_set(map, 9);
+	bitmap_set(map, 65535);
+	ok(map[0] == 1 && map[1] == 2 && map[8191] == 0x80, "bit N is bit N %% 8 of byte N / 8");
+	ok(bitmap_test(map, 65535) && !bitmap_test(map, 65534) && !bitmap_test(map, 8), "test");
+	bitmap_assign(map, 9, false);
+	bitmap_clear(map, 0);
+	bitmap_clear(map, 0);
+	ok(!map[0] && !map[1] && bitmap_byte(map, 65528) == 0x80, "clear, twice, and assign");
+}
+
+struct item {
+	int v;
+	struct list link;
+};
+
+/* common/list.h: order, deleting twice, and moving a whole list. */
+static void lists(void)
+{
+	struct list head, moved;
+	struct item it[3] = {{.v = 1}, {.v = 2}, {.v = 3}};
+	int sum = 0, order = 0;
+
+	list_init(&head);
+	ok(list_empty(&head), "a new list is empty");
+	for (int i = 0; i < 3; i++)
+		list_add_tail(&head, &it[i].link);
+	list_del(&it[1].link);
+	list_del(&it[1].link);
+	ok(list_empty(&it[1].link), "a deleted node is alone, and deleting it again changes nothing");
+	list_move_all(&head, &moved);
+	ok(list_empty(&head), "move_all empties the source");
+	for (struct list *l = moved.next; l != &moved; l = l->next) {
+		sum += list_entry(l, struct item, link)->v;
+		order = order * 10 + list_entry(l, struct item, link)->v;
+	}
+	is_int(sum, 4, "the remaining items moved");
+	is_int(order, 13, "in order");
+	list_move_all(&head, &moved);
+	ok(list_empty(&moved), "moving an empty list gives an empty list");
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -87,5 +138,7 @@ int main(void)
 	every_byte();
 	bounded();
 	messages();
+	bitmaps();
+	lists();
 	return tap_done();
 }
