@@ -76,9 +76,7 @@ static sigset_t init_startup_ignored;
 
 static bool init_was_ignored(int sig)
 {
-	struct sigaction old;
-
-	return sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN;
+	return sigismember(&sandbox_ignored_at_start, sig) == 1;
 }
 
 static void init_signals(void)

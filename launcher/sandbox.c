@@ -101,10 +101,28 @@ static void sandbox_forward(int sig, siginfo_t *si, void *uc UNUSED)
 
 static const int sandbox_forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
+sigset_t sandbox_ignored_at_start;
+
 static void sandbox_signals(void)
 {
 	struct sigaction sa = { .sa_sigaction = sandbox_forward, .sa_flags = SA_SIGINFO | SA_RESTART };
 
+	sigemptyset(&sandbox_ignored_at_start);
+	for (int sig = 1; sig < SIGRTMIN; sig++) {
+		struct sigaction old;
+
+		if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			sigaddset(&sandbox_ignored_at_start, sig);
+	}
+	/* The program may take the terminal (setpgid, tcsetpgrp) and set
+	 * TOSTOP: netbox and its supervisor, now a background group, would be
+	 * stopped by their next line on the terminal, and the user's shell
+	 * would print its prompt while the program still reads the terminal.
+	 * Ignoring SIGTTOU lets those writes through (POSIX); the init gives
+	 * the program back the dispositions netbox found. */
+	signal(SIGTTOU, SIG_IGN);
+	signal(SIGTTIN, SIG_IGN);
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < ARRAY_SIZE(sandbox_forwarded); i++) {
 		struct sigaction old;

@@ -6,6 +6,8 @@
 #include "config.h"
 #include "util.h"
 
+#include <signal.h>
+
 struct discard_covers;
 
 /* Run cfg->argv in a new sandbox, served by the supervisor (a child);
@@ -22,6 +24,11 @@ pid_t sandbox_start(const struct config *cfg, char **envp, int *chan);
 /* Wait for the child @pid, signals forwarded meanwhile; its status as a
  * shell reports it (128+N for signal N). */
 int sandbox_wait(pid_t pid);
+
+/* The signals ignored when netbox started: they stay ignored for the
+ * program (POSIX exec keeps SIG_IGN), and only they (netbox itself ignores
+ * SIGTTOU and SIGTTIN; sandbox.c says why).  Set before any clone. */
+extern sigset_t sandbox_ignored_at_start;
 
 /* Why creating or using a user namespace failed, as a die() fix text. */
 const char *sandbox_userns_hint(int err);

@@ -191,6 +191,44 @@ for w in without netbox; do
 	t_like "$OUT" 'fg-0' "$w: ... with its status 0"
 done
 
+# netbox ignores SIGTTOU and SIGTTIN itself (below): the program still gets
+# the dispositions it would get without netbox.
+cap as_user grep SigIgn /proc/self/status
+DIRECT=$OUT
+cap nb grep SigIgn /proc/self/status
+t_is "$RC:$OUT" "0:$DIRECT" "the program ignores the same signals with netbox as without"
+
+# The program takes the terminal (its own process group in the foreground)
+# and sets TOSTOP, then makes netbox write a line (a denied name): netbox,
+# now in the background, must not be stopped by that write — the shell
+# would print "Stopped" and its prompt while the program reads the terminal.
+TAKE_TTY='import os, signal, socket, sys, termios, time
+signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+os.setpgid(0, 0)
+fd = os.open("/dev/tty", os.O_RDWR)
+os.tcsetpgrp(fd, os.getpgrp())
+a = termios.tcgetattr(fd); a[3] |= termios.TOSTOP; termios.tcsetattr(fd, termios.TCSANOW, a)
+signal.signal(signal.SIGTTOU, signal.SIG_DFL)
+try: socket.getaddrinfo("tostop.invalid", 80)
+except OSError: pass
+time.sleep(0.5)
+print("ready-" + str(6 * 7), flush=True)
+print("got-" + sys.stdin.readline().strip(), flush=True)'
+printf '%s\n' "$TAKE_TTY" >"$NB_WORK/take_tty.py"
+chmod 644 "$NB_WORK/take_tty.py"
+lib_on_exit "rm -f '$NB_WORK/take_tty.py'"
+for w in without netbox; do
+	pre=
+	[ $w = netbox ] && pre='$NB '
+	cap pty_user --timeout 20 --expect '\$ $' --send "${pre}python3 take_tty.py\n" \
+		--expect 'ready-42' --send 'hello\n' --expect 'got-hello' --send '' --expect '\$ $' \
+		--send 'echo after-$?\n' --expect 'after-[0-9]+' --send 'exit 0\n' -- bash --norc -i
+	t_like "$OUT" 'got-hello' "$w: a program that takes the terminal with TOSTOP reads its input"
+	t_unlike "$OUT" '[Ss]topped' "$w: ... and the job is never shown as stopped"
+	t_like "$OUT" 'after-0' "$w: ... and exits 0 to the shell"
+done
+t_like "$OUT" 'denied DNS tostop\.invalid' "netbox: its line written while in the background reached the terminal"
+
 # --- reaping and orphans ---------------------------------------------------------------
 
 # The zombie counter is checked first: a python whose child has exited and
