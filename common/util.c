@@ -80,6 +80,23 @@ char *util_escape_dup(const char *s)
 	return util_escape(s, xmalloc(n), n);
 }
 
+char *util_unescape_octal(char *s)
+{
+	char *r = s, *w = s;
+
+	while (*r) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+		    r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+			r += 4;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+	return s;
+}
+
 /* ---- messages ------------------------------------------------------------- */
 
 /* Every message is one line of printable text, whatever a path or a name in

@@ -58,6 +58,10 @@ void warn(const char *fmt, ...) PRINTF(1, 2);
 char *util_escape(const char *s, char *out, size_t outlen);
 char *util_escape_dup(const char *s);
 
+/* The kernel's octal escapes in /proc/self/mountinfo ("\040" for a space)
+ * undone in place; returns @s. */
+char *util_unescape_octal(char *s);
+
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);

@@ -158,6 +158,9 @@ void env_print_changes(const struct config *cfg, char **environ_in);
 /* mounts.c */
 void mounts_plan_defaults(struct config *cfg);
 void mounts_sort(struct config *cfg);
+/* Hide a unix socket of the host (or a directory holding only sockets),
+ * if it is still there when the sandbox is made (unixsock.c). */
+void mounts_plan_socket(struct config *cfg, const char *path, bool is_dir, const char *why);
 /* The mount that decides what @path looks like in the sandbox (the deepest
  * one holding it, the latest on a tie), or NULL for the read-only root. */
 const struct mount_req *mounts_find(const struct config *cfg, const char *path);

@@ -46,6 +46,8 @@ enum {
 	MOUNT_PROC,                    /* fresh /proc of the new pid namespace */
 	MOUNT_SYS,                     /* fresh sysfs of the new network namespace */
 	MOUNT_COVER,                   /* default: writable empty tmpfs owned by the user */
+	MOUNT_SOCKET,                  /* a unix socket of the host (or a directory of
+					* them): covered if still there */
 };
 
 #define NEWROOT "/newroot"
@@ -105,6 +107,12 @@ static void mounts_add_internal(struct config *cfg, int kind, const char *path, 
 	options_add_mount(cfg, MOUNT_TMPFS, path, origin);
 	cfg->mounts[cfg->nmounts - 1].kind = (enum mount_kind)kind;
 	cfg->mounts[cfg->nmounts - 1].is_dir = true;
+}
+
+void mounts_plan_socket(struct config *cfg, const char *path, bool is_dir, const char *why)
+{
+	mounts_add_internal(cfg, MOUNT_SOCKET, path, why);
+	cfg->mounts[cfg->nmounts - 1].is_dir = is_dir;
 }
 
 /* Under a default cover planned so far. */
@@ -190,7 +198,8 @@ const struct mount_req *mounts_find(const struct config *cfg, const char *path)
 
 bool mounts_is_hiding(const struct mount_req *m)
 {
-	return m->kind == MOUNT_HIDE || m->kind == MOUNT_TMPFS || m->kind == (enum mount_kind)MOUNT_COVER;
+	return m->kind == MOUNT_HIDE || m->kind == MOUNT_TMPFS || m->kind == (enum mount_kind)MOUNT_COVER ||
+	       m->kind == (enum mount_kind)MOUNT_SOCKET;
 }
 
 bool mounts_is_cover(const struct config *cfg, const char *path)
@@ -225,6 +234,8 @@ static const char *mounts_kind_text(int kind)
 		return "fresh sysfs";
 	case MOUNT_COVER:
 		return "empty tmpfs";
+	case MOUNT_SOCKET:
+		return "hidden";
 	default:
 		return options_mount_kind_name((enum mount_kind)kind);
 	}
@@ -260,23 +271,6 @@ struct mounts_attr {
 #define MNT_ATTR_NOSUID 0x2
 #define MNT_ATTR_NODEV 0x4
 
-static char *mounts_unescape(char *s)
-{
-	char *r = s, *w = s;
-
-	while (*r) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' && r[2] <= '7' &&
-		    r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
-			r += 4;
-		} else {
-			*w++ = *r++;
-		}
-	}
-	*w = '\0';
-	return s;
-}
-
 /* Pre-5.12 kernels: remount every mount at or below @path, keeping the flags
  * the kernel locked when the mount crossed into our user namespace (a
  * remount that drops nosuid/noexec/nodev there fails with EPERM). */
@@ -299,7 +293,7 @@ static void mounts_readonly_walk(const char *path, unsigned long extra)
 			tok = strtok_r(NULL, " ", &save);
 		if (!tok)
 			continue;
-		mounts_unescape(tok);
+		util_unescape_octal(tok);
 		if (!path_is_under(tok, path) || statvfs(tok, &sv) < 0)
 			continue;
 		flags = MS_BIND | MS_REMOUNT | MS_RDONLY | extra;
@@ -565,6 +559,24 @@ static void mounts_mask(const char *dst)
 	mounts_empty(dst, S_ISDIR(st.st_mode));
 }
 
+/* unixsock.c planned these from the host's socket list a moment ago; the
+ * host's users may have changed their paths since.  A socket that is gone,
+ * or whose path no longer leads to a socket (a parent replaced), cannot be
+ * reached there and needs no cover: only one still reachable but not
+ * covered stops the run.  (Each cover was fatal once: a local user could
+ * stop everyone's netbox with one odd path.) */
+static void mounts_socket(const char *dst, bool dir)
+{
+	struct stat st;
+
+	if (lstat(dst, &st) < 0 || (dir ? !S_ISDIR(st.st_mode) : !S_ISSOCK(st.st_mode)))
+		return;
+	if (mount(dir ? EMPTY_DIR : EMPTY_FILE, dst, NULL, MS_BIND, NULL) < 0 &&
+	    lstat(dst, &st) == 0 && (dir ? S_ISDIR(st.st_mode) : S_ISSOCK(st.st_mode)))
+		die_errno("pass --allow-unix with the path if the program may use it",
+			  "cannot hide the host's unix socket %s", dst + strlen(NEWROOT));
+}
+
 static void mounts_proc(const char *dst)
 {
 	char path[PATH_MAX + 32];
@@ -628,6 +640,9 @@ static void mounts_apply(const struct config *cfg, const struct mount_req *m)
 	case MOUNT_HIDE:
 		mounts_mkpoint(dst, m->is_dir);
 		mounts_empty(dst, m->is_dir);
+		break;
+	case MOUNT_SOCKET:
+		mounts_socket(dst, m->is_dir);
 		break;
 	case MOUNT_RO:
 	case MOUNT_RW:

@@ -43,7 +43,68 @@ t_is "$OUT" "daemon says hi" "without netbox: a root daemon's socket under /var/
 cap nb "$PY" -c "$CONNECT" "$SOCKDIR/sock"
 t_like "$OUT" "^refused:" "netbox: that socket is covered (connect refused)"
 cap nb --check true
-t_like "$OUT" "$SOCKDIR/sock +hidden +\(default: a unix socket of the host\)" "--check lists the covered socket"
+t_like "$OUT" "$SOCKDIR +hidden +\(default: a directory of the host's unix sockets\)" "--check: a directory of nothing but sockets is hidden whole"
+# ... so a daemon that restarts and binds anew during the run is out of
+# reach too.
+rm -f "$NB_WORK/go"
+as_user sh -c "cd \"\$0\" && exec \"\$1\" sh -c 'while [ ! -e go ]; do sleep 0.05; done; exec \"\$0\" -c \"\$1\" \"\$2\"' \"\$2\" \"\$3\" \"\$4\"" \
+	"$NB_WORK" "$NB" "$PY" "$CONNECT" "$SOCKDIR/restarted" >"$NB_WORK/restart.out" 2>&1 &
+RJOB=$!
+sleep 1
+"$PY" -c "$SERVER" "$SOCKDIR/restarted" &
+lib_on_exit "kill $!"
+wait_for 5 test -S "$SOCKDIR/restarted"
+touch "$NB_WORK/go"
+wait "$RJOB"
+t_like "$(cat "$NB_WORK/restart.out")" "^refused:" "a socket the daemon binds during the run, in that directory: refused"
+cap as_user "$PY" -c "$CONNECT" "$SOCKDIR/restarted"
+t_is "$OUT" "daemon says hi" "... which answers without netbox"
+
+# A directory holding other files too: the socket alone is hidden, the rest
+# stays readable.
+MIXED="/var/lib/netbox-mixed-$RAND"
+mkdir -p "$MIXED" && echo readable >"$MIXED/notes" && chmod 644 "$MIXED/notes"
+lib_on_exit "rm -rf '$MIXED'"
+# The daemon binds through a path with ".." and a link (/var/run is one on
+# Debian): the list shows the path as bound.
+ln -s "$MIXED" "/var/lib/netbox-link-$RAND"
+lib_on_exit "rm -f '/var/lib/netbox-link-$RAND'"
+"$PY" -c "$SERVER" "/tmp/../var/lib/netbox-link-$RAND/sock" &
+lib_on_exit "kill $!"
+wait_for 5 test -S "$MIXED/sock"
+cap as_user "$PY" -c "$CONNECT" "$MIXED/sock"
+t_is "$OUT" "daemon says hi" "without netbox: a socket bound as /tmp/../var/lib/LINK/sock answers at its real path"
+cap nb "$PY" -c "$CONNECT" "$MIXED/sock"
+t_like "$OUT" "^refused:" "netbox: the listed path is resolved, and the real one hidden"
+cap nb cat "$MIXED/notes"
+t_is "$RC:$OUT" "0:readable" "... while the other files of its directory stay readable"
+# A bind mount of the directory elsewhere shows the same socket.
+ALIAS="/srv/netbox-alias-$RAND"
+mkdir -p "$ALIAS"
+lib_on_exit "umount -l '$ALIAS' 2>/dev/null; rm -rf '$ALIAS'"
+mount --bind "$MIXED" "$ALIAS"
+cap as_user "$PY" -c "$CONNECT" "$ALIAS/sock"
+t_is "$OUT" "daemon says hi" "without netbox: the socket answers through a bind mount of its directory"
+cap nb "$PY" -c "$CONNECT" "$ALIAS/sock"
+t_like "$OUT" "^refused:" "netbox: ... and is hidden there too"
+# A socket whose listed path leads through a link into a covered tree
+# (/var/run/lock/x: /var/run is /run) was once a fatal cover.
+mkdir -p /run/lock
+"$PY" -c "$SERVER" "/var/run/lock/netbox-$RAND.sock" &
+lib_on_exit "kill $!; rm -f '/run/lock/netbox-$RAND.sock'"
+wait_for 5 test -S "/run/lock/netbox-$RAND.sock"
+cap nb true
+t_is "$RC:$ERR" "0:" "a host socket listed under a link into /run: netbox runs, silently"
+# netbox in a network namespace of its own (ip netns exec) sees none of the
+# host's sockets in its /proc/net/unix: pid 1's list is read too.
+NS="nbsurf$RAND"
+ip netns add "$NS"
+lib_on_exit "ip netns del '$NS' 2>/dev/null"
+cap ip netns exec "$NS" setpriv --reuid="$NB_UID" --regid="$NB_GID" --init-groups \
+	env -i HOME="$NB_HOME" PATH=/usr/bin:/bin sh -c 'cd "$0" && exec "$@"' "$NB_WORK" \
+	"$NB" "$PY" -c "$CONNECT" "$MIXED/sock"
+t_like "$OUT" "^refused:" "netbox run by ip netns exec: the host's socket is hidden too"
+
 cap nb --allow-unix "$SOCKDIR/sock" "$PY" -c "$CONNECT" "$SOCKDIR/sock"
 t_is "$OUT" "daemon says hi" "--allow-unix PATH: the program may connect to it"
 cap nb --allow-unix "/run/netbox-test-$RAND/sock" "$PY" -c "$CONNECT" "/run/netbox-test-$RAND/sock"

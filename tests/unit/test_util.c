@@ -76,6 +76,16 @@ static void messages(void)
 	       "context, message and arguments escaped");
 }
 
+/* mountinfo's escapes: a space, a tab, a backslash; anything else as is. */
+static void unescapes(void)
+{
+	char a[] = "/mnt/a\\040b\\011c\\134d", b[] = "\\8\\0\\04x\\", c[] = "\\400";
+
+	is_str(util_unescape_octal(a), "/mnt/a b\tc\\d", "octal escapes undone");
+	is_str(util_unescape_octal(b), "\\8\\0\\04x\\", "short or non-octal escapes kept");
+	is_str(util_unescape_octal(c), "\\400", "above \\377 kept");
+}
+
 /* common/bitmap.h: the layout policy_port_bitmap() documents, edges included. */
 static void bitmaps(void)
 {
@@ -138,6 +148,7 @@ int main(void)
 	every_byte();
 	bounded();
 	messages();
+	unescapes();
 	bitmaps();
 	lists();
 	return tap_done();
