@@ -131,6 +131,43 @@ static void init_network(const struct config *cfg, int chan)
 	close(fd);
 }
 
+/* inotify instances and watches count per user, across user namespaces:
+ * a program that takes them all (128 instances by default) breaks your
+ * editor's and build tools' file watching outside for as long as it runs.
+ * The sandbox's user namespace gets half of what netbox's has (a new
+ * namespace's own limit is unlimited; its parents' still apply). */
+static const char *const init_inotify[] = {
+	"/proc/sys/user/max_inotify_instances",
+	"/proc/sys/user/max_inotify_watches",
+};
+static long init_inotify_host[ARRAY_SIZE(init_inotify)]; /* read in netbox */
+
+void init_read_host_limits(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(init_inotify); i++) {
+		FILE *f = fopen(init_inotify[i], "re");
+
+		if (f && fscanf(f, "%ld", &init_inotify_host[i]) != 1)
+			init_inotify_host[i] = 0;
+		if (f)
+			fclose(f);
+	}
+}
+
+/* In the sandbox's user namespace, before /proc is replaced; best effort:
+ * a kernel without these files has no such per-namespace limit to set. */
+static void init_inotify_limits(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(init_inotify); i++) {
+		char buf[32];
+
+		if (init_inotify_host[i] < 2)
+			continue;
+		snprintf(buf, sizeof(buf), "%ld", init_inotify_host[i] / 2);
+		write_file(init_inotify[i], buf);
+	}
+}
+
 static void init_prepare(const struct config *cfg, int sync_fd, int chan)
 {
 	char go;
@@ -153,6 +190,7 @@ static void init_prepare(const struct config *cfg, int sync_fd, int chan)
 	if (prctl(PR_SET_DUMPABLE, 0) < 0)
 		die_errno(NULL, "cannot make the sandbox init non-dumpable");
 	init_network(cfg, chan);
+	init_inotify_limits();
 	mounts_setup(cfg);
 }
 

@@ -291,6 +291,7 @@ int sandbox_run(const struct config *cfg, char **envp, struct discard_covers *co
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		die_errno(NULL, "socketpair");
 	sandbox_signals();
+	init_read_host_limits();
 	/* The supervisor gets a user and a mount namespace of its own, in
 	 * which it then makes the sandbox's (isolate.c says why). */
 	pid = sandbox_clone_waiting(cfg, CLONE_NEWUSER | CLONE_NEWNS, true, &sync_fd);

@@ -30,6 +30,10 @@ int sandbox_wait(pid_t pid);
  * SIGTTOU and SIGTTIN; sandbox.c says why).  Set before any clone. */
 extern sigset_t sandbox_ignored_at_start;
 
+/* In netbox, before any clone: the host's limits the init halves for the
+ * sandbox (init.c). */
+void init_read_host_limits(void);
+
 /* Why creating or using a user namespace failed, as a die() fix text. */
 const char *sandbox_userns_hint(int err);
 

@@ -207,4 +207,32 @@ t_is "$OUT" ran "--max-procs counts the sandbox's processes, not the user's 40 o
 cap nb --max-procs 1 true
 t_like "$RC:$ERR" "^125:netbox: --max-procs: '1' is not a process count" "--max-procs 1: exit 125"
 
+# inotify instances count per user, across namespaces: the program takes
+# what it can, and the user's own tools outside can still watch files.
+INOTIFY='import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+fds = []
+while len(fds) < 100000:
+    fd = libc.inotify_init()
+    if fd < 0: break
+    fds.append(fd)
+print(len(fds), flush=True)
+if len(sys.argv) > 1:
+    open(sys.argv[1], "w").close()
+    time.sleep(3)'
+HOSTMAX=$(cat /proc/sys/user/max_inotify_instances)
+cap as_user "$PY" -c "$INOTIFY"
+t_is "$RC" 0 "without netbox: the user can make inotify instances ($OUT of $HOSTMAX)"
+rm -f "$NB_WORK/taken"
+as_user "$NB" "$PY" -c "$INOTIFY" taken >"$NB_WORK/inotify.out" 2>&1 &
+IJOB=$!
+wait_for 10 test -e "$NB_WORK/taken"
+cap as_user "$PY" -c "$INOTIFY"
+OUTSIDE=$OUT
+wait "$IJOB"
+TAKEN=$(head -1 "$NB_WORK/inotify.out")
+t_is "$TAKEN" "$((HOSTMAX / 2))" "netbox: the program gets half the user's inotify instances"
+[ "$OUTSIDE" -gt 0 ] 2>/dev/null
+t_is "$?" 0 "... and the user's tools outside still get some meanwhile ($OUTSIDE)"
+
 t_done
