@@ -292,9 +292,9 @@ int sandbox_run(const struct config *cfg, char **envp, struct discard_covers *co
 		die_errno(NULL, "socketpair");
 	sandbox_signals();
 	init_read_host_limits();
-	/* The supervisor gets a user and a mount namespace of its own, in
-	 * which it then makes the sandbox's (isolate.c says why). */
-	pid = sandbox_clone_waiting(cfg, CLONE_NEWUSER | CLONE_NEWNS, true, &sync_fd);
+	/* The supervisor gets a user, a mount and a pid namespace of its own,
+	 * in which it then makes the sandbox's (isolate.c says why). */
+	pid = sandbox_clone_waiting(cfg, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID, true, &sync_fd);
 	if (pid == 0) {
 		char go;
 

@@ -6,10 +6,15 @@
  * there must not be code execution with all of your rights.  As passt's
  * isolation.c does, in stages, the system call filter last:
  *
- *   (before)              netbox makes the supervisor in a user namespace
- *                         and a mount namespace of its own
+ *   (before)              netbox makes the supervisor in a user, a mount
+ *                         and a pid namespace of its own
  *                         (launcher/sandbox.c), in which the supervisor
- *                         then makes the sandbox's.  Made inside it, the
+ *                         then makes the sandbox's.
+ *   isolate_initial()     first thing in the supervisor: its own /proc.
+ *                         Pid 1 of its namespace, it sees no process but
+ *                         the sandbox's: kill(), process_vm_readv() and
+ *                         pidfd_getfd(), which the loop keeps, reach
+ *                         nothing else of yours.  Made inside it, the
  *                         sandbox's user namespace stays the supervisor's
  *                         child: reading the program's connect() address
  *                         (process_vm_readv, pidfd_getfd: ondemand.c) still
@@ -24,6 +29,7 @@
  *        into a small read-only tmpfs holding only what the resolver reads
  *        while it serves (/etc/hosts, /etc/resolv.conf, ...), bound
  *        read-only — no home, no project, no /proc, nothing to execute;
+ *        stdin and stdout on /dev/null (only stderr is written);
  *     2. no_new_privs; not dumpable (no core dump, no ptrace and no
  *        /proc/PID/mem for your other processes); RLIMIT_CORE and
  *        RLIMIT_NPROC 0 (it never forks);
@@ -66,6 +72,45 @@
 static const char *const isolate_readable[] = {
 	"/etc/hosts", "/etc/resolv.conf", "/etc/host.conf", "/etc/nsswitch.conf", "/etc/gai.conf",
 };
+
+/* What netbox's stdin and stdout were when the supervisor started, or
+ * closed (st_nlink == 0 then): isolate_stdio() replaces only those. */
+static struct stat isolate_stdio_start[2];
+
+void isolate_initial(void)
+{
+	for (int fd = STDIN_FILENO; fd <= STDOUT_FILENO; fd++)
+		if (fstat(fd, &isolate_stdio_start[fd]) < 0)
+			memset(&isolate_stdio_start[fd], 0, sizeof(isolate_stdio_start[fd]));
+	/* The /proc inherited from netbox shows the host's pids, and the
+	 * sandbox's id maps are written through /proc/PID. */
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		die_errno(NULL, "the supervisor cannot mount its /proc");
+}
+
+/* stdin and stdout: the loop never reads your terminal nor writes to its
+ * output (messages go to stderr); without them a compromised loop cannot
+ * read what you type to the program.  The sandbox, made meanwhile, has
+ * its own.  When netbox started with them closed, the numbers may hold
+ * the loop's own descriptors by now: those stay. */
+static void isolate_stdio(void)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (null < 0)
+		die_errno(NULL, "the supervisor cannot open /dev/null");
+	for (int fd = STDIN_FILENO; fd <= STDOUT_FILENO; fd++) {
+		const struct stat *was = &isolate_stdio_start[fd];
+		struct stat st;
+
+		if (fd == null || !was->st_ino || fstat(fd, &st) < 0 || st.st_dev != was->st_dev ||
+		    st.st_ino != was->st_ino)
+			continue;
+		if (dup3(null, fd, O_CLOEXEC) < 0)
+			die_errno(NULL, "the supervisor cannot let go of its standard input");
+	}
+	close(null);
+}
 
 /* 1. The empty root (see the top of the file). */
 static void isolate_root(void)
@@ -141,6 +186,7 @@ void isolate_supervisor(const struct config *cfg UNUSED)
 	bool instrumented = isolate_instrumented();
 
 	/* 1. */
+	isolate_stdio();
 	if (!instrumented)
 		isolate_root();
 	/* 2. */

@@ -6,6 +6,10 @@
 
 struct config;
 
+/* First thing in the supervisor, pid 1 of its own pid namespace: a /proc
+ * that shows that namespace.  Dies if it cannot. */
+void isolate_initial(void);
+
 /* Once the loop's descriptors are open: an empty root, no_new_privs, not
  * dumpable, then the system call allow-list.  Dies if one cannot be had. */
 void isolate_supervisor(const struct config *cfg);

@@ -38,6 +38,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/ptrace.h>
+#include <sys/uio.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -77,7 +78,8 @@ static void supervise_raise_nofile(void)
 #ifdef NETBOX_TEST_HOOKS
 /* Tests only (meson -Dtest_hooks=true): show from outside that the
  * isolated supervisor cannot do what an exploit would: NETBOX_TEST_HOOK=
- * open:PATH, exec:PATH or ptrace:PID, tried once it serves; the result on
+ * open:PATH, exec:PATH, ptrace:PID, kill:PID (signal 0) or vmread:PID
+ * (process_vm_readv), tried once it serves; the result on
  * stderr ("netbox-test-hook: open ENOENT").  A call its filter refuses ends
  * the supervisor with a report instead (isolate.c). */
 static void supervise_test_hook(void)
@@ -95,6 +97,13 @@ static void supervise_test_hook(void)
 		r = execve(hook + 5, argv, argv + 1);
 	} else if (strncmp(hook, "ptrace:", 7) == 0) {
 		r = (int)ptrace(PTRACE_ATTACH, (pid_t)atoi(hook + 7), NULL, NULL);
+	} else if (strncmp(hook, "kill:", 5) == 0) {
+		r = kill((pid_t)atoi(hook + 5), 0);
+	} else if (strncmp(hook, "vmread:", 7) == 0) {
+		char buf[8];
+		struct iovec local = { buf, sizeof(buf) }, remote = { (void *)0x400000, sizeof(buf) };
+
+		r = (int)process_vm_readv((pid_t)atoi(hook + 7), &local, 1, &remote, 1, 0);
 	}
 	fprintf(stderr, "netbox-test-hook: %.*s %s\n", (int)strcspn(hook, ":"), hook,
 		r < 0 ? strerrorname_np(errno) : "succeeded");
@@ -207,6 +216,7 @@ int supervise_main(const struct config *cfg, char **envp, int back)
 	int chan, status;
 	pid_t pid;
 
+	isolate_initial();
 	pid = sandbox_start(cfg, envp, &chan);
 
 	/* What the init says, in its order: the listeners (a filtered

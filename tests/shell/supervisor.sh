@@ -13,7 +13,10 @@ lib_user_up
 SANITIZED=0
 [ "${NETBOX_SANITIZE:-none}" != none ] && SANITIZED=1
 
-as_user "$NB" --allow www.google.com sleep 5 >/dev/null 2>&1 &
+STDIN_FILE=$(mktemp /tmp/netbox-supervisor-stdin.XXXXXX)
+chmod 644 "$STDIN_FILE"
+lib_on_exit "rm -f '$STDIN_FILE'"
+as_user "$NB" --allow www.google.com sleep 5 <"$STDIN_FILE" >/dev/null 2>&1 &
 BG=$!
 wait_for 10 sh -c '[ -n "$(pgrep -u "$0" -x netbox)" ]' "$NB_USER"
 sleep 0.5
@@ -31,6 +34,10 @@ else
 	t_skip "its root is empty" "a sanitizer build"
 	t_skip "no /etc/passwd there" "a sanitizer build"
 fi
+t_like "$STATUS" $'NSpid:\t[0-9]+\t1\n' "the supervisor is pid 1 of a pid namespace of its own (it sees only the sandbox)"
+# (/dev/null shows as "/null" once the supervisor left the host's root)
+t_like "$(readlink "/proc/$NBPID/fd/0"):$(readlink "/proc/$SUP/fd/0"):$(readlink "/proc/$SUP/fd/1")" \
+	"^$STDIN_FILE:(/dev)?/null:(/dev)?/null\$" "netbox keeps its stdin; the supervisor's stdin and stdout are /dev/null"
 cap as_user cat "/proc/$SUP/environ"
 t_like "$RC:$ERR" "^1:.*Permission denied" "the user's other processes cannot read its environment (not dumpable)"
 cap as_user ls "/proc/$SUP/fd"
@@ -48,6 +55,19 @@ if [ "${NETBOX_TEST_HOOKS:-0}" = 1 ] && [ "$SANITIZED" = 0 ]; then
 		"execve in the supervisor: trapped, reported, the run ends (125)"
 	cap as_user env NETBOX_TEST_HOOK="ptrace:$$" "$NB" --quiet sh -c 'sleep 0.3; exit 3'
 	t_like "$RC:$ERR" "^125:.*system call [0-9]+ \(ptrace\)" "ptrace in the supervisor: trapped, reported"
+	# A process of the same user outside: the supervisor's pid namespace
+	# holds only the sandbox, so it can neither signal nor read it.
+	as_user sleep 30 &
+	OTHER=$!
+	lib_on_exit "kill $OTHER 2>/dev/null"
+	OTHER_USER_PID=$(pgrep -u "$NB_UID" -x sleep -P "$OTHER" || echo "$OTHER")
+	cap as_user kill -0 "$OTHER_USER_PID"
+	t_is "$RC" 0 "control: the user's own sleep can be signalled without netbox"
+	cap as_user env NETBOX_TEST_HOOK="kill:$OTHER_USER_PID" "$NB" --quiet sh -c 'sleep 0.3; exit 3'
+	t_like "$RC:$ERR" "^3:.*netbox-test-hook: kill ESRCH" "the supervisor cannot signal the user's processes outside (its own pid namespace)"
+	cap as_user env NETBOX_TEST_HOOK="vmread:$OTHER_USER_PID" "$NB" --quiet sh -c 'sleep 0.3; exit 3'
+	t_like "$RC:$ERR" "^3:.*netbox-test-hook: vmread ESRCH" "... nor read their memory"
+	kill "$OTHER" 2>/dev/null
 	cap as_user env NETBOX_TEST_HOOK="open:/etc/hosts" "$NB" --quiet sh -c 'sleep 0.3; exit 3'
 	t_like "$RC:$ERR" "^3:.*netbox-test-hook: open succeeded" "control: the resolver's /etc/hosts stays readable (the hook works)"
 else
