@@ -11,6 +11,7 @@
 #include "bitmap.h"
 #include "config.h"
 #include "discard.h"
+#include "isolate.h"
 #include "outputs.h"
 #include "paths.h"
 #include "protect.h"
@@ -260,6 +261,8 @@ static void main_check(const struct config *cfg)
 		seccomp_print(stdout);
 	else
 		printf("seccomp: OFF (--seccomp=off: unsafe, for debugging only)\n");
+	if (cfg->net == NET_FILTER)
+		isolate_print(cfg, stdout);
 	mounts_print_plan(cfg);
 	protect_print(cfg, stdout);
 	env_print_changes(cfg, environ);

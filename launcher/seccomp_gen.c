@@ -29,6 +29,7 @@ int main(int argc, char **argv)
 	struct sock_filter insn[4096];
 	int fd = memfd_create("seccomp-bpf", 0), r;
 	ssize_t n;
+	unsigned allowed = 0;
 
 	if (argc != 2 || (!supervisor && strcmp(argv[1], "sandbox") != 0))
 		die("seccomp-gen sandbox|supervisor", "seccomp-gen: which filter?");
@@ -42,7 +43,7 @@ int main(int argc, char **argv)
 	if (r < 0)
 		die(NULL, "seccomp-gen: cannot ask for a binary-tree filter: %s", strerror(-r));
 	if (supervisor)
-		isolate_rules_build(ctx);
+		allowed = isolate_rules_build(ctx);
 	else
 		seccomp_rules_build(ctx);
 	r = seccomp_export_bpf(ctx, fd);
@@ -62,6 +63,8 @@ int main(int argc, char **argv)
 	/* The supervisor names a call it was refused (isolate.c): a table,
 	 * since nothing may allocate in the SIGSYS handler. */
 	if (supervisor) {
+		printf("#define ISOLATE_ALLOWED_CALLS %u /* on this architecture */\n", allowed);
+		printf("#define ISOLATE_ALLOWED_IOCTLS %u\n", isolate_rules_ioctls());
 		printf("static const char *const isolate_syscall_names[] = {\n");
 		for (int nr = 0; nr < 512; nr++) {
 			char *sys = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);

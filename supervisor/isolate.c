@@ -201,3 +201,23 @@ void isolate_supervisor(const struct config *cfg UNUSED)
 	if (sigaction(SIGSYS, &sa, NULL) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
 		die_errno(NULL, "the supervisor cannot load its system call filter");
 }
+
+void isolate_print(const struct config *cfg, FILE *out)
+{
+	fprintf(out, "host side: a supervisor process answers the sandbox's DNS and relays its "
+		     "connections; while the program runs it has\n"
+		     "  a user, mount and pid namespace of its own (it sees only the sandbox's processes)\n"
+		     "  an empty read-only root (/etc/hosts, /etc/resolv.conf and the like, read-only); "
+		     "stdin and stdout on /dev/null\n"
+		     "  no_new_privs, not dumpable, no core dumps, no new processes\n"
+		     "  a seccomp allow-list of %u system calls (socket() for IPv4 and IPv6 only, ioctl() "
+		     "for %u requests)\n",
+		ISOLATE_ALLOWED_CALLS, ISOLATE_ALLOWED_IOCTLS);
+	if (isolate_instrumented())
+		fprintf(out, "  (this build runs under a sanitizer or valgrind: no filter and no empty root)\n");
+	fprintf(out, "  it can still connect anywhere the host's network reaches (it is the proxy), write to "
+		     "your terminal (stderr)%s%s\n",
+		cfg->log_path ? ", append to the log" : "",
+		cfg->ondemand ? ", read the memory of the sandbox's processes and take their descriptors "
+				"(for the ports made on demand)" : "");
+}

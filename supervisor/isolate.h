@@ -3,6 +3,7 @@
 #define NETBOX_ISOLATE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 struct config;
 
@@ -13,5 +14,9 @@ void isolate_initial(void);
 /* Once the loop's descriptors are open: an empty root, no_new_privs, not
  * dumpable, then the system call allow-list.  Dies if one cannot be had. */
 void isolate_supervisor(const struct config *cfg);
+
+/* For --check: what the supervisor holds while the program runs, and what
+ * it can still do. */
+void isolate_print(const struct config *cfg, FILE *out);
 
 #endif

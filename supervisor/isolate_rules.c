@@ -70,8 +70,15 @@ static void isolate_rule(scmp_filter_ctx ctx, int nr, unsigned n, const struct s
 	}
 }
 
-void isolate_rules_build(scmp_filter_ctx ctx)
+unsigned isolate_rules_ioctls(void)
 {
+	return ARRAY_SIZE(isolate_ioctls);
+}
+
+unsigned isolate_rules_build(scmp_filter_ctx ctx)
+{
+	unsigned n = 2; /* ioctl, socket */
+
 	for (size_t i = 0; i < ARRAY_SIZE(isolate_ioctls); i++) {
 		/* the kernel truncates the request to 32 bits */
 		struct scmp_arg_cmp req = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, isolate_ioctls[i]);
@@ -86,7 +93,10 @@ void isolate_rules_build(scmp_filter_ctx ctx)
 	for (size_t i = 0; i < ARRAY_SIZE(isolate_allowed); i++) {
 		int nr = seccomp_syscall_resolve_name(isolate_allowed[i]);
 
-		if (nr != __NR_SCMP_ERROR) /* (else: not a call on this architecture) */
+		if (nr != __NR_SCMP_ERROR) { /* (else: not a call on this architecture) */
 			isolate_rule(ctx, nr, 0, NULL, isolate_allowed[i]);
+			n++;
+		}
 	}
+	return n;
 }

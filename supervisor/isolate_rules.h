@@ -9,7 +9,11 @@
  * which call, then dies). */
 #define ISOLATE_DEFAULT SCMP_ACT_TRAP
 
-/* Allow every call the supervisor's loop makes, in @ctx. */
-void isolate_rules_build(scmp_filter_ctx ctx);
+/* Allow every call the supervisor's loop makes, in @ctx; how many system
+ * calls that is on this architecture. */
+unsigned isolate_rules_build(scmp_filter_ctx ctx);
+
+/* How many ioctl() requests it allows. */
+unsigned isolate_rules_ioctls(void);
 
 #endif

@@ -46,6 +46,14 @@ cap as_user cat "/proc/$NBPID/environ"
 t_is "$RC" 0 "control: netbox's own process (not the supervisor) stays readable to its user"
 wait "$BG"
 
+# --check says what the supervisor holds and what it can still do.
+cap nb --check --allow www.google.com true
+t_like "$OUT" "host side: a supervisor process" "--check: the host side has its own section"
+t_like "$OUT" "seccomp allow-list of [0-9]+ system calls" "--check: ... with the allow-list's size"
+t_like "$OUT" "it can still connect anywhere the host's network reaches" "--check: ... and what it can still do"
+cap nb --check --allow 'www.google.com:*' true
+t_like "$OUT" "take their descriptors \(for the ports made on demand\)" "--check: every-port rules: the on-demand powers are named"
+
 # What an exploit would try first, from inside the running loop.
 if [ "${NETBOX_TEST_HOOKS:-0}" = 1 ] && [ "$SANITIZED" = 0 ]; then
 	cap as_user env NETBOX_TEST_HOOK="open:$NB_HOME/.ssh/id_rsa" "$NB" --quiet sh -c 'sleep 0.3; exit 3'
