@@ -1,25 +1,34 @@
-/* channel.c — the one channel between the sandbox init and netbox: typed
+/* channel.c — the one message format between netbox's processes: typed
  * messages with a fixed-size body each and up to CHANNEL_MAX_FDS
- * descriptors (SCM_RIGHTS), over a SOCK_SEQPACKET socketpair.
+ * descriptors (SCM_RIGHTS), over SOCK_SEQPACKET socketpairs — one between
+ * the sandbox init and the supervisor, one between the supervisor and
+ * netbox.
  *
  * Who says what (the types, channel.h):
- *   init -> netbox   CHANNEL_LISTENERS  the sandbox's listening sockets, in
- *                                       batches (launcher/listeners.c)
- *                    CHANNEL_COVERS     the throw-away tmpfs mounts, for the
- *                                       report at exit (launcher/discard.c)
- *                    CHANNEL_NFD        the program's seccomp notification
- *                                       descriptor (launcher/ondemand.c)
- *                    CHANNEL_LISTENER   a listener made on demand, or why not
- *   netbox -> init   CHANNEL_LISTEN     make a listener for this port
+ *   init -> supervisor  CHANNEL_LISTENERS  the sandbox's listening sockets,
+ *                                          in batches (launcher/listeners.c)
+ *                       CHANNEL_COVERS     the throw-away tmpfs mounts, for
+ *                                          the report at exit
+ *                                          (launcher/discard.c)
+ *                       CHANNEL_NFD        the program's seccomp notification
+ *                                          descriptor (launcher/ondemand.c)
+ *                       CHANNEL_LISTENER   a listener made on demand, or why
+ *                                          not
+ *   supervisor -> init  CHANNEL_LISTEN     make a listener for this port
+ *                                          (supervisor/ondemand.c)
  *   supervisor -> netbox  CHANNEL_COVERS, relayed; CHANNEL_LEARNED, the
- *                    learned profile's text (supervisor/supervise.c)
+ *                       learned profile's text (supervisor/supervise.c)
  *
  * Every message is checked where it arrives, as OpenBSD's imsg does:
  * magic, the type the receiver expects, the exact size of that type's body,
  * no truncation, and as many descriptors as the header announces — or it
  * is refused (EPROTO) with every descriptor it carried closed.  The init is
  * netbox's own code and never reads what the program writes; the checks are
- * for the bugs of either side, and so that no descriptor leaks.
+ * for the bugs of either side, and so that no descriptor leaks.  netbox
+ * checks the supervisor's messages the same way, and more (the learned text
+ * is judged line by line before it is written: launcher/outputs.c): a
+ * supervisor taken over by a parser bug gets nothing from netbox but what
+ * those messages can say.
  */
 #include "channel.h"
 

@@ -1,5 +1,6 @@
-/* channel.h — typed, size-checked messages with descriptors between the
- * sandbox init and netbox (channel.c). */
+/* channel.h — typed, size-checked messages with descriptors between
+ * netbox's processes: the sandbox init, the supervisor and netbox
+ * (channel.c). */
 #ifndef NETBOX_CHANNEL_H
 #define NETBOX_CHANNEL_H
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # escape.sh — escape attempts added by the hardening pass (the earlier ones
 # live in files.sh, privs.sh, network.sh and net.sh, all in the "escape"
-# suite too; tests/ESCAPES.md lists every probe):
+# suite too; README.md, "The escape suite", lists every probe):
 #   - a fake address after the program changes its own view of host names
 #     (/etc/hosts is not writable; curl --resolve is the program's own
 #     override): another name sent to an allowed name's fake address, an
