@@ -217,11 +217,16 @@ static bool is_tchar(uint8_t ch)
 	return ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL;
 }
 
-/* What separates the words of a request line: SP, and what RFC 9112 (3)
- * lets a recipient take for it (HTAB, VT, FF, a bare CR). */
+/* What separates the words of a request line: SP, what RFC 9112 (3) lets
+ * a recipient take for it (HTAB, VT, FF, a bare CR), and what else Python's
+ * http.server (and wsgiref, which builds on it) splits the line on: it
+ * decodes the line as Latin-1 and calls str.split(), for which the
+ * information separators 0x1c-0x1f, NEL (0x85) and NBSP (0xa0) are
+ * whitespace too ("GET\xa0/\xa0HTTP/1.1" is a request there). */
 static bool is_line_sep(uint8_t ch)
 {
-	return ch == ' ' || ch == '\t' || ch == '\v' || ch == '\f' || ch == '\r';
+	return ch == ' ' || ch == '\t' || ch == '\v' || ch == '\f' || ch == '\r' || (ch >= 0x1c && ch <= 0x1f) ||
+	       ch == 0x85 || ch == 0xa0;
 }
 
 /* A byte of a request line's other words: visible ASCII or obs-text (nginx

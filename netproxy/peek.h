@@ -65,7 +65,8 @@ enum peek_proto {
  * HTTP and lets only UNKNOWN through unchecked, so HTTP is what a lenient
  * server could take for a request line (RFC 9112, 2.2 and 3): any number of
  * empty lines and blanks, a method token (RFC 9110 tchar+, any case:
- * PROPFIND, get, M-SEARCH), a separator (SP, HTAB, VT, FF, bare CR), and a
+ * PROPFIND, get, M-SEARCH), a separator (SP, HTAB, VT, FF, bare CR; and
+ * 0x1c-0x1f, 0x85, 0xa0, whitespace to Python's http.server), and a
  * later word of the line, of visible ASCII or obs-text bytes, that starts
  * with "HTTP/" in any case.  HTTP as soon as that word starts, UNKNOWN as
  * soon as a byte rules it out (a method byte that is no tchar, a control

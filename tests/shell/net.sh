@@ -252,7 +252,10 @@ H09_HOST='GET%20/hello%0D%0AHost:%20evil.test%0D%0A%0D%0A'	# HTTP/0.9, then a Ho
 H09_FIN='GET%20http://evil.test/hello'				# HTTP/0.9 ended by the client's FIN
 ABS11='GET%20http://evil.test/hello%20HTTP/1.1%0D%0AHost:%20allowed.test%0D%0AConnection:%20close%0D%0A%0D%0A'
 ABS10='GET%20http://evil.test/hello%20HTTP/1.0%0D%0A%0D%0A'	# the URL alone names the host
-for r in "$H09_ABS" "$H09_HOST" "$H09_FIN" "$ABS11" "$ABS10"; do
+# NBSP between the words: whitespace to Python's str.split(), which this
+# server (http.server, as wsgiref) splits the request line with
+NBSP='GET%A0/hello%A0HTTP/1.1%0D%0AHost:%20evil.test%0D%0AConnection:%20close%0D%0A%0D%0A'
+for r in "$H09_ABS" "$H09_HOST" "$H09_FIN" "$ABS11" "$ABS10" "$NBSP"; do
 	plain $(probe send allowed.test $HP 0 "$r")
 	t_like "$OUT" '^reply (HTTP/1\.1 200 OK \| )?hello from evil\.test( \| )?$' \
 		"baseline: $r at allowed.test's address reaches evil.test's virtual host"
@@ -295,6 +298,9 @@ done
 nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0 "$ABS11")
 t_like "$ERR" "denied allowed\.test:$HP \(malformed HTTP request\)" \
 	"HTTP/1.1 with an absolute URL for evil.test and Host: allowed.test is refused (they disagree)"
+nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0 "$NBSP")
+t_like "$ERR" "denied allowed\.test:$HP \(malformed HTTP request\)" \
+	"a request line split by NBSP is HTTP to netbox too, and refused as malformed"
 nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0 "$ABS10")
 t_like "$ERR" "denied allowed\.test:$HP \(Host evil\.test does not match allowed\.test\)" \
 	"HTTP/1.0 with an absolute URL for evil.test is refused: the URL names the host"

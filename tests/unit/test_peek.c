@@ -367,6 +367,11 @@ static void test_detect(void)
 		{ "GET\t/\tHTTP/1.1", 14, PEEK_PROTO_HTTP },
 		{ "GET\x0b/\x0cHTTP/1.1", 14, PEEK_PROTO_HTTP },
 		{ "GET\r/\rHTTP/1.1\n", 15, PEEK_PROTO_HTTP },
+		/* whitespace to Python's str.split() */
+		{ "GET\xa0/\xa0HTTP/1.1", 14, PEEK_PROTO_HTTP },
+		{ "\xa0GET\x85/\x1cHTTP/1.1", 15, PEEK_PROTO_HTTP },
+		{ "GET\x1f/\x1dHTTP/1.0", 14, PEEK_PROTO_HTTP },
+		{ "GET\xa0http://evil.test/\n", 22, PEEK_PROTO_HTTP09 },
 		{ "GET /\xc3\xa9 HTTP/1.1", 17, PEEK_PROTO_HTTP },	/* UTF-8 target */
 		{ "GET /a b HTTP/1.1\r\n", 19, PEEK_PROTO_HTTP },	/* a bad target */
 		{ "GET / HTTP/1.1 x\r\n", 18, PEEK_PROTO_HTTP },
@@ -409,7 +414,7 @@ static void test_detect(void)
 		{ "GET / HTTX/1.1\r\n", 16, PEEK_PROTO_UNKNOWN },
 		{ "GET(/ HTTP/1.1", 14, PEEK_PROTO_UNKNOWN },	/* '(' is no tchar */
 		{ "GET /\x01 HTTP/1.1\r\n", 17, PEEK_PROTO_UNKNOWN },	/* a control byte */
-		{ "GET\x1f/ HTTP/1.1", 14, PEEK_PROTO_UNKNOWN },
+		{ "GET\x1b/ HTTP/1.1", 14, PEEK_PROTO_UNKNOWN },
 		{ "0\x0c\x02\x01\x01`\x07\x02\x01\x03", 10, PEEK_PROTO_UNKNOWN },	/* LDAP bind */
 		{ "0 \x02\x01\x01", 5, PEEK_PROTO_UNKNOWN },
 		{ "/ HTTP/1.1", 10, PEEK_PROTO_UNKNOWN },
