@@ -111,15 +111,16 @@ static void check_absolute(const uint8_t *data, size_t size, const char *host)
 		      (n == h || strchr(":/?#.", a[h])));
 }
 
-/* "GET " + the input's bytes that can be in a word: HTTP/0.9, as a whole
- * line and when the stream ends after it. */
+/* "GET " + the input's bytes that can be in a word (not blanks, control
+ * bytes, or NEL and NBSP, which Python's http.server splits on): HTTP/0.9,
+ * as a whole line and when the stream ends after it. */
 static void check_http09(const uint8_t *data, size_t size)
 {
 	size_t n = 4;
 
 	memcpy(line, "GET ", 4);
 	for (size_t i = 0; i < size && n < 200; i++)
-		if (data[i] > 0x20 && data[i] != 0x7f)
+		if (data[i] > 0x20 && data[i] != 0x7f && data[i] != 0x85 && data[i] != 0xa0)
 			line[n++] = data[i];
 	if (n == 4 || (n >= 9 && strncasecmp((const char *)line + 4, "http/", 5) == 0))
 		return;
