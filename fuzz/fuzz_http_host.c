@@ -11,7 +11,11 @@
  * a small host buffer gives INVALID, never a truncated name; an empty line
  * before the request changes nothing; and peek_detect() agrees with the
  * parser: whatever the parser finds a host in (FOUND, ABSENT) is detected as
- * HTTP, never as what the proxy would let through unchecked on a rule port.
+ * HTTP, never as what the proxy would let through unchecked on a rule port;
+ * what is detected as HTTP/0.9 the parser refuses; peek_detect_end()
+ * decides everything and agrees with peek_detect() where that decided; a
+ * line "GET <the input as one word>" is HTTP/0.9 with or without its CRLF;
+ * and the host of an absolute-form request is the one its target names.
  * Seeds: fuzz/corpus/http_host (requests of curl, python, node, git and wget
  * captured on 127.0.0.1, and smuggling attempts).
  */
@@ -20,6 +24,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -71,6 +76,58 @@ static void check_result(enum peek_result r, const char *host, const struct peek
 }
 
 static uint8_t crlf[PEEK_HTTP_MAX];
+static uint8_t line[PEEK_HTTP_MAX];
+
+/* The target of the request line in @data (after empty lines), or NULL. */
+static const uint8_t *target_of(const uint8_t *data, size_t size, size_t *n)
+{
+	size_t i = 0, t;
+
+	while (i + 1 < size && data[i] == '\r' && data[i + 1] == '\n')
+		i += 2;
+	while (i < size && data[i] != ' ')
+		i++;
+	t = ++i;
+	while (i < size && data[i] != ' ')
+		i++;
+	*n = i - t;
+	return t <= size ? data + t : NULL;
+}
+
+/* An absolute-form target names the host found: it follows "://". */
+static void check_absolute(const uint8_t *data, size_t size, const char *host)
+{
+	size_t n, h = strlen(host);
+	const uint8_t *t = target_of(data, size, &n);
+	const uint8_t *a = t ? memmem(t, n, "://", 3) : NULL;
+
+	CHECK(a);
+	a += 3;
+	n -= (size_t)(a - t);
+	if (strchr(host, ':'))		/* an IPv6 literal: [host] in some spelling */
+		CHECK(n > 0 && a[0] == '[');
+	else
+		CHECK(n >= h && strncasecmp((const char *)a, host, h) == 0 &&
+		      (n == h || strchr(":/?#.", a[h])));
+}
+
+/* "GET " + the input's bytes that can be in a word (not blanks, control
+ * bytes, or NEL and NBSP, which Python's http.server splits on): HTTP/0.9,
+ * as a whole line and when the stream ends after it. */
+static void check_http09(const uint8_t *data, size_t size)
+{
+	size_t n = 4;
+
+	memcpy(line, "GET ", 4);
+	for (size_t i = 0; i < size && n < 200; i++)
+		if (data[i] > 0x20 && data[i] != 0x7f && data[i] != 0x85 && data[i] != 0xa0)
+			line[n++] = data[i];
+	if (n == 4 || (n >= 9 && strncasecmp((const char *)line + 4, "http/", 5) == 0))
+		return;
+	CHECK(peek_detect_end(line, n) == PEEK_PROTO_HTTP09);
+	memcpy(line + n, "\r\n", 2);
+	CHECK(peek_detect(line, n + 2) == PEEK_PROTO_HTTP09);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -94,6 +151,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(p == PEEK_PROTO_HTTP);
 	if (p == PEEK_PROTO_NEED_MORE)
 		CHECK(size < PEEK_HTTP_MAX);
+	if (p == PEEK_PROTO_HTTP09)
+		CHECK(r == PEEK_INVALID);
+	p2 = peek_detect_end(data, size);
+	CHECK(p2 != PEEK_PROTO_NEED_MORE && (p == PEEK_PROTO_NEED_MORE || p2 == p));
+	if (r == PEEK_FOUND && info.target == PEEK_HTTP_ABSOLUTE)
+		check_absolute(data, size, host);
+	check_http09(data, size);
 
 	/* An empty line first: the same request (RFC 9112, 2.2). */
 	if (size + 2 < sizeof(crlf)) {

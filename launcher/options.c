@@ -155,6 +155,8 @@ static void opt_clearenv(struct config *cfg, const char *opt UNUSED, const char 
 	cfg->clearenv = true;
 }
 
+/* A shell's variable name, or one with '-' or '.' that programs other
+ * than shells set and read (GitHub Actions' INPUT_GITHUB-TOKEN). */
 static bool env_name_valid(const char *s, size_t len)
 {
 	if (len == 0 || (s[0] >= '0' && s[0] <= '9'))
@@ -162,7 +164,7 @@ static bool env_name_valid(const char *s, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 
-		if (!(c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		if (!(c == '_' || c == '-' || c == '.' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 		      (c >= '0' && c <= '9')))
 			return false;
 	}

@@ -11,8 +11,10 @@
  * io_uring, bpf, userfaultfd, perf_event_open, keyctl) and the terminal
  * ioctls that reach past the program into the user's terminal (TIOCSTI
  * injects input, as this kernel still has dev.tty.legacy_tiocsti=1; TIOCSETD
- * and TIOCEXCL outlive netbox).  One allow list inside it: the socket
- * families (and netlink protocols) the program may create.
+ * and TIOCEXCL outlive netbox; the Linux console's KD* and VT_* requests
+ * outlive it on a virtual terminal).  Allow lists inside it: the socket
+ * families the program may create, the netlink protocols, and the IP
+ * protocols of AF_INET and AF_INET6 sockets.
  *
  * The filter covers every ABI the kernel runs: on x86_64 also i386 and x32
  * (an int 0x80 or an x32 syscall number must not bypass it); other
@@ -26,6 +28,8 @@
 #include <fcntl.h>
 #include <linux/net.h>
 #include <linux/netlink.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <linux/sched.h>
 #include <seccomp.h>
 #include <string.h>
@@ -141,6 +145,25 @@ static const struct seccomp_value seccomp_ioctls[] = {
 	SECCOMP_VALUE(TIOCCONS),
 	SECCOMP_VALUE(TIOCVHANGUP),
 };
+/* Whole ioctl() request ranges refused the same way: the Linux console's
+ * keyboard and display (KD*: KDSKBMODE K_OFF leaves the keyboard dead,
+ * KDSETMODE KD_GRAPHICS the screen blank, PIO_CMAP and PIO_FONT repaint it,
+ * KDSETLED, KDSIGACCEPT) and its virtual terminals (VT_*: VT_ACTIVATE
+ * switches away, VT_SETMODE hands switching to the program, VT_LOCKSWITCH
+ * keeps the user from switching back).  When netbox runs on a virtual
+ * terminal, the program's terminal is that console, and what these set
+ * stays set after netbox exits.  The getters go with them (KDGKBTYPE,
+ * VT_GETSTATE): the program needs none of them, and on a pty the kernel
+ * answers ENOTTY to all.  The request is old-style (no size or direction
+ * bits): each range is its type byte, one masked comparison. */
+static const struct {
+	uint32_t first, mask;
+	const char *name;
+} seccomp_ioctl_ranges[] = {
+	{ 0x4b00, 0xffffff00, "KD* (0x4b00-0x4bff)" },
+	{ 0x5600, 0xffffff00, "VT_* (0x5600-0x56ff)" },
+};
+
 /* TIOCSCTTY stays allowed: script, tmux, expect, and glibc's login_tty()
  * (forkpty(), Python's pty.spawn()) make a new pty their controlling
  * terminal with it.  The kernel keeps the user's terminal (tiocsctty()):
@@ -190,6 +213,22 @@ static const struct seccomp_value seccomp_netlink_protocols[] = {
 	SECCOMP_VALUE(NETLINK_SOCK_DIAG),
 };
 
+/* The protocols of AF_INET and AF_INET6 sockets, ascending: the default
+ * (0) and TCP and UDP by name, ICMP and ICMPv6 for ping sockets (ping(8)
+ * and Go's icmp package ask for SOCK_DGRAM with them; the sandbox's
+ * ping_group_range refuses them anyway, and raw sockets want CAP_NET_RAW).
+ * Every other protocol gets EPROTONOSUPPORT, what a kernel without it
+ * answers and what Go's MPTCP probe takes for "fall back to TCP": MPTCP
+ * and UDP-Lite, and SCTP, DCCP and L2TP, whose modules socket() loads on a
+ * distribution kernel for any user: kernel code no program here needs. */
+static const struct seccomp_value seccomp_ip_protocols[] = {
+	{ 0, "0" },
+	SECCOMP_VALUE(IPPROTO_ICMP),
+	SECCOMP_VALUE(IPPROTO_TCP),
+	SECCOMP_VALUE(IPPROTO_UDP),
+	SECCOMP_VALUE(IPPROTO_ICMPV6),
+};
+
 static void seccomp_rule(scmp_filter_ctx ctx, int err, int nr, unsigned n, const struct scmp_arg_cmp *cmp,
 			 const char *name)
 {
@@ -207,32 +246,39 @@ static void seccomp_arch(scmp_filter_ctx ctx, uint32_t arch)
 		die(NULL, "seccomp: cannot add an architecture: %s", strerror(-r));
 }
 
-/* Refuse (EAFNOSUPPORT) every value of argument @arg of @nr but those in
- * @allowed (ascending), in the calls that also match @with if there is one:
- * a rule for each value missing below the largest allowed, one for all
- * above it.  On x86_64 these compare the whole register where the kernel
- * reads an int: a value with any of the high 32 bits set is "above", so
- * refused whatever its low half says.  (On i386 and x32 libseccomp compares
- * the low 32 bits, which is what the kernel reads.) */
-static void seccomp_allow_only(scmp_filter_ctx ctx, int nr, const char *name, unsigned arg,
+/* Refuse (@err) every value of argument @arg of @nr but those in @allowed
+ * (ascending), in the calls that also match @with if there is one: the
+ * gaps below the largest allowed value as aligned blocks of a power of two
+ * values, one masked comparison each (the gap 18..57 is 18-19, 20-23,
+ * 24-31, 32-47, 48-55, 56-57), and one rule for all above it.  The masks
+ * cover the low 32 bits, and on x86_64 the rule for "above" compares the
+ * whole register where the kernel reads an int: a value with any of the
+ * high 32 bits set is refused whatever its low half says.  (On i386 and
+ * x32 libseccomp compares the low 32 bits, which is what the kernel
+ * reads.) */
+static void seccomp_allow_only(scmp_filter_ctx ctx, int nr, const char *name, unsigned arg, int err,
 			       const struct seccomp_value *allowed, size_t n, const struct scmp_arg_cmp *with)
 {
 	struct scmp_arg_cmp cmp[2];
 	unsigned ncmp = 0;
-	size_t next = 0;
+	uint64_t v = 0;
 
 	if (with)
 		cmp[ncmp++] = *with;
-	for (uint64_t v = 0; v < allowed[n - 1].value; v++) {
-		if (v == allowed[next].value) {
-			next++;
-			continue;
+	for (size_t next = 0; next < n; v = allowed[next++].value + 1) {
+		while (v < allowed[next].value) {
+			uint64_t size = 1;
+
+			/* the largest aligned block from v that stays in the gap */
+			while (!(v & size) && v + 2 * size <= allowed[next].value)
+				size *= 2;
+			cmp[ncmp] = SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, (uint32_t)~(size - 1), v);
+			seccomp_rule(ctx, err, nr, ncmp + 1, cmp, name);
+			v += size;
 		}
-		cmp[ncmp] = SCMP_CMP(arg, SCMP_CMP_EQ, v);
-		seccomp_rule(ctx, EAFNOSUPPORT, nr, ncmp + 1, cmp, name);
 	}
 	cmp[ncmp] = SCMP_CMP(arg, SCMP_CMP_GT, allowed[n - 1].value);
-	seccomp_rule(ctx, EAFNOSUPPORT, nr, ncmp + 1, cmp, name);
+	seccomp_rule(ctx, err, nr, ncmp + 1, cmp, name);
 }
 
 /* Refuse a personality with one of the flags set, but not 0xffffffff: the
@@ -271,6 +317,13 @@ static void seccomp_sockets(scmp_filter_ctx ctx)
 	struct scmp_arg_cmp netlink = SCMP_A0(SCMP_CMP_EQ, AF_NETLINK);
 	struct scmp_arg_cmp sc_socket = SCMP_A0(SCMP_CMP_EQ, SYS_SOCKET);
 	struct scmp_arg_cmp sc_pair = SCMP_A0(SCMP_CMP_EQ, SYS_SOCKETPAIR);
+	struct scmp_arg_cmp sc_setsockopt = SCMP_A0(SCMP_CMP_EQ, SYS_SETSOCKOPT);
+	struct scmp_arg_cmp inet = SCMP_A0(SCMP_CMP_EQ, AF_INET);
+	struct scmp_arg_cmp inet6 = SCMP_A0(SCMP_CMP_EQ, AF_INET6);
+	struct scmp_arg_cmp ulp[2] = {
+		SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, SOL_TCP),
+		SCMP_A2(SCMP_CMP_MASKED_EQ, 0xffffffffu, TCP_ULP),
+	};
 
 	/* i386 also makes sockets through socketcall(2), whose arguments are
 	 * in memory a filter cannot read: there the family is unknown, so
@@ -286,11 +339,29 @@ static void seccomp_sockets(scmp_filter_ctx ctx)
 	seccomp_rule(ctx, EAFNOSUPPORT, SCMP_SYS(socketcall), 1, &sc_socket, "socketcall(SYS_SOCKET)");
 	seccomp_rule(ctx, EAFNOSUPPORT, SCMP_SYS(socketcall), 1, &sc_pair, "socketcall(SYS_SOCKETPAIR)");
 	for (size_t i = 0; i < ARRAY_SIZE(calls); i++) {
-		seccomp_allow_only(ctx, calls[i], "socket families", 0, seccomp_families,
+		seccomp_allow_only(ctx, calls[i], "socket families", 0, EAFNOSUPPORT, seccomp_families,
 				   ARRAY_SIZE(seccomp_families), NULL);
-		seccomp_allow_only(ctx, calls[i], "netlink protocols", 2, seccomp_netlink_protocols,
+		seccomp_allow_only(ctx, calls[i], "netlink protocols", 2, EAFNOSUPPORT, seccomp_netlink_protocols,
 				   ARRAY_SIZE(seccomp_netlink_protocols), &netlink);
+		seccomp_allow_only(ctx, calls[i], "IPv4 protocols", 2, EPROTONOSUPPORT, seccomp_ip_protocols,
+				   ARRAY_SIZE(seccomp_ip_protocols), &inet);
+		seccomp_allow_only(ctx, calls[i], "IPv6 protocols", 2, EPROTONOSUPPORT, seccomp_ip_protocols,
+				   ARRAY_SIZE(seccomp_ip_protocols), &inet6);
 	}
+
+	/* TCP's upper layer protocols (TCP_ULP: "tls", "espintcp", "smc")
+	 * hand a socket to kernel code that parses its stream — kTLS has had
+	 * its CVEs (CVE-2023-0461, a use-after-free through this very option)
+	 * — and programs get TLS from their own libraries: OpenSSL, asked for
+	 * kTLS, goes on in user space when the option fails.  Level and option
+	 * are ints: the low 32 bits are compared.
+	 * i386's socketcall(SYS_SETSOCKOPT) hides both in memory, so there it
+	 * is refused whatever it sets (32-bit programs cannot make a socket
+	 * anyway, above, but may be handed one).  libseccomp 2.5 derives no
+	 * socketcall rule from the setsockopt() one (it does from socket()'s):
+	 * without this line an i386 program reaches TCP_ULP (privs.sh). */
+	seccomp_rule(ctx, EPERM, SCMP_SYS(socketcall), 1, &sc_setsockopt, "socketcall(SYS_SETSOCKOPT)");
+	seccomp_rule(ctx, EPERM, SCMP_SYS(setsockopt), 2, ulp, "setsockopt(SOL_TCP, TCP_ULP)");
 }
 
 /* A file the program makes setuid or setgid — `chmod 4755 .tool` in the
@@ -369,6 +440,12 @@ void seccomp_rules_build(scmp_filter_ctx ctx)
 
 		seccomp_rule(ctx, EPERM, SCMP_SYS(ioctl), 1, &req, seccomp_ioctls[i].name);
 	}
+	for (size_t i = 0; i < ARRAY_SIZE(seccomp_ioctl_ranges); i++) {
+		struct scmp_arg_cmp req = SCMP_A1(SCMP_CMP_MASKED_EQ, seccomp_ioctl_ranges[i].mask,
+						  seccomp_ioctl_ranges[i].first);
+
+		seccomp_rule(ctx, EPERM, SCMP_SYS(ioctl), 1, &req, seccomp_ioctl_ranges[i].name);
+	}
 
 	/* kill(0, sig) signals the caller's process group, which for the
 	 * program still holds netbox (it stays in your terminal's foreground
@@ -397,6 +474,8 @@ void seccomp_print(FILE *out)
 		fprintf(out, "%s %s", i % 8 ? "" : "\n ", seccomp_deny_table[i].name);
 	fprintf(out, "\n  clone/unshare(CLONE_NEWUSER), ioctl(");
 	seccomp_print_names(out, seccomp_ioctls, ARRAY_SIZE(seccomp_ioctls));
+	for (size_t i = 0; i < ARRAY_SIZE(seccomp_ioctl_ranges); i++)
+		fprintf(out, ",%s%s", i ? " " : "\n    ", seccomp_ioctl_ranges[i].name);
 	fprintf(out, "),\n  personality(");
 	seccomp_print_names(out, seccomp_personality_flags, ARRAY_SIZE(seccomp_personality_flags));
 	fprintf(out, "; the query is allowed)\n");
@@ -405,6 +484,9 @@ void seccomp_print(FILE *out)
 	fprintf(out, "\n    (netlink: only ");
 	seccomp_print_names(out, seccomp_netlink_protocols, ARRAY_SIZE(seccomp_netlink_protocols));
 	fprintf(out, "), i386 socketcall(SOCKET, SOCKETPAIR): EAFNOSUPPORT\n");
+	fprintf(out, "  AF_INET/AF_INET6 sockets of every protocol but ");
+	seccomp_print_names(out, seccomp_ip_protocols, ARRAY_SIZE(seccomp_ip_protocols));
+	fprintf(out, ": EPROTONOSUPPORT\n  setsockopt(SOL_TCP, TCP_ULP), i386 socketcall(SETSOCKOPT): EPERM\n");
 	fprintf(out, "  kill(0, ...) (netbox shares the program's process group);\n"
 		     "  setuid/setgid bits in chmod, fchmod(at), creat, mknod(at), open(at) with "
 		     "O_CREAT;\n  openat2: ENOSYS (its mode cannot be read)\n");

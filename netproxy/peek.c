@@ -201,6 +201,11 @@ const char *peek_result_name(enum peek_result r)
 
 /* ---- detect -------------------------------------------------------------- */
 
+static bool bytes_eq(const uint8_t *s, size_t n, const char *lit)
+{
+	return n == strlen(lit) && memcmp(s, lit, n) == 0;
+}
+
 /* The first line of the HTTP/2 prior-knowledge preface (RFC 9113, 3.4). */
 static const char h2c_line[] = "PRI * HTTP/2.0\r\n";
 
@@ -212,11 +217,16 @@ static bool is_tchar(uint8_t ch)
 	return ch != '\0' && strchr("!#$%&'*+-.^_`|~", ch) != NULL;
 }
 
-/* What separates the words of a request line: SP, and what RFC 9112 (3)
- * lets a recipient take for it (HTAB, VT, FF, a bare CR). */
+/* What separates the words of a request line: SP, what RFC 9112 (3) lets
+ * a recipient take for it (HTAB, VT, FF, a bare CR), and what else Python's
+ * http.server (and wsgiref, which builds on it) splits the line on: it
+ * decodes the line as Latin-1 and calls str.split(), for which the
+ * information separators 0x1c-0x1f, NEL (0x85) and NBSP (0xa0) are
+ * whitespace too ("GET\xa0/\xa0HTTP/1.1" is a request there). */
 static bool is_line_sep(uint8_t ch)
 {
-	return ch == ' ' || ch == '\t' || ch == '\v' || ch == '\f' || ch == '\r';
+	return ch == ' ' || ch == '\t' || ch == '\v' || ch == '\f' || ch == '\r' || (ch >= 0x1c && ch <= 0x1f) ||
+	       ch == 0x85 || ch == 0xa0;
 }
 
 /* A byte of a request line's other words: visible ASCII or obs-text (nginx
@@ -228,36 +238,91 @@ static bool is_word_byte(uint8_t ch)
 	return ch > 0x20 && ch != 0x7f;
 }
 
+/* Is s[0..n) a request-target that servers route on (RFC 9112, 3.2): the
+ * origin-form ("/path"), the asterisk-form, or an absolute-form
+ * ("scheme://host/...": nginx and Apache pick the virtual host from it)? */
+static bool is_request_target(const uint8_t *s, size_t n)
+{
+	size_t i = 1;
+
+	if (n == 0)
+		return false;
+	if (s[0] == '/' || s[0] == '*')
+		return true;
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return false;
+	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), RFC 3986 */
+	while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+			 (s[i] >= '0' && s[i] <= '9') || s[i] == '+' || s[i] == '-' || s[i] == '.'))
+		i++;
+	return n - i >= 3 && memcmp(s + i, "://", 3) == 0;
+}
+
+/* A request line that ended without a version: HTTP/0.9 ("GET /\r\n"), if
+ * it is a method and one more word, and that word is a request-target or
+ * the method is GET.  nginx, Apache and Python's http.server still serve
+ * HTTP/0.9, GET only (compared case-sensitively), and Python takes any
+ * word for its target and reads header lines after it, Host included.
+ * Other two-word lines stay UNKNOWN: "EHLO mail.test", "USER bob",
+ * memcached's "get key". */
+static bool is_http09(const uint8_t *method, size_t mlen, const uint8_t *target, size_t tlen, unsigned words)
+{
+	return words == 1 && (bytes_eq(method, mlen, "GET") || is_request_target(target, tlen));
+}
+
 /* Could buf[0..len) be the start of an HTTP/1.x request line as a lenient
  * server reads one: empty lines and blanks, a method token, a separator,
  * and a later word that starts with "HTTP/" in any case, before the line
- * ends (LF)?  HTTP as soon as that word is seen, UNKNOWN as soon as a byte
- * rules it out, NEED_MORE until then. */
-static enum peek_proto detect_http(const uint8_t *buf, size_t len)
+ * ends (LF)?  HTTP as soon as that word is seen, HTTP09 at the line's end
+ * for a line without one that is_http09(), UNKNOWN as soon as a byte rules
+ * both out, NEED_MORE until then.  @end: the stream ends after @len bytes,
+ * which ends the line too (Python's http.server reads a last line without
+ * its LF). */
+static enum peek_proto detect_http(const uint8_t *buf, size_t len, bool end)
 {
 	static const char version[] = "http/";
-	size_t i = 0, matched = 0; /* of version, in the current word */
-	bool mismatch = false;	  /* the current word is not a version */
+	size_t i = 0, matched = 0;	/* of version, in the current word */
+	size_t m0, m1, t0 = 0, t1 = 0;	/* the method; the first word after it */
+	unsigned words = 0;		/* after the method */
+	bool mismatch = false;		/* the current word is not a version */
+	bool in_word = false;
 
 	while (i < len && (buf[i] == '\n' || is_line_sep(buf[i])))
 		i++;
 	if (i < len && !is_tchar(buf[i]))
 		return PEEK_PROTO_UNKNOWN;
+	m0 = i;
 	while (i < len && is_tchar(buf[i]))
 		i++;
+	m1 = i;
 	if (i < len && !is_line_sep(buf[i]))
 		return PEEK_PROTO_UNKNOWN;
-	for (; i < len; i++) {
-		if (is_line_sep(buf[i])) {
+	for (; i <= len; i++) {
+		if (i == len && !end)
+			break;
+		if (i < len && is_line_sep(buf[i])) {
+			if (in_word && words == 1)
+				t1 = i;
+			in_word = false;
 			matched = 0;
 			mismatch = false;
+		} else if (i == len || buf[i] == '\n') {
+			if (in_word && words == 1)
+				t1 = i;
+			return is_http09(buf + m0, m1 - m0, buf + t0, t1 - t0, words) ? PEEK_PROTO_HTTP09
+										  : PEEK_PROTO_UNKNOWN;
 		} else if (!is_word_byte(buf[i])) {
-			return PEEK_PROTO_UNKNOWN; /* the line's end (LF) too */
-		} else if (!mismatch && lower(buf[i]) == version[matched]) {
-			if (++matched == sizeof(version) - 1)
-				return PEEK_PROTO_HTTP;
+			return PEEK_PROTO_UNKNOWN;
 		} else {
-			mismatch = true;
+			if (!in_word && ++words == 1)
+				t0 = i;
+			in_word = true;
+			if (!mismatch && lower(buf[i]) == version[matched]) {
+				if (++matched == sizeof(version) - 1)
+					return PEEK_PROTO_HTTP;
+			} else {
+				mismatch = true;
+			}
 		}
 	}
 	return PEEK_PROTO_NEED_MORE;
@@ -276,12 +341,22 @@ enum peek_proto peek_detect(const uint8_t *buf, size_t len)
 	}
 	if (memcmp(buf, h2c_line, min_size(len, sizeof(h2c_line) - 1)) == 0)
 		return len >= sizeof(h2c_line) - 1 ? PEEK_PROTO_H2C : PEEK_PROTO_NEED_MORE;
-	p = detect_http(buf, min_size(len, PEEK_HTTP_MAX));
+	p = detect_http(buf, min_size(len, PEEK_HTTP_MAX), false);
 	/* Still a request line in the making at the bound: too long for the
 	 * Host parser, which refuses it; so it is HTTP, not "anything else". */
 	if (p == PEEK_PROTO_NEED_MORE && len >= PEEK_HTTP_MAX)
 		return PEEK_PROTO_HTTP;
 	return p;
+}
+
+enum peek_proto peek_detect_end(const uint8_t *buf, size_t len)
+{
+	enum peek_proto p = peek_detect(buf, len);
+
+	if (p != PEEK_PROTO_NEED_MORE)
+		return p;
+	p = detect_http(buf, min_size(len, PEEK_HTTP_MAX), true);
+	return p == PEEK_PROTO_NEED_MORE ? PEEK_PROTO_UNKNOWN : p;
 }
 
 /* ---- TLS ----------------------------------------------------------------- */
@@ -480,11 +555,6 @@ struct hostport {
 static bool is_ows(uint8_t ch)
 {
 	return ch == ' ' || ch == '\t';
-}
-
-static bool bytes_eq(const uint8_t *s, size_t n, const char *lit)
-{
-	return n == strlen(lit) && memcmp(s, lit, n) == 0;
 }
 
 static bool bytes_caseeq(const uint8_t *s, size_t n, const char *lit)

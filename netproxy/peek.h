@@ -56,6 +56,7 @@ enum peek_proto {
 	PEEK_PROTO_TLS,		/* a TLS handshake record (type 22, version 3.x) */
 	PEEK_PROTO_HTTP,	/* what some server could read as an HTTP/1.x request */
 	PEEK_PROTO_H2C,		/* the HTTP/2 prior-knowledge preface */
+	PEEK_PROTO_HTTP09,	/* a request line without a version: HTTP/0.9 */
 	PEEK_PROTO_UNKNOWN,	/* anything else */
 	PEEK_PROTO_NEED_MORE,	/* too few bytes to tell */
 };
@@ -64,24 +65,38 @@ enum peek_proto {
  * HTTP and lets only UNKNOWN through unchecked, so HTTP is what a lenient
  * server could take for a request line (RFC 9112, 2.2 and 3): any number of
  * empty lines and blanks, a method token (RFC 9110 tchar+, any case:
- * PROPFIND, get, M-SEARCH), a separator (SP, HTAB, VT, FF, bare CR), and a
+ * PROPFIND, get, M-SEARCH), a separator (SP, HTAB, VT, FF, bare CR; and
+ * 0x1c-0x1f, 0x85, 0xa0, whitespace to Python's http.server), and a
  * later word of the line, of visible ASCII or obs-text bytes, that starts
  * with "HTTP/" in any case.  HTTP as soon as that word starts, UNKNOWN as
  * soon as a byte rules it out (a method byte that is no tchar, a control
  * byte, the line's LF before "HTTP/"), NEED_MORE before; still NEED_MORE
  * after PEEK_HTTP_MAX bytes is HTTP (and too long for peek_http_host(),
  * which refuses it).  Whatever peek_http_host() finds a host in (FOUND,
- * ABSENT) is HTTP here.  HTTP/0.9 ("GET /" without a version) is UNKNOWN:
- * it carries no Host, and reaches no more than HTTP/1.0 without one, which
- * passes (ABSENT).
+ * ABSENT) is HTTP here.
+ * HTTP09: the line ends (LF) after the method and one more word, with no
+ * version, and that word is a request-target ("/x", "*", "scheme://host/")
+ * or the method is GET (case-sensitive, as the servers that still speak
+ * HTTP/0.9 compare it): HTTP/0.9.  It carries no Host, yet nginx and
+ * Apache take the virtual host from an absolute URL in it and Python's
+ * http.server reads the header lines after it, so the proxy refuses it on
+ * every port it checks.  Other two-word lines ("EHLO mail.test", "USER
+ * bob", memcached's "get key") are UNKNOWN.
  * H2C: the stream starts with "PRI * HTTP/2.0\r\n" (h2c prior knowledge):
  * its authority lives in an HPACK-compressed HEADERS frame that these
  * parsers do not decode, so the proxy refuses it on every port it checks.
  * An SSLv2-style hello (first byte with the high bit set) is UNKNOWN: it
  * has no room for a server name (an SNI-less ClientHello passes anyway).
- * Decisions are stable: once a prefix gives TLS, HTTP, H2C or UNKNOWN,
- * every longer prefix gives the same. */
+ * Decisions are stable: once a prefix gives TLS, HTTP, H2C, HTTP09 or
+ * UNKNOWN, every longer prefix gives the same. */
 enum peek_proto peek_detect(const uint8_t *buf, size_t len);
+
+/* What buf[0..len) is when the client has shut its sending side after it,
+ * never NEED_MORE: peek_detect()'s answer, or for bytes still undecided,
+ * what they are with the stream's end as the line's end (a server reads a
+ * last line without its LF): HTTP09, HTTP (a partial h2c preface), or
+ * UNKNOWN. */
+enum peek_proto peek_detect_end(const uint8_t *buf, size_t len);
 
 /* Extra facts about a ClientHello, filled in on PEEK_FOUND and PEEK_ABSENT
  * (zeroed otherwise). */

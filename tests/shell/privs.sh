@@ -272,23 +272,44 @@ inet6 10 1 0
 netlink-route 16 3 0
 netlink-sock-diag 16 3 4'
 
-if [ -n "$PROBE" ]; then
-	missing=()
+# refused_sockets ERRNO LIST — each "name family type protocol" of LIST:
+# socket() outside must reach the kernel (a family or protocol it lacks,
+# EAFNOSUPPORT, EPROTONOSUPPORT or ESOCKTNOSUPPORT outside, says nothing and
+# is skipped); socket() and socketpair() inside get ERRNO from the filter.
+refused_sockets() {
+	local err=$1 name fam type proto
+	local -a missing=()
 	while read -r name fam type proto; do
 		probe socket "$fam" "$type" "$proto"
-		if [ "$POUT" = "socket err EAFNOSUPPORT" ] || [ "$POUT" = "socket err EPROTONOSUPPORT" ]; then
+		case $POUT in
+		"socket err EAFNOSUPPORT" | "socket err EPROTONOSUPPORT" | "socket err ESOCKTNOSUPPORT")
 			missing+=("$name")
 			continue
-		fi
-		t_like "$POUT" "^socket (ok|err E)" "without netbox: socket($name) is there ($POUT)"
-		t_is "$PIN" "socket err EAFNOSUPPORT" "netbox: socket($name): EAFNOSUPPORT"
-	done <<<"$SOCK_REFUSED"
+			;;
+		esac
+		t_like "$POUT" "^socket (ok|err E)" "without netbox: socket($name) reaches the kernel ($POUT)"
+		t_is "$PIN" "socket err $err" "netbox: socket($name): $err"
+		probe socketpair "$fam" "$type" "$proto"
+		t_is "$PIN" "socketpair err $err" "netbox: socketpair($name): $err (socketpair makes its sockets first)"
+	done <<<"$2"
 	[ ${#missing[@]} -eq 0 ] ||
-		t_skip "socket(${missing[*]})" "this kernel has none of them (EAFNOSUPPORT or EPROTONOSUPPORT outside)"
+		t_skip "socket(${missing[*]})" "this kernel has none of them (EAFNOSUPPORT, EPROTONOSUPPORT or ESOCKTNOSUPPORT outside)"
+}
+# kept_sockets LIST — socket() of each "name family type protocol" makes a
+# socket, or is refused by the kernel for want of a privilege (ping
+# sockets: ping_group_range), the same inside as outside.
+kept_sockets() {
+	local name fam type proto
 	while read -r name fam type proto; do
 		probe socket "$fam" "$type" "$proto"
-		t_like "$POUT $PIN" '^socket ok [0-9]+ socket ok [0-9]+$' "socket($name) works without netbox and inside"
-	done <<<"$SOCK_ALLOWED"
+		t_like "$POUT" '^socket (ok [0-9]+|err EACCES)$' "without netbox: socket($name): $POUT"
+		t_is "$PIN" "$POUT" "netbox: socket($name): the same"
+	done <<<"$1"
+}
+
+if [ -n "$PROBE" ]; then
+	refused_sockets EAFNOSUPPORT "$SOCK_REFUSED"
+	kept_sockets "$SOCK_ALLOWED"
 
 	# The rest on AF_VSOCK, the family of the issue: it is there outside.
 	probe socket 40 1 0
@@ -341,9 +362,77 @@ else
 	t_skip "socket families" "no C compiler"
 fi
 
+# --- IP protocols and TCP's upper layer protocols -----------------------------------
+
+# AF_INET and AF_INET6 sockets keep the default protocol, TCP, UDP, ICMP and
+# ICMPv6; the others (MPTCP, UDP-Lite, and SCTP, DCCP, L2TP, whose modules
+# socket() loads on a distribution kernel) get EPROTONOSUPPORT — what Go's
+# MPTCP probe takes for "use TCP".  Outside each must reach the kernel: a
+# protocol this kernel lacks (EPROTONOSUPPORT, or ESOCKTNOSUPPORT for DCCP's
+# socket type) says nothing and is skipped.
+PROTO_REFUSED='mptcp 2 1 262
+mptcp6 10 1 262
+mptcp|1<<32 2 1 0x100000106
+udplite 2 2 136
+udplite6 10 2 136
+sctp 2 1 132
+dccp 2 6 33
+l2tp 2 2 115'
+PROTO_KEPT='default 2 1 0
+tcp 2 1 6
+udp 2 2 17
+tcp6 10 1 6
+udp6 10 2 17
+ping 2 2 1
+ping6 10 2 58'
+if [ -n "$PROBE" ]; then
+	refused_sockets EPROTONOSUPPORT "$PROTO_REFUSED"
+	kept_sockets "$PROTO_KEPT"
+	for abi in i386 x32; do
+		probe "socket-$abi" 2 1 262
+		if [ "$POUT" = "socket-$abi err ENOSYS" ]; then
+			t_skip "socket(MPTCP) through the $abi ABI" "the kernel has no $abi ABI"
+		elif [ "$POUT" = "socket-$abi err EPROTONOSUPPORT" ]; then
+			t_skip "socket(MPTCP) through the $abi ABI" "this kernel has no MPTCP"
+		else
+			t_like "$POUT" "^socket-$abi ok" "without netbox: socket(MPTCP) through the $abi ABI works"
+			t_is "$PIN" "socket-$abi err EPROTONOSUPPORT" "netbox: socket(MPTCP) through the $abi ABI: EPROTONOSUPPORT"
+		fi
+	done
+	MPTCP_PY='import socket
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262).close(); print("mptcp ok")
+except OSError as e:
+    print("mptcp", e.strerror)'
+	cap as_user "$PY" -c "$MPTCP_PY"
+	if [ "$OUT" = "mptcp ok" ]; then
+		cap nb "$PY" -c "$MPTCP_PY"
+		t_is "$OUT" "mptcp Protocol not supported" "netbox: Python's MPTCP socket: 'Protocol not supported', as from a kernel without it"
+	fi
+
+	# setsockopt(SOL_TCP, TCP_ULP): outside the kernel looks the ULP up
+	# (ENOENT when it has none, ENOTCONN on this unconnected socket when it
+	# has one), inside the filter answers first.
+	for p in setsockopt-ulp setsockopt-ulp-hi setsockopt-ulp-i386 socketcall-setsockopt-i386; do
+		probe "$p" tls
+		if [ "$POUT" = "$p err ENOSYS" ]; then
+			t_skip "$p" "the kernel has no i386 ABI"
+			continue
+		fi
+		t_like "$POUT" "^$p err E(NOENT|NOTCONN)$" "without netbox: $p reaches the kernel ($POUT)"
+		t_is "$PIN" "$p err EPERM" "netbox: $p: EPERM"
+	done
+else
+	t_skip "IP protocols, TCP_ULP" "no C compiler"
+fi
+
 cap nb --check true
 t_like "$OUT" 'socket/socketpair of every family but AF_UNIX, AF_INET, AF_INET6, AF_NETLINK' \
 	"netbox --check lists the socket families the program keeps"
+t_like "$OUT" 'AF_INET/AF_INET6 sockets of every protocol but 0, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMPV6: EPROTONOSUPPORT' \
+	"netbox --check lists the IP protocols the program keeps"
+t_like "$OUT" 'setsockopt\(SOL_TCP, TCP_ULP\), i386 socketcall\(SETSOCKOPT\): EPERM' "netbox --check lists TCP_ULP"
+t_like "$OUT" 'KD\* \(0x4b00-0x4bff\), VT_\* \(0x5600-0x56ff\)' "netbox --check lists the console's ioctl ranges"
 
 # What the program does with the netlink it keeps.
 IP=$(command -v ip)
@@ -447,8 +536,14 @@ if [ -n "$PROBE" ]; then
 	# On descriptor -1 the kernel answers EBADF; the filter refuses the
 	# request before the descriptor is looked at.  TIOCCONS and TIOCVHANGUP
 	# want CAP_SYS_ADMIN, so the user gets EPERM from the kernel outside
-	# anyway: this is how the filter's own refusal shows.
-	for req in TIOCSETD TIOCEXCL TIOCCONS TIOCVHANGUP; do
+	# anyway: this is how the filter's own refusal shows.  So for the Linux
+	# console's KD* and VT_* requests, whose effect outlives netbox when its
+	# terminal is a virtual terminal (KDSKBMODE K_OFF: a dead keyboard;
+	# KDSETMODE KD_GRAPHICS: a blank screen; VT_ACTIVATE switches away):
+	# no pty here is one, and the whole two ranges are refused (the sweep
+	# in tests/unit/test_seccomp.c covers every request of them).
+	for req in TIOCSETD TIOCEXCL TIOCCONS TIOCVHANGUP KDSKBMODE KDSETMODE PIO_CMAP KDSETLED KDGKBTYPE \
+		VT_ACTIVATE VT_GETSTATE; do
 		for p in ioctl-badfd ioctl-badfd-hi ioctl-badfd-i386; do
 			probe "$p" "$req"
 			if [ "$POUT" = "$p err ENOSYS" ]; then

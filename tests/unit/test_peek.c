@@ -256,6 +256,7 @@ static const struct http_case http_cases[] = {
 	{ "HTTP/2.0", "GET / HTTP/2.0\r\nHost: a.test\r\n\r\n", PEEK_INVALID, NULL, 0 },
 	{ "lowercase version", "GET / http/1.1\r\nHost: a.test\r\n\r\n", PEEK_INVALID, NULL, 0 },
 	{ "HTTP/0.9", "GET /\r\n\r\n", PEEK_INVALID, NULL, 0 },
+	{ "HTTP/0.9, absolute", "GET http://a.test/\r\nHost: a.test\r\n\r\n", PEEK_INVALID, NULL, 0 },
 	{ "two spaces", "GET  / HTTP/1.1\r\nHost: a.test\r\n\r\n", PEEK_INVALID, NULL, 0 },
 	{ "space at the end", "GET / HTTP/1.1 \r\nHost: a.test\r\n\r\n", PEEK_INVALID, NULL, 0 },
 	{ "tab separator", "GET\t/ HTTP/1.1\r\nHost: a.test\r\n\r\n", PEEK_INVALID, NULL, 0 },
@@ -366,6 +367,11 @@ static void test_detect(void)
 		{ "GET\t/\tHTTP/1.1", 14, PEEK_PROTO_HTTP },
 		{ "GET\x0b/\x0cHTTP/1.1", 14, PEEK_PROTO_HTTP },
 		{ "GET\r/\rHTTP/1.1\n", 15, PEEK_PROTO_HTTP },
+		/* whitespace to Python's str.split() */
+		{ "GET\xa0/\xa0HTTP/1.1", 14, PEEK_PROTO_HTTP },
+		{ "\xa0GET\x85/\x1cHTTP/1.1", 15, PEEK_PROTO_HTTP },
+		{ "GET\x1f/\x1dHTTP/1.0", 14, PEEK_PROTO_HTTP },
+		{ "GET\xa0http://evil.test/\n", 22, PEEK_PROTO_HTTP09 },
 		{ "GET /\xc3\xa9 HTTP/1.1", 17, PEEK_PROTO_HTTP },	/* UTF-8 target */
 		{ "GET /a b HTTP/1.1\r\n", 19, PEEK_PROTO_HTTP },	/* a bad target */
 		{ "GET / HTTP/1.1 x\r\n", 18, PEEK_PROTO_HTTP },
@@ -377,9 +383,29 @@ static void test_detect(void)
 		{ "P", 1, PEEK_PROTO_NEED_MORE },
 		{ "PRI * HTTP/1.1\r\n", 16, PEEK_PROTO_HTTP },
 		{ "\r\nPRI * HTTP/2.0\r\n", 18, PEEK_PROTO_HTTP },
+		/* HTTP/0.9: a method and a target, no version */
+		{ "GET /\r\n", 7, PEEK_PROTO_HTTP09 },
+		{ "GET /\n", 6, PEEK_PROTO_HTTP09 },
+		{ "GET http://evil.test/?exfil=SECRET\r\n", 36, PEEK_PROTO_HTTP09 },
+		{ "GET http://evil.test/?exfil=SECRET\r\nHost: evil.test\r\n\r\n", 55, PEEK_PROTO_HTTP09 },
+		{ "GET HTTPS://evil.test\r\n", 23, PEEK_PROTO_HTTP09 },
+		{ "GET  /x \t\r\n", 11, PEEK_PROTO_HTTP09 },	/* blanks around the target */
+		{ "\r\n\r\nGET /\r\n", 11, PEEK_PROTO_HTTP09 },	/* after empty lines */
+		{ "GET exfil-SECRET\r\n", 18, PEEK_PROTO_HTTP09 },	/* GET: any word (Python) */
+		{ "GET key\r\n", 9, PEEK_PROTO_HTTP09 },	/* ... Redis' inline GET too */
+		{ "get /x\r\n", 8, PEEK_PROTO_HTTP09 },	/* a target: any method */
+		{ "PROPFIND http://evil.test/\r\n", 28, PEEK_PROTO_HTTP09 },
+		{ "OPTIONS *\r\n", 11, PEEK_PROTO_HTTP09 },
+		{ "GET svn+ssh://evil.test/\r\n", 26, PEEK_PROTO_HTTP09 },
 		/* not HTTP: ruled out by a byte */
-		{ "GET /\r\n", 7, PEEK_PROTO_UNKNOWN },	/* HTTP/0.9 */
-		{ "GET /\n", 6, PEEK_PROTO_UNKNOWN },
+		{ "get key\r\n", 9, PEEK_PROTO_UNKNOWN },	/* memcached */
+		{ "GETS key\r\n", 10, PEEK_PROTO_UNKNOWN },
+		{ "USER anonymous\r\n", 16, PEEK_PROTO_UNKNOWN },	/* FTP, POP3 */
+		{ "NICK bob\r\n", 10, PEEK_PROTO_UNKNOWN },	/* IRC */
+		{ "get http:evil.test\r\n", 20, PEEK_PROTO_UNKNOWN },	/* no "//" */
+		{ "get 1http://evil.test/\r\n", 24, PEEK_PROTO_UNKNOWN },	/* no scheme */
+		{ "GET / x\r\n", 9, PEEK_PROTO_UNKNOWN },	/* three words: no version, no 0.9 */
+		{ "GET\r\n", 5, PEEK_PROTO_UNKNOWN },
 		{ "PING\r\n", 6, PEEK_PROTO_UNKNOWN },
 		{ "SSH-2.0-OpenSSH_9.2\r\n", 21, PEEK_PROTO_UNKNOWN },
 		{ "EHLO mail.test\r\n", 16, PEEK_PROTO_UNKNOWN },
@@ -388,7 +414,7 @@ static void test_detect(void)
 		{ "GET / HTTX/1.1\r\n", 16, PEEK_PROTO_UNKNOWN },
 		{ "GET(/ HTTP/1.1", 14, PEEK_PROTO_UNKNOWN },	/* '(' is no tchar */
 		{ "GET /\x01 HTTP/1.1\r\n", 17, PEEK_PROTO_UNKNOWN },	/* a control byte */
-		{ "GET\x1f/ HTTP/1.1", 14, PEEK_PROTO_UNKNOWN },
+		{ "GET\x1b/ HTTP/1.1", 14, PEEK_PROTO_UNKNOWN },
 		{ "0\x0c\x02\x01\x01`\x07\x02\x01\x03", 10, PEEK_PROTO_UNKNOWN },	/* LDAP bind */
 		{ "0 \x02\x01\x01", 5, PEEK_PROTO_UNKNOWN },
 		{ "/ HTTP/1.1", 10, PEEK_PROTO_UNKNOWN },
@@ -416,7 +442,34 @@ static void test_detect(void)
 			stable &= p == PEEK_PROTO_NEED_MORE || p == want;
 		}
 		ok(stable, "detect case %zu: its prefixes agree", i);
+		if (want != PEEK_PROTO_NEED_MORE)
+			is_int(peek_detect_end((const uint8_t *)t[i].s, t[i].n), want,
+			       "detect case %zu: the same when the stream ends there", i);
 	}
+
+	/* The stream ends (the client shut its side): the line so far is a
+	 * whole line to a server (Python's http.server serves it). */
+	static const struct {
+		const char *s;
+		enum peek_proto want;
+	} e[] = {
+		{ "GET http://evil.test/?exfil=SECRET", PEEK_PROTO_HTTP09 },
+		{ "GET /x ", PEEK_PROTO_HTTP09 },
+		{ "\r\nget /", PEEK_PROTO_HTTP09 },
+		{ "get key", PEEK_PROTO_UNKNOWN },
+		{ "EHLO mail.test", PEEK_PROTO_UNKNOWN },
+		{ "SSH-2.0-OpenSSH_9.2", PEEK_PROTO_UNKNOWN },
+		{ "GET", PEEK_PROTO_UNKNOWN },
+		{ "GET / HTTP", PEEK_PROTO_UNKNOWN },	/* three words, no version */
+		{ "\r\n", PEEK_PROTO_UNKNOWN },
+		{ "", PEEK_PROTO_UNKNOWN },
+		{ "\x16", PEEK_PROTO_UNKNOWN },
+		{ "PRI * HTTP/2", PEEK_PROTO_HTTP },	/* a partial h2c preface: HTTP/2 */
+		{ "GET / HTTP/1.1\r\nHost: a", PEEK_PROTO_HTTP },
+	};
+	for (size_t i = 0; i < sizeof(e) / sizeof(e[0]); i++)
+		is_int(peek_detect_end((const uint8_t *)e[i].s, strlen(e[i].s)), e[i].want,
+		       "detect at the stream's end: '%s'", e[i].s[0] == '\r' || e[i].s[0] == '\x16' ? "..." : e[i].s);
 	is_int(peek_detect(hello_curl, sizeof(hello_curl)), PEEK_PROTO_TLS, "detect curl's ClientHello");
 	is_int(peek_detect(hello_tls10, sizeof(hello_tls10)), PEEK_PROTO_TLS, "detect a TLS 1.0 ClientHello");
 
@@ -891,7 +944,8 @@ static void check_http(const struct http_case *c, bool prefixes)
 	 * HTTP; what is not detected as HTTP (or TLS) the parser refuses. */
 	if (c->want == PEEK_FOUND || c->want == PEEK_ABSENT)
 		is_int(peek_detect((const uint8_t *)c->req, n), PEEK_PROTO_HTTP, "http %s: detected as HTTP", c->what);
-	else if (peek_detect((const uint8_t *)c->req, n) == PEEK_PROTO_UNKNOWN)
+	else if (peek_detect((const uint8_t *)c->req, n) == PEEK_PROTO_UNKNOWN ||
+		 peek_detect((const uint8_t *)c->req, n) == PEEK_PROTO_HTTP09)
 		is_int(r, PEEK_INVALID, "http %s: not detected as HTTP, and INVALID", c->what);
 	if (prefixes) {
 		int good = 1;
