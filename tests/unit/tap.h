@@ -16,7 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static int tap_n, tap_failed;
+/* One count per test program, even one of several files (weak: each file
+ * that includes this defines them, the linker keeps one). */
+__attribute__((weak)) int tap_n, tap_failed;
 
 __attribute__((format(printf, 2, 3))) static inline int ok(int cond, const char *fmt, ...)
 {
