@@ -460,88 +460,6 @@ static void answer_lookup(struct resolver *r, const struct rclient *c, const str
 	}
 }
 
-/* "d.c.b.a.in-addr.arpa" -> a.b.c.d.  False for anything else. */
-static bool ptr_name_v4(const char *name, struct in_addr *out)
-{
-	static const char suffix[] = ".in-addr.arpa";
-	size_t len = strlen(name), sl = sizeof(suffix) - 1;
-	const char *p = name;
-	uint8_t o[4];
-
-	if (len <= sl || strcmp(name + len - sl, suffix) != 0)
-		return false;
-	for (int i = 0; i < 4; i++) {
-		unsigned int v = 0, nd = 0;
-
-		while (*p >= '0' && *p <= '9' && nd < 4) {
-			v = v * 10 + (unsigned int)(*p - '0');
-			p++;
-			nd++;
-		}
-		if (nd == 0 || nd > 3 || v > 255 || *p != '.')
-			return false;
-		o[3 - i] = (uint8_t)v;
-		p++;
-	}
-	if (p != name + len - sl + 1)
-		return false;
-	memcpy(&out->s_addr, o, 4);
-	return true;
-}
-
-/* A reply to @q carrying one PTR record for @target, in out[0..outlen).
- * dns_build_reply() makes header, question and OPT; the record goes in
- * before the OPT.  Its length, or -errno. */
-static ssize_t build_ptr_reply(const struct dns_query *q, const char *target, uint8_t *out,
-			       size_t outlen, size_t max_size)
-{
-	uint8_t wire[DNS_MAX_NAME_WIRE];
-	size_t wl = 0, rrlen, optlen = q->edns ? 11 : 0, at;
-	const char *p = target;
-	ssize_t n;
-
-	while (*p) {
-		const char *dot = strchr(p, '.');
-		size_t ll = dot ? (size_t)(dot - p) : strlen(p);
-
-		if (ll == 0 || ll > DNS_MAX_LABEL || wl + 1 + ll + 1 > sizeof(wire))
-			return -EINVAL;
-		wire[wl++] = (uint8_t)ll;
-		memcpy(wire + wl, p, ll);
-		wl += ll;
-		p += ll;
-		if (*p == '.')
-			p++;
-	}
-	if (wl == 0)
-		return -EINVAL;
-	wire[wl++] = 0;
-
-	n = dns_build_reply(q, DNS_RCODE_NOERROR, NULL, 0, out, outlen, max_size);
-	if (n < 0)
-		return n;
-	rrlen = 2 + 10 + wl;
-	if ((size_t)n < DNS_HDR_LEN + optlen)
-		return -EINVAL;
-	if ((size_t)n + rrlen > max_size) {
-		out[2] |= DNS_FLAG_TC >> 8;	/* no room: truncated, no answer */
-		return n;
-	}
-	if ((size_t)n + rrlen > outlen)
-		return -ENOSPC;
-	at = (size_t)n - optlen;
-	memmove(out + at + rrlen, out + at, optlen);
-	put16(out + at, 0xc000 | DNS_HDR_LEN);	/* owner: the question name */
-	put16(out + at + 2, DNS_TYPE_PTR);
-	put16(out + at + 4, DNS_CLASS_IN);
-	put16(out + at + 6, 0);
-	put16(out + at + 8, RESOLVER_FAKE_TTL);
-	put16(out + at + 10, (uint16_t)wl);
-	memcpy(out + at + 12, wire, wl);
-	put16(out + 6, 1);	/* ANCOUNT */
-	return n + (ssize_t)rrlen;
-}
-
 /* ---- upstream (c-ares) ---------------------------------------------------- */
 
 static void ares_timer_cb(evutil_socket_t fd UNUSED, short what UNUSED, void *arg)
@@ -1063,6 +981,7 @@ static void handle_query(struct resolver *r, const struct rclient *c, const uint
 	char name[POLICY_NAME_MAX];
 	struct dns_query q;
 	struct in_addr a;
+	uint8_t abuf[16];
 	const struct policy_rule *rule;
 	bool allowed;
 	int rc = dns_parse_query(pkt, len, &q);
@@ -1087,7 +1006,8 @@ static void handle_query(struct resolver *r, const struct rclient *c, const uint
 		return;
 	}
 	/* Reverse lookups of our own fake addresses never leave netbox. */
-	if (q.qtype == DNS_TYPE_PTR && ptr_name_v4(q.name, &a) && fakeip_in_range(a)) {
+	if (q.qtype == DNS_TYPE_PTR && dns_ptr_name_parse(q.name, abuf) == 4 &&
+	    (memcpy(&a.s_addr, abuf, 4), fakeip_in_range(a))) {
 		const char *target = r->fakeip ? fakeip_name(r->fakeip, a) : NULL;
 		ssize_t n;
 
@@ -1095,7 +1015,8 @@ static void handle_query(struct resolver *r, const struct rclient *c, const uint
 			reply_rcode(r, c, &q, DNS_RCODE_NXDOMAIN, NULL, 0);
 			return;
 		}
-		n = build_ptr_reply(&q, target, r->tx + 2, DNS_MAX_MSG, client_max_size(c, &q));
+		n = dns_build_ptr_reply(&q, target, RESOLVER_FAKE_TTL, r->tx + 2, DNS_MAX_MSG,
+					client_max_size(c, &q));
 		if (n > 0)
 			client_send(r, c, (size_t)n);
 		else
