@@ -1,4 +1,5 @@
-/* dnscodec.c — parse DNS queries from the sandbox and build netbox's replies.
+/* dnscodec.c — parse DNS queries from the sandbox, build netbox's replies,
+ * and read and write the reverse names of addresses (PTR).
  *
  * Part of netbox's resolver (DESIGN.md, "The network mechanism", point 4); see
  * dnscodec.h for the API.  Every byte comes from an untrusted program, so

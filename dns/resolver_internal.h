@@ -22,7 +22,7 @@
  * Nothing blocks and nothing dies at run time: allocation failures and
  * limits give SERVFAIL (a UDP or TCP query), reset one TCP client, or make
  * resolver_lookup() return -EAGAIN / -ENOMEM.  Only resolver_new() may
- * die().  Functions return 0 or -errno.
+ * die().  What can fail returns 0 or -errno, never -1 or a bare errno.
  *
  * Re-entrancy: replying, answering waiters and calling into c-ares can each
  * run code that frees what the caller holds.  The rules live where they are
