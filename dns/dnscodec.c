@@ -1,4 +1,5 @@
-/* dnscodec.c — parse DNS queries from the sandbox and build netbox's replies.
+/* dnscodec.c — parse DNS queries from the sandbox, build netbox's replies,
+ * and read and write the reverse names of addresses (PTR).
  *
  * Part of netbox's resolver (DESIGN.md, "The network mechanism", point 4); see
  * dnscodec.h for the API.  Every byte comes from an untrusted program, so
@@ -11,8 +12,10 @@
 #include "dns/dnscodec.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define DNS_OPT_RR_LEN	11	/* root owner, type, class, ttl, rdlength */
 #define DNS_RR_FIXED	10	/* type, class, ttl, rdlength after the owner */
@@ -63,7 +66,7 @@ static inline bool label_byte_ok(uint8_t c)
  * place (up to the root label or the first pointer).  If text is not NULL it
  * receives the lowercase presentation form (text_len its length, at most 253)
  * and *badname is set when a label holds a byte label_byte_ok() refuses.
- * Returns -1 for a malformed name. */
+ * Returns -EBADMSG for a malformed name. */
 static int walk_name(const uint8_t *pkt, size_t len, size_t *off,
 		     char *text, size_t *text_len, bool *badname)
 {
@@ -75,27 +78,27 @@ static int walk_name(const uint8_t *pkt, size_t len, size_t *off,
 		uint8_t c;
 
 		if (pos >= len)
-			return -1;
+			return -EBADMSG;
 		c = pkt[pos];
 		if ((c & DNS_PTR_MASK) == DNS_PTR_MASK) {
 			size_t target;
 
 			if (len - pos < 2)
-				return -1;
+				return -EBADMSG;
 			target = (size_t)(c & 0x3f) << 8 | pkt[pos + 1];
 			if (!jumped) {
 				end = pos + 2;
 				jumped = true;
 			}
 			if (target >= limit || target < DNS_HDR_LEN)
-				return -1;
+				return -EBADMSG;
 			if (++ptrs > DNS_MAX_PTR_CHAIN)
-				return -1;
+				return -EBADMSG;
 			pos = limit = target;
 			continue;
 		}
 		if (c & DNS_PTR_MASK)	/* 0x40 and 0x80: obsolete label types */
-			return -1;
+			return -EBADMSG;
 		if (c == 0) {
 			if (!jumped)
 				end = pos + 1;
@@ -103,10 +106,10 @@ static int walk_name(const uint8_t *pkt, size_t len, size_t *off,
 		}
 		/* c bytes of label after the length byte */
 		if (len - pos - 1 < c)
-			return -1;
+			return -EBADMSG;
 		wire += 1 + (size_t)c;
 		if (wire + 1 > DNS_MAX_NAME_WIRE)	/* + the root label */
-			return -1;
+			return -EBADMSG;
 		if (text) {
 			const uint8_t *l = pkt + pos + 1;
 
@@ -134,7 +137,7 @@ static int walk_name(const uint8_t *pkt, size_t len, size_t *off,
 }
 
 /* Check the options inside an OPT RR's RDATA: code, length, data, exactly
- * filling rdlen bytes. */
+ * filling rdlen bytes.  0 or -EBADMSG. */
 static int check_opt_options(const uint8_t *p, size_t rdlen)
 {
 	size_t o = 0;
@@ -143,11 +146,11 @@ static int check_opt_options(const uint8_t *p, size_t rdlen)
 		size_t olen;
 
 		if (rdlen - o < 4)
-			return -1;
+			return -EBADMSG;
 		olen = get16(p + o + 2);
 		o += 4;
 		if (rdlen - o < olen)
-			return -1;
+			return -EBADMSG;
 		o += olen;
 	}
 	return 0;
@@ -282,14 +285,13 @@ static void put_opt(uint8_t *out, int rcode, bool dnssec_ok)
 	put16(out + 9, 0);
 }
 
-ssize_t dns_build_reply(const struct dns_query *q, int rcode,
-			const struct dns_rr *answers, size_t nanswers,
-			uint8_t *out, size_t outlen, size_t max_size)
+/* Check the arguments every reply shares and work out its fixed part:
+ * header, question and OPT.  0 and *base, or -EINVAL / -EMSGSIZE; clamps
+ * *max_size to DNS_MAX_MSG. */
+static int reply_base(const struct dns_query *q, int rcode, uint8_t *out, size_t *max_size,
+		      size_t *base)
 {
-	size_t base, total, rlen, off;
-	bool tc;
-
-	if (!q || !out || (nanswers && !answers))
+	if (!q || !out)
 		return -EINVAL;
 	if (rcode < 0 || rcode > 0xfff || (rcode > 0xf && !q->edns))
 		return -EINVAL;
@@ -297,12 +299,27 @@ ssize_t dns_build_reply(const struct dns_query *q, int rcode,
 	if (!q->question || q->question_len < 5 ||
 	    q->question_len > DNS_MAX_NAME_WIRE + 4)
 		return -EINVAL;
-	if (max_size > DNS_MAX_MSG)
-		max_size = DNS_MAX_MSG;
-
-	base = DNS_HDR_LEN + q->question_len + (q->edns ? DNS_OPT_RR_LEN : 0);
-	if (base > max_size)
+	if (*max_size > DNS_MAX_MSG)
+		*max_size = DNS_MAX_MSG;
+	*base = DNS_HDR_LEN + q->question_len + (q->edns ? DNS_OPT_RR_LEN : 0);
+	if (*base > *max_size)
 		return -EMSGSIZE;
+	return 0;
+}
+
+ssize_t dns_build_reply(const struct dns_query *q, int rcode,
+			const struct dns_rr *answers, size_t nanswers,
+			uint8_t *out, size_t outlen, size_t max_size)
+{
+	size_t base, total, rlen, off;
+	bool tc;
+	int rc;
+
+	if (nanswers && !answers)
+		return -EINVAL;
+	rc = reply_base(q, rcode, out, &max_size, &base);
+	if (rc < 0)
+		return rc;
 	total = base;
 	for (size_t i = 0; i < nanswers; i++) {
 		size_t rdlen;
@@ -343,6 +360,188 @@ ssize_t dns_build_reply(const struct dns_query *q, int rcode,
 		off += DNS_OPT_RR_LEN;
 	}
 	return (ssize_t)off;
+}
+
+/* @name (presentation form, see dns_build_ptr_reply()) in wire form into
+ * out[0..DNS_MAX_NAME_WIRE).  Its length, or -EINVAL. */
+static ssize_t name_to_wire(const char *name, uint8_t out[DNS_MAX_NAME_WIRE])
+{
+	const char *p = name;
+	size_t wl = 0;
+
+	if (!name)
+		return -EINVAL;
+	while (*p) {
+		const char *dot = strchr(p, '.');
+		size_t ll = dot ? (size_t)(dot - p) : strlen(p);
+
+		if (ll == 0 || ll > DNS_MAX_LABEL || wl + 1 + ll + 1 > DNS_MAX_NAME_WIRE)
+			return -EINVAL;
+		out[wl++] = (uint8_t)ll;
+		memcpy(out + wl, p, ll);
+		wl += ll;
+		p += ll;
+		if (*p == '.')
+			p++;
+	}
+	if (wl == 0)
+		return -EINVAL;	/* the root names no host */
+	out[wl++] = 0;
+	return (ssize_t)wl;
+}
+
+ssize_t dns_build_ptr_reply(const struct dns_query *q, const char *target, uint32_t ttl,
+			    uint8_t *out, size_t outlen, size_t max_size)
+{
+	uint8_t wire[DNS_MAX_NAME_WIRE];
+	ssize_t wl = name_to_wire(target, wire);
+	size_t base, rrlen, rlen, off;
+	bool tc;
+	int rc;
+
+	if (wl < 0)
+		return wl;
+	rc = reply_base(q, DNS_RCODE_NOERROR, out, &max_size, &base);
+	if (rc < 0)
+		return rc;
+	rrlen = 2 + DNS_RR_FIXED + (size_t)wl;
+	tc = base + rrlen > max_size;
+	rlen = tc ? base : base + rrlen;
+	if (rlen > outlen)
+		return -ENOSPC;
+
+	memmove(out + DNS_HDR_LEN, q->question, q->question_len);
+	put_header(out, q->id, q->flags, DNS_RCODE_NOERROR, tc, 1, tc ? 0 : 1,
+		   q->edns ? 1 : 0);
+	off = DNS_HDR_LEN + q->question_len;
+	if (!tc) {
+		put16(out + off, 0xc000 | DNS_HDR_LEN);	/* -> question name */
+		put16(out + off + 2, DNS_TYPE_PTR);
+		put16(out + off + 4, DNS_CLASS_IN);
+		put32(out + off + 6, ttl);
+		put16(out + off + 10, (uint16_t)wl);
+		memcpy(out + off + 12, wire, (size_t)wl);
+		off += rrlen;
+	}
+	if (q->edns) {
+		put_opt(out + off, DNS_RCODE_NOERROR, q->edns_do);
+		off += DNS_OPT_RR_LEN;
+	}
+	return (ssize_t)off;
+}
+
+/* ---- reverse names ------------------------------------------------------ */
+
+static const char ptr_suffix_v4[] = "in-addr.arpa";
+static const char ptr_suffix_v6[] = "ip6.arpa";
+static const char hexdigits[] = "0123456789abcdef";
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -EINVAL;
+}
+
+/* "d.c.b.a." (the labels before the suffix, dot included) -> a.b.c.d.
+ * One to three digits per label, no leading zero, at most 255. */
+static int ptr_parse_v4(const char *p, size_t len, uint8_t addr[16])
+{
+	const char *end = p + len;
+
+	for (int i = 3; i >= 0; i--) {
+		unsigned int v = 0;
+		size_t nd = 0;
+
+		while (p < end && *p >= '0' && *p <= '9' && nd < 4) {
+			v = v * 10 + (unsigned int)(*p - '0');
+			p++;
+			nd++;
+		}
+		if (nd == 0 || nd > 3 || v > 255 || (nd > 1 && p[-(ptrdiff_t)nd] == '0'))
+			return -EINVAL;
+		if (p == end || *p != '.')
+			return -EINVAL;
+		addr[i] = (uint8_t)v;
+		p++;
+	}
+	return p == end ? 4 : -EINVAL;
+}
+
+/* "n.n. ... n." (32 single-nibble labels, least significant first) -> 16
+ * bytes. */
+static int ptr_parse_v6(const char *p, size_t len, uint8_t addr[16])
+{
+	if (len != 32 * 2)
+		return -EINVAL;
+	memset(addr, 0, 16);
+	for (int i = 31; i >= 0; i--, p += 2) {
+		int v = hex_value(p[0]);
+
+		if (v < 0 || p[1] != '.')
+			return -EINVAL;
+		addr[i / 2] |= (uint8_t)(i % 2 ? v : v << 4);
+	}
+	return 16;
+}
+
+/* Does @name end in ".@suffix" (case-insensitively)?  Then *head is the
+ * length of what comes before the suffix, its final dot included. */
+static bool ptr_has_suffix(const char *name, size_t len, const char *suffix, size_t *head)
+{
+	size_t sl = strlen(suffix);
+
+	if (len < sl + 1 || name[len - sl - 1] != '.' ||
+	    strncasecmp(name + len - sl, suffix, sl) != 0)
+		return false;
+	*head = len - sl;
+	return true;
+}
+
+int dns_ptr_name_parse(const char *name, uint8_t addr[16])
+{
+	size_t len, head;
+
+	if (!name || !addr)
+		return -EINVAL;
+	len = strnlen(name, DNS_PTR_NAME_MAX);
+	if (len >= DNS_PTR_NAME_MAX)
+		return -EINVAL;
+	if (ptr_has_suffix(name, len, ptr_suffix_v4, &head))
+		return ptr_parse_v4(name, head, addr);
+	if (ptr_has_suffix(name, len, ptr_suffix_v6, &head))
+		return ptr_parse_v6(name, head, addr);
+	return -EINVAL;
+}
+
+ssize_t dns_ptr_name_make(const uint8_t *addr, size_t addrlen, char *out, size_t outlen)
+{
+	size_t n = 0;
+	int w;
+
+	if (!addr || !out || (addrlen != 4 && addrlen != 16))
+		return -EINVAL;
+	if (addrlen == 4) {
+		w = snprintf(out, outlen, "%u.%u.%u.%u.%s", addr[3], addr[2], addr[1], addr[0],
+			     ptr_suffix_v4);
+		if (w < 0 || (size_t)w >= outlen)
+			return -ENOSPC;
+		return w;
+	}
+	if (outlen < 32 * 2 + sizeof(ptr_suffix_v6))
+		return -ENOSPC;
+	for (int i = 15; i >= 0; i--) {
+		out[n++] = hexdigits[addr[i] & 0xf];
+		out[n++] = '.';
+		out[n++] = hexdigits[addr[i] >> 4];
+		out[n++] = '.';
+	}
+	memcpy(out + n, ptr_suffix_v6, sizeof(ptr_suffix_v6));
+	return (ssize_t)(n + sizeof(ptr_suffix_v6) - 1);
 }
 
 ssize_t dns_build_error(const uint8_t *pkt, size_t len, int rcode,

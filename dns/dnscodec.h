@@ -3,10 +3,12 @@
  * netbox answers every DNS query the sandbox makes (DESIGN.md, "The network
  * mechanism", point 4).  This codec is the only code that reads those
  * untrusted packets: it parses one query into a struct dns_query, builds the
- * replies netbox synthesises (fake A answers, NXDOMAIN, NODATA, errors), fixes
- * up answers relayed verbatim from upstream, and handles the 2-byte TCP length
- * framing.  It never allocates and never reads outside the buffer it is given;
- * the event loop around it lives elsewhere (the resolver server).
+ * replies netbox synthesises (fake A answers, PTR answers for fake addresses,
+ * NXDOMAIN, NODATA, errors), fixes up answers relayed verbatim from
+ * upstream, handles the 2-byte TCP length framing, and reads and writes the
+ * reverse names of addresses (in-addr.arpa, ip6.arpa).  It never allocates
+ * and never reads outside the buffer it is given; the event loop around it
+ * lives elsewhere (the resolver server, dns/resolver.c and its parts).
  */
 #ifndef NETBOX_DNSCODEC_H
 #define NETBOX_DNSCODEC_H
@@ -161,6 +163,38 @@ ssize_t dns_build_error(const uint8_t *pkt, size_t len, int rcode,
  * response), -EINVAL (max_size < 12). */
 ssize_t dns_fixup_forwarded(uint8_t *buf, size_t len, uint16_t id,
 			    size_t max_size);
+
+/* A reply to q carrying one PTR record (owner: the question name, class
+ * IN) that names target, with the given TTL: otherwise as dns_build_reply()
+ * (NOERROR, the question echoed, OPT if the query had one; TC and no answer
+ * when the record does not fit max_size).  target is a name in presentation
+ * form (labels of 1..63 bytes, '.' between them, one trailing '.' allowed,
+ * at most 255 bytes on the wire, not the root).  Returns the length, or
+ * -EINVAL (bad target or query), -EMSGSIZE, -ENOSPC as dns_build_reply(). */
+ssize_t dns_build_ptr_reply(const struct dns_query *q, const char *target, uint32_t ttl,
+			    uint8_t *out, size_t outlen, size_t max_size);
+
+/* Reverse-mapping names (RFC 1035 3.5 "in-addr.arpa", RFC 3596 2.5
+ * "ip6.arpa"), in the presentation form struct dns_query.name uses (no
+ * trailing dot).  The longest is the ip6.arpa one: 32 nibbles, 72 chars. */
+#define DNS_PTR_NAME_MAX	(32 * 2 + sizeof("ip6.arpa"))	/* with the NUL */
+
+/* The address whose complete reverse name is @name: four decimal labels
+ * 0..255 without leading zeros then "in-addr.arpa" give 4 bytes, 32
+ * one-hex-digit labels then "ip6.arpa" give 16, into addr[] in network
+ * byte order (the name lists them least significant first).  Letters may
+ * be of either case.  Returns 4 or 16, or -EINVAL for every other name:
+ * partial (zone) names such as "19.198.in-addr.arpa", extra labels, empty
+ * labels, leading zeros ("01"), octets over 255, non-hex nibbles, a
+ * trailing dot. */
+int dns_ptr_name_parse(const char *name, uint8_t addr[16]);
+
+/* The reverse name of the @addrlen-byte address @addr (4: in-addr.arpa, 16:
+ * ip6.arpa), lowercase and NUL-terminated in out[0..outlen).  Returns its
+ * length without the NUL, or -EINVAL (another addrlen) or -ENOSPC.  For
+ * every address, dns_ptr_name_parse() of the result gives it back; for every
+ * name dns_ptr_name_parse() accepts, this gives the name back up to case. */
+ssize_t dns_ptr_name_make(const uint8_t *addr, size_t addrlen, char *out, size_t outlen);
 
 /* TCP framing (RFC 1035 4.2.2): a 2-byte big-endian length before each
  * message.  dns_tcp_frame_len() returns 0 while fewer than 2 bytes are in

@@ -68,7 +68,8 @@ void fakeip_free(struct fakeip *pool)
 	free(pool);
 }
 
-/* Lowercase name into buf without one trailing dot.  Its length, or -1. */
+/* Lowercase name into buf without one trailing dot.  Its length, or
+ * -EINVAL. */
 static ssize_t canonical(const char *name, char buf[FAKEIP_MAX_NAME + 1])
 {
 	size_t n = strnlen(name, FAKEIP_MAX_NAME + 2);
@@ -76,7 +77,7 @@ static ssize_t canonical(const char *name, char buf[FAKEIP_MAX_NAME + 1])
 	if (n && name[n - 1] == '.')
 		n--;
 	if (n == 0 || n > FAKEIP_MAX_NAME)
-		return -1;
+		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
 		char c = name[i];
 
@@ -164,7 +165,7 @@ int fakeip_for_name(struct fakeip *pool, const char *name, struct in_addr *out)
 		return -EINVAL;
 	len = canonical(name, buf);
 	if (len < 0)
-		return -EINVAL;
+		return (int)len;
 	hash = siphash24(pool->key, buf, (size_t)len);
 
 	s = find_slot(pool, hash, buf, (size_t)len);

@@ -61,6 +61,10 @@ seeds = {
     'truncated-q': hdr(16, 0x0100) + b'\7exam',
     'qdcount-2': hdr(17, 0x0100, qd=2) + q('a.example') + q('b.example'),
     'extra-ar': hdr(18, 0x0100, ar=2) + q('example.com') + rr(b'\1k\xc0\x0c', 250, b'x' * 10) + opt(),
+    # reverse names, for dns_ptr_name_parse() and dns_build_ptr_reply()
+    'ptr-v4': hdr(20, 0x0100, ar=1) + q('1.0.18.198.in-addr.arpa', 12) + opt(),
+    'ptr-v4-zeros': hdr(21, 0x0100) + q('01.0.18.198.In-Addr.Arpa', 12),
+    'ptr-v6': hdr(22, 0x0100) + q('b.a.9.8.7.6.5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.B.D.0.1.0.0.2.ip6.ARPA', 12),
 }
 
 # additional records whose owner names chain back through pointers

@@ -1,5 +1,5 @@
 /* resolver.h — the in-sandbox DNS server and the name table behind the
- * proxy (dns/resolver.c).
+ * proxy (dns/resolver.c; its parts: dns/resolver_internal.h).
  *
  * Runs on netbox's libevent loop, on the host side, serving sockets that
  * were created inside the sandbox's network namespace: UDP and TCP port 53

@@ -5,13 +5,21 @@
  * several sizes, in place in the query's own buffer, error replies) is
  * built and checked for sanity; the input is also run through
  * dns_fixup_forwarded() as if it were an upstream answer, and through the
- * TCP framing helper.  Invariant violations abort.  Seeds: fuzz/corpus/dns.
+ * TCP framing helper.  Reverse names: a parsed query's name, the input as
+ * text, and the input's first bytes followed by ".in-addr.arpa" and
+ * ".ip6.arpa" go through dns_ptr_name_parse(); whatever it accepts must
+ * re-encode (dns_ptr_name_make()) to the same name up to case and parse
+ * back to the same address, and every address made from the input must
+ * round-trip; PTR replies naming the query's own name are built at several
+ * sizes, checked like the others, and their target read back.  Invariant
+ * violations abort.  Seeds: fuzz/corpus/dns.
  */
 #include "dns/dnscodec.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -121,6 +129,113 @@ static void replies(const uint8_t *data, size_t size, const struct dns_query *q)
 	}
 }
 
+/* What dns_ptr_name_parse() accepts re-encodes to itself (up to case) and
+ * parses back to the same address. */
+static void ptr_name_check(const char *name)
+{
+	uint8_t a[16], b[16];
+	char again[DNS_PTR_NAME_MAX];
+	int n = dns_ptr_name_parse(name, a);
+	ssize_t m;
+
+	CHECK(n == 4 || n == 16 || n == -EINVAL);
+	if (n < 0)
+		return;
+	m = dns_ptr_name_make(a, (size_t)n, again, sizeof(again));
+	CHECK(m > 0 && (size_t)m == strlen(again));
+	CHECK(strcasecmp(again, name) == 0);
+	CHECK(dns_ptr_name_parse(again, b) == n && !memcmp(a, b, (size_t)n));
+}
+
+static void ptr_names(const uint8_t *data, size_t size)
+{
+	static const char *const suffixes[] = { "", ".in-addr.arpa", ".ip6.arpa" };
+	char text[DNS_PTR_NAME_MAX + 16];
+	size_t lens[] = { 4, 16 };
+
+	/* The input as text (cut at a NUL), alone and with each suffix: the
+	 * suffixes let the fuzzer reach the label parsers at once. */
+	for (size_t s = 0; s < sizeof(suffixes) / sizeof(suffixes[0]); s++) {
+		size_t sl = strlen(suffixes[s]);
+		size_t n = size < sizeof(text) - 1 - sl ? size : sizeof(text) - 1 - sl;
+
+		memcpy(text, data, n);
+		text[n] = '\0';
+		n = strlen(text);
+		memcpy(text + n, suffixes[s], sl + 1);
+		ptr_name_check(text);
+	}
+	/* Addresses from the input: make, then parse back. */
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		uint8_t a[16];
+		ssize_t m;
+
+		if (size < lens[i])
+			continue;
+		m = dns_ptr_name_make(data, lens[i], text, sizeof(text));
+		CHECK(m > 0 && (size_t)m == strlen(text) && (size_t)m < DNS_PTR_NAME_MAX);
+		for (ssize_t j = 0; j < m; j++)
+			CHECK(!(text[j] >= 'A' && text[j] <= 'Z'));
+		CHECK(dns_ptr_name_parse(text, a) == (int)lens[i]);
+		CHECK(!memcmp(a, data, lens[i]));
+		CHECK(dns_ptr_name_make(data, lens[i], text, (size_t)m) == -ENOSPC);
+	}
+}
+
+/* The PTR record's target in reply r[0..n), back in presentation form. */
+static void ptr_target(const uint8_t *r, size_t n, size_t qlen, char *text, size_t textlen)
+{
+	size_t at = DNS_HDR_LEN + qlen, o = 0, rdlen;
+
+	CHECK(n >= at + 12 && rd16(r + at) == (0xc000 | DNS_HDR_LEN));
+	CHECK(rd16(r + at + 2) == DNS_TYPE_PTR && rd16(r + at + 4) == DNS_CLASS_IN);
+	rdlen = rd16(r + at + 10);
+	at += 12;
+	CHECK(rdlen >= 2 && rdlen <= DNS_MAX_NAME_WIRE && n >= at + rdlen);
+	for (size_t i = 0; r[at + i];) {
+		size_t l = r[at + i++];
+
+		CHECK(l <= DNS_MAX_LABEL && i + l < rdlen && o + l + 2 <= textlen);
+		if (o)
+			text[o++] = '.';
+		memcpy(text + o, r + at + i, l);
+		o += l;
+		i += l;
+	}
+	text[o] = '\0';
+}
+
+/* PTR replies naming the query's own name (which is always a valid
+ * target, except the root). */
+static void ptr_replies(const struct dns_query *q)
+{
+	size_t sizes[] = { DNS_UDP_PLAIN, q->edns_udp_size, DNS_MAX_MSG,
+			   DNS_HDR_LEN + q->question_len + (q->edns ? 11 : 0) + 12 + q->name_len + 1 };
+	char back[DNS_MAX_NAME_TEXT + 2];
+
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		ssize_t n;
+
+		if (!sizes[s])
+			continue;
+		n = dns_build_ptr_reply(q, q->name, 60, out, sizeof(out), sizes[s]);
+		if (q->name_len == 0) {
+			CHECK(n == -EINVAL);
+			return;
+		}
+		if (n == -EMSGSIZE) {
+			CHECK(DNS_HDR_LEN + q->question_len + (q->edns ? 11 : 0) > sizes[s]);
+			continue;
+		}
+		CHECK(n > 0);
+		check_reply(q, out, n, sizes[s], 1);
+		if (rd16(out + 2) & DNS_FLAG_TC)
+			continue;
+		ptr_target(out, (size_t)n, q->question_len, back, sizeof(back));
+		CHECK(strcmp(back, q->name) == 0);
+	}
+}
+
 static void errors(const uint8_t *data, size_t size)
 {
 	static const int rcodes[] = { DNS_RCODE_FORMERR, DNS_RCODE_SERVFAIL,
@@ -193,8 +308,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r == DNS_OK) {
 		check_query(data, size, &q);
 		replies(data, size, &q);
+		ptr_name_check(q.name);
+		ptr_replies(&q);
 		(void)dns_type_name(q.qtype);
 	}
+	ptr_names(data, size);
 	errors(data, size);
 	forwarded(data, size);
 
