@@ -81,6 +81,8 @@ def main():
 
     stale = []
     for f, t in sorted(texts.items()):
+        if f == "tests/lint/layout.py":  # its examples
+            continue
         for i, line in enumerate(t.split("\n"), 1):
             if line.lstrip().startswith("#include"):
                 continue
