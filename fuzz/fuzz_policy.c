@@ -97,7 +97,7 @@ static void check_addr(const struct in6_addr *a)
 }
 
 /* The input's first bytes as the sockaddr netbox reads from the program's
- * memory (launcher/ondemand.c): parsed, or refused; and back again. */
+ * memory (supervisor/ondemand.c): parsed, or refused; and back again. */
 static void check_sockaddr(const uint8_t *data, size_t size)
 {
 	struct sockaddr_storage ss = { 0 }, back;
