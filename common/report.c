@@ -10,6 +10,11 @@
  * bytes: the stderr lines, the summary and the learned profile print them
  * through util_escape() (a newline in a reason would start a live profile
  * line after "# refused:"), the log through report_json_escape().
+ *
+ * The resolver and the proxy report from the supervisor's loop, which must
+ * never die: out of memory, a decision is still logged and still said on
+ * stderr, only not counted (the summary and the learned profile say how
+ * many were not).
  */
 #include "report.h"
 #include "util.h"
@@ -20,6 +25,7 @@
 #include <time.h>
 
 #define REPORT_BUCKETS 256
+#define REPORT_SHOWN_MAX 2048 /* util_escape() of a name (255 bytes at most) or a reason */
 
 struct report_port {
 	uint16_t port;
@@ -44,6 +50,7 @@ struct report {
 	FILE *log;
 	struct report_host *buckets[REPORT_BUCKETS];
 	size_t nhosts;
+	size_t uncounted; /* decisions not counted: no memory for their host or port */
 };
 
 struct report *report_new(bool quiet, FILE *log)
@@ -55,6 +62,15 @@ struct report *report_new(bool quiet, FILE *log)
 	return r;
 }
 
+static void report_host_free(struct report_host *h)
+{
+	free(h->key);
+	free(h->shown);
+	free(h->reason);
+	free(h->ports);
+	free(h);
+}
+
 void report_free(struct report *r)
 {
 	if (!r)
@@ -64,11 +80,7 @@ void report_free(struct report *r)
 
 		for (; h; h = next) {
 			next = h->next;
-			free(h->key);
-			free(h->shown);
-			free(h->reason);
-			free(h->ports);
-			free(h);
+			report_host_free(h);
 		}
 	}
 	free(r);
@@ -83,17 +95,27 @@ static uint32_t report_hash(const char *s)
 	return h;
 }
 
+/* @key's host, added if new; NULL (counted in r->uncounted) out of memory. */
 static struct report_host *report_host(struct report *r, const char *key, bool is_addr)
 {
 	uint32_t b = report_hash(key) % REPORT_BUCKETS;
+	char shown[REPORT_SHOWN_MAX];
 	struct report_host *h;
 
 	for (h = r->buckets[b]; h; h = h->next)
 		if (strcmp(h->key, key) == 0)
 			return h;
-	h = xcalloc(1, sizeof(*h));
-	h->key = xstrdup(key);
-	h->shown = util_escape_dup(key);
+	h = calloc(1, sizeof(*h));
+	if (h) {
+		h->key = strdup(key);
+		h->shown = strdup(util_escape(key, shown, sizeof(shown)));
+	}
+	if (!h || !h->key || !h->shown) {
+		if (h)
+			report_host_free(h);
+		r->uncounted++;
+		return NULL;
+	}
 	h->is_addr = is_addr;
 	h->next = r->buckets[b];
 	r->buckets[b] = h;
@@ -101,12 +123,20 @@ static struct report_host *report_host(struct report *r, const char *key, bool i
 	return h;
 }
 
-static struct report_port *report_port(struct report_host *h, uint16_t port)
+/* @h's counts for @port, added if new; NULL (counted) out of memory. */
+static struct report_port *report_port(struct report *r, struct report_host *h, uint16_t port)
 {
+	struct report_port *ports;
+
 	for (size_t i = 0; i < h->nports; i++)
 		if (h->ports[i].port == port)
 			return &h->ports[i];
-	h->ports = xrealloc(h->ports, (h->nports + 1) * sizeof(*h->ports));
+	ports = realloc(h->ports, (h->nports + 1) * sizeof(*h->ports));
+	if (!ports) {
+		r->uncounted++;
+		return NULL;
+	}
+	h->ports = ports;
 	h->ports[h->nports] = (struct report_port){ .port = port };
 	return &h->ports[h->nports++];
 }
@@ -127,10 +157,17 @@ static const char *report_key(const struct report_conn *c, char *buf, size_t len
 	return buf;
 }
 
-static void report_set_reason(struct report_host *h, const char *reason)
+/* @reason ("no rule" if NULL) through util_escape() into @shown, and kept
+ * as @h's last (@h may be NULL; out of memory it keeps none). */
+static const char *report_set_reason(struct report_host *h, const char *reason, char *shown,
+				     size_t len)
 {
-	free(h->reason);
-	h->reason = util_escape_dup(reason ? reason : "no rule");
+	util_escape(reason ? reason : "no rule", shown, len);
+	if (h) {
+		free(h->reason);
+		h->reason = strdup(shown);
+	}
+	return shown;
 }
 
 /* ---- the JSON Lines log ---------------------------------------------------- */
@@ -242,47 +279,55 @@ static void report_log_conn(FILE *f, const struct report_conn *c)
 void report_dns(struct report *r, const struct report_dns *d)
 {
 	struct report_host *h = report_host(r, d->name, false);
+	char shown[REPORT_SHOWN_MAX], reason[REPORT_SHOWN_MAX];
 
 	if (r->log)
 		report_log_dns(r->log, d);
 	if (d->allowed) {
-		h->dns_allowed++;
+		if (h)
+			h->dns_allowed++;
 		return;
 	}
 	/* Search-domain expansion and retries ask the same name many times:
-	 * say it once. */
-	report_set_reason(h, d->reason);
-	if (h->dns_denied++ == 0 && !r->quiet) {
+	 * say it once (or each time, if it cannot be counted). */
+	report_set_reason(h, d->reason, reason, sizeof(reason));
+	if ((!h || h->dns_denied++ == 0) && !r->quiet) {
+		util_escape(d->name, shown, sizeof(shown));
 		if (d->reason && strcmp(d->reason, "no rule") != 0)
-			fprintf(stderr, "netbox: denied DNS %s (%s)\n", h->shown, h->reason);
+			fprintf(stderr, "netbox: denied DNS %s (%s)\n", shown, reason);
 		else
-			fprintf(stderr, "netbox: denied DNS %s\n", h->shown);
+			fprintf(stderr, "netbox: denied DNS %s\n", shown);
 	}
 }
 
 void report_connection(struct report *r, const struct report_conn *c)
 {
-	char buf[INET6_ADDRSTRLEN];
+	char buf[INET6_ADDRSTRLEN], shown[REPORT_SHOWN_MAX], reason[REPORT_SHOWN_MAX];
 	const char *key = report_key(c, buf, sizeof(buf));
 	struct report_host *h = report_host(r, key, !c->name);
-	struct report_port *pt = report_port(h, c->port);
+	struct report_port *pt = h ? report_port(r, h, c->port) : NULL;
 
 	if (c->allowed) {
 		/* Logged when it ends, with its byte counts. */
-		h->conns_allowed++;
-		pt->allowed++;
+		if (pt) {
+			h->conns_allowed++;
+			pt->allowed++;
+		}
 		return;
 	}
 	if (r->log)
 		report_log_conn(r->log, c);
-	h->conns_denied++;
-	pt->denied++;
-	report_set_reason(h, c->reason);
+	if (pt) {
+		h->conns_denied++;
+		pt->denied++;
+	}
+	report_set_reason(pt ? h : NULL, c->reason, reason, sizeof(reason));
 	if (!r->quiet) {
+		util_escape(key, shown, sizeof(shown));
 		if (c->name || IN6_IS_ADDR_V4MAPPED(&c->dst))
-			fprintf(stderr, "netbox: denied %s:%u (%s)\n", h->shown, c->port, h->reason);
+			fprintf(stderr, "netbox: denied %s:%u (%s)\n", shown, c->port, reason);
 		else
-			fprintf(stderr, "netbox: denied [%s]:%u (%s)\n", h->shown, c->port, h->reason);
+			fprintf(stderr, "netbox: denied [%s]:%u (%s)\n", shown, c->port, reason);
 	}
 }
 
@@ -293,8 +338,10 @@ void report_connection_end(struct report *r, const struct report_conn *c)
 
 	if (r->log)
 		report_log_conn(r->log, c);
-	h->bytes_up += c->bytes_up;
-	h->bytes_down += c->bytes_down;
+	if (h) {
+		h->bytes_up += c->bytes_up;
+		h->bytes_down += c->bytes_down;
+	}
 }
 
 /* ---- the exit summary and the learned profile ------------------------------ */
@@ -333,8 +380,9 @@ static int report_port_cmp(const void *a, const void *b)
 	return (int)((const struct report_port *)a)->port - (int)((const struct report_port *)b)->port;
 }
 
-/* Every host, sorted (allowed first, then by name); NULL when there are none.
- * Each host's ports are sorted too. */
+/* Every host, sorted (allowed first, then by name); NULL when there are none
+ * or no memory to sort them (*@n 0 either way).  Each host's ports are
+ * sorted too. */
 static struct report_host **report_sorted(struct report *r, size_t *n)
 {
 	struct report_host **all;
@@ -342,7 +390,9 @@ static struct report_host **report_sorted(struct report *r, size_t *n)
 	*n = 0;
 	if (!r->nhosts)
 		return NULL;
-	all = xcalloc(r->nhosts, sizeof(*all));
+	all = calloc(r->nhosts, sizeof(*all));
+	if (!all)
+		return NULL;
 	for (size_t i = 0; i < REPORT_BUCKETS; i++)
 		for (struct report_host *h = r->buckets[i]; h; h = h->next) {
 			if (h->nports) /* qsort(NULL, 0): UB (a host seen in DNS only) */
@@ -373,9 +423,17 @@ void report_summary(struct report *r)
 	struct report_host **all;
 	size_t n, nallowed = 0, ndenied = 0;
 
-	if (r->quiet || r->nhosts == 0)
+	if (r->quiet || (r->nhosts == 0 && r->uncounted == 0))
 		return;
+	if (r->uncounted)
+		fprintf(stderr, "netbox: out of memory during the run: %zu network decision%s not counted below\n",
+			r->uncounted, r->uncounted == 1 ? "" : "s");
 	all = report_sorted(r, &n);
+	if (!all) {
+		if (r->nhosts)
+			fprintf(stderr, "netbox: no network summary: out of memory\n");
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (report_denied(all[i]))
 			ndenied++;
@@ -400,7 +458,7 @@ void report_summary(struct report *r)
 			mixed ? "partly" : denied ? "denied" : "allowed", h->shown, ports,
 			h->dns_allowed + h->dns_denied, h->conns_allowed + h->conns_denied,
 			denied && !mixed ? "-" : up, denied && !mixed ? "-" : down, denied ? "  (" : "",
-			denied ? h->reason : "", denied ? ")" : "");
+			denied && h->reason ? h->reason : "", denied ? ")" : "");
 	}
 	free(all);
 }
@@ -412,6 +470,11 @@ int report_learned(struct report *r, FILE *out, const char *command)
 	char cmd[512];
 
 	all = report_sorted(r, &n);
+	if (!all) {
+		if (r->nhosts)
+			return -ENOMEM; /* a profile missing what ran is worse than none */
+		n = 0;
+	}
 	util_escape(command, cmd, sizeof(cmd));
 	fprintf(out,
 		"# netbox profile learned with --learn from:\n"
@@ -440,6 +503,9 @@ int report_learned(struct report *r, FILE *out, const char *command)
 	}
 	if (!nrules)
 		fprintf(out, "# (no connection was made: this profile allows nothing)\n");
+	if (r->uncounted)
+		fprintf(out, "# incomplete: netbox ran out of memory and did not count %zu decision%s\n",
+			r->uncounted, r->uncounted == 1 ? "" : "s");
 	for (size_t i = 0; i < n; i++) {
 		struct report_host *h = all[i];
 		char ports[512];

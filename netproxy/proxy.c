@@ -29,6 +29,11 @@
  *                        (relay.c); resets propagate.
  * Every decision is reported once (report.h), and the byte counts when the
  * connection ends.
+ *
+ * This runs in the supervisor's loop: nothing here may end the process.  A
+ * connection that cannot get its memory (its struct, its upstream's, a
+ * libevent registration) is reset and the proxy goes on serving the others
+ * (conn_oom()).
  */
 #include "proxy.h"
 #include "dns/fakeip.h"
@@ -168,6 +173,24 @@ static void conn_fail(struct conn *c)
 	conn_free(c);
 }
 
+/* Out of memory for @c: say so once per run (a line per connection would
+ * flood stderr while it lasts), and reset it. */
+static void proxy_oom(const struct proxy *p)
+{
+	static bool warned;
+
+	if (!warned)
+		warn("out of memory with %zu connections open: new connections fail while it lasts",
+		     p->nconns);
+	warned = true;
+}
+
+static void conn_oom(struct conn *c)
+{
+	proxy_oom(c->p);
+	conn_fail(c);
+}
+
 static void conn_free(struct conn *c)
 {
 	struct proxy *p = c->p;
@@ -255,7 +278,19 @@ static void conn_relay(struct conn *c)
 
 /* ---- upstream ------------------------------------------------------------ */
 
-static void conn_connected(void *arg, int fd, const struct sockaddr_storage *addr, int err UNUSED)
+/* Allowed, but no upstream connection came of it (refused, timed out, or
+ * no memory to try): reset. */
+static void conn_unreachable(struct conn *c, bool oom)
+{
+	if (c->late) /* allowed, and never reported yet */
+		conn_report_allowed(c);
+	if (oom)
+		conn_oom(c);
+	else
+		conn_fail(c);
+}
+
+static void conn_connected(void *arg, int fd, const struct sockaddr_storage *addr, int err)
 {
 	struct conn *c = arg;
 
@@ -266,9 +301,7 @@ static void conn_connected(void *arg, int fd, const struct sockaddr_storage *add
 	free(c->up);
 	c->up = NULL;
 	if (fd < 0) {
-		if (c->late) /* allowed, and never reported yet */
-			conn_report_allowed(c);
-		conn_fail(c);
+		conn_unreachable(c, err == -ENOMEM);
 		return;
 	}
 	c->upfd = fd;
@@ -278,7 +311,11 @@ static void conn_connected(void *arg, int fd, const struct sockaddr_storage *add
 static void conn_connect(struct conn *c, const struct sockaddr_storage *addrs, int n)
 {
 	c->state = CONN_CONNECT;
-	c->up = xcalloc(1, sizeof(*c->up));
+	c->up = calloc(1, sizeof(*c->up));
+	if (!c->up) {
+		conn_unreachable(c, true);
+		return;
+	}
 	/* upstream_start may call conn_connected (and free @c) at once. */
 	upstream_start(c->up, c->p->base, addrs, n, conn_connected, c);
 }
@@ -382,15 +419,20 @@ static void conn_pass(struct conn *c)
 
 /* The first bytes may still become @what: wait for more, at most
  * CONN_PEEK_MS from the first of them on a port where a silent client would
- * have gone on unchecked (80 and 443 count from the accept). */
-static void conn_wait(struct conn *c, const char *what)
+ * have gone on unchecked (80 and 443 count from the accept).  0 (waiting),
+ * or 1: no memory for the deadline, @c is gone. */
+static int conn_wait(struct conn *c, const char *what)
 {
 	if (!c->peek_what && c->sniff_only) {
 		struct timeval tv = { CONN_PEEK_MS / 1000, (CONN_PEEK_MS % 1000) * 1000 };
 
-		event_add(&c->ev_timer, &tv);
+		if (event_add(&c->ev_timer, &tv) < 0) {
+			conn_oom(c);
+			return 1;
+		}
 	}
 	c->peek_what = what;
+	return 0;
 }
 
 /* The client shut its sending side: what is queued is all it says before
@@ -445,8 +487,7 @@ static int conn_try_peek(struct conn *c)
 		conn_deny(c, "HTTP/0.9 carries no Host: netbox cannot see the host it asks for");
 		return 1;
 	case PEEK_PROTO_NEED_MORE:
-		conn_wait(c, "TLS ClientHello or HTTP request");
-		return 0;
+		return conn_wait(c, "TLS ClientHello or HTTP request");
 	default:
 		if (c->port == 443 || c->port == 80) {
 			conn_deny(c, "not %s on port %u", c->port == 443 ? "TLS" : "HTTP", c->port);
@@ -455,10 +496,8 @@ static int conn_try_peek(struct conn *c)
 		conn_pass(c);
 		return 1;
 	}
-	if (r == PEEK_NEED_MORE && (size_t)n < sizeof(buf) && !conn_client_shut(c)) {
-		conn_wait(c, what);
-		return 0;
-	}
+	if (r == PEEK_NEED_MORE && (size_t)n < sizeof(buf) && !conn_client_shut(c))
+		return conn_wait(c, what);
 	if (r == PEEK_NEED_MORE || r == PEEK_INVALID) {
 		c->sni[0] = '\0';
 		conn_deny(c, "malformed %s", what);
@@ -512,7 +551,10 @@ static void conn_hold(struct conn *c)
 		return;
 	}
 	event_assign(&c->ev_peek, c->p->base, c->peekfd, EV_READ | EV_PERSIST | EV_ET, conn_on_peek, c);
-	event_add(&c->ev_peek, NULL);
+	if (event_add(&c->ev_peek, NULL) < 0) {
+		conn_deny(c, "cannot watch the connection (%s)", strerror(ENOMEM));
+		return;
+	}
 	/* Bytes that came while connecting announce no new edge. */
 	conn_try_peek(c);
 }
@@ -530,8 +572,10 @@ static void conn_peek(struct conn *c)
 	 * triggered event would fire again and again for the same bytes. */
 	event_assign(&c->ev_peek, c->p->base, c->client, EV_READ | EV_PERSIST | EV_ET, conn_on_peek, c);
 	evtimer_assign(&c->ev_timer, c->p->base, conn_on_peek_timeout, c);
-	event_add(&c->ev_peek, NULL);
-	event_add(&c->ev_timer, &tv);
+	if (event_add(&c->ev_peek, NULL) < 0 || event_add(&c->ev_timer, &tv) < 0) {
+		conn_oom(c);
+		return;
+	}
 	conn_try_peek(c);
 }
 
@@ -585,10 +629,15 @@ static void conn_classify(struct conn *c)
 
 static void proxy_accept_one(struct proxy *p, int fd)
 {
-	struct conn *c = xcalloc(1, sizeof(*c));
+	struct conn *c = calloc(1, sizeof(*c));
 	struct sockaddr_in6 dst = { 0 };
 	socklen_t len = sizeof(dst);
 
+	if (!c) {
+		proxy_oom(p);
+		conn_reset_fd(fd);
+		return;
+	}
 	c->p = p;
 	c->client = fd;
 	c->upfd = -1;
@@ -613,11 +662,24 @@ static void proxy_accept_one(struct proxy *p, int fd)
 	conn_classify(c);
 }
 
+/* Stop accepting for PROXY_EMFILE_RETRY_MS: the connection waits in the
+ * backlog, and the listener, still readable, would spin the loop with its
+ * level-triggered event.  Without even the memory for the timer, it stays
+ * on: spinning beats going deaf for the rest of the run. */
+static void proxy_accept_pause(struct proxy_listener *l)
+{
+	struct timeval tv = { 0, PROXY_EMFILE_RETRY_MS * 1000 };
+
+	if (evtimer_add(&l->retry, &tv) == 0)
+		event_del(&l->ev);
+}
+
 static void proxy_on_accept_retry(evutil_socket_t fd UNUSED, short what UNUSED, void *arg)
 {
 	struct proxy_listener *l = arg;
 
-	event_add(&l->ev, NULL);
+	if (event_add(&l->ev, NULL) < 0)
+		proxy_accept_pause(l);
 }
 
 static void proxy_on_accept(evutil_socket_t fd, short what UNUSED, void *arg)
@@ -628,21 +690,19 @@ static void proxy_on_accept(evutil_socket_t fd, short what UNUSED, void *arg)
 		int c = accept4((int)fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (c < 0) {
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-				static bool warned;
-				struct timeval tv = { 0, PROXY_EMFILE_RETRY_MS * 1000 };
+			static bool warned;
 
-				/* Out of descriptors: the connection waits in the
-				 * backlog; say so once, and stop accepting for a
-				 * moment: the listener stays readable, so its
-				 * level-triggered event would spin the loop. */
-				if (!warned)
-					warn("out of file descriptors (%d connections open): raise the limit with ulimit -n",
-					     (int)l->p->nconns);
+			if (errno != EMFILE && errno != ENFILE && errno != ENOBUFS && errno != ENOMEM)
+				return;
+			/* Each said once a run. */
+			if (errno == ENOBUFS || errno == ENOMEM) {
+				proxy_oom(l->p);
+			} else if (!warned) {
+				warn("out of file descriptors (%zu connections open): raise the limit with ulimit -n",
+				     l->p->nconns);
 				warned = true;
-				event_del(&l->ev);
-				evtimer_add(&l->retry, &tv);
 			}
+			proxy_accept_pause(l);
 			return;
 		}
 		proxy_accept_one(l->p, c);
@@ -663,15 +723,22 @@ struct proxy *proxy_new(struct event_base *base, const struct policy *policy, st
 
 int proxy_add_listener(struct proxy *p, int fd)
 {
-	struct proxy_listener *l = xcalloc(1, sizeof(*l));
+	struct proxy_listener *l = calloc(1, sizeof(*l));
 
+	/* Also called from the loop (ondemand.c): no dying here. */
+	if (!l)
+		return -ENOMEM;
 	l->p = p;
 	l->fd = fd;
 	event_assign(&l->ev, p->base, fd, EV_READ | EV_PERSIST, proxy_on_accept, l);
 	evtimer_assign(&l->retry, p->base, proxy_on_accept_retry, l);
+	/* libevent fails an add with malloc's or epoll_ctl's errno, if any. */
+	errno = 0;
 	if (event_add(&l->ev, NULL) < 0) {
+		int err = errno ? errno : ENOMEM;
+
 		free(l);
-		return -EIO;
+		return -err;
 	}
 	l->next = p->listeners;
 	p->listeners = l;

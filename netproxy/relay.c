@@ -23,7 +23,10 @@
  * what we saw.  The relay is done when both directions are shut or on the
  * first error; relay_done_cb then runs once.
  *
- * No allocation after relay_start(): the events live in struct relay.
+ * No allocation after relay_start(): the events live in struct relay.  But
+ * libevent allocates for a registration now and then (a descriptor it has
+ * not seen, its timer heap) and can fail: the relay then ends as on an
+ * error (-ENOMEM), both sides reset, rather than stall unwatched.
  */
 #include "relay.h"
 #include "bitmap.h"
@@ -186,7 +189,8 @@ static bool relay_dir_drain(struct relay *r, struct relay_dir *d)
 	}
 	if (f == 0) {
 		event_del(&d->ev_read);
-		event_add(&d->ev_write, NULL);
+		if (event_add(&d->ev_write, NULL) < 0)
+			relay_finish(r, -ENOMEM);
 		return false;
 	}
 	return true;
@@ -197,8 +201,10 @@ static void relay_dir_pump(struct relay *r, struct relay_dir *d)
 	if (!relay_dir_drain(r, d))
 		return;
 	/* The pipe is empty (back from back-pressure, or it was). */
-	if (!event_pending(&d->ev_read, EV_READ, NULL))
-		event_add(&d->ev_read, NULL);
+	if (!event_pending(&d->ev_read, EV_READ, NULL) && event_add(&d->ev_read, NULL) < 0) {
+		relay_finish(r, -ENOMEM);
+		return;
+	}
 	for (int rounds = 0; rounds < 16; rounds++) {
 		ssize_t n;
 		int g = relay_pipe_get(d);

@@ -7,7 +7,9 @@
  * closed.  A deadline bounds the whole thing (UPSTREAM_TIMEOUT_MS).
  *
  * Everything lives in struct upstream, owned by the connection: no
- * allocation here.
+ * allocation here but libevent's own for its registrations, which can fail
+ * like any other: an attempt that cannot be watched counts as failed
+ * (-ENOMEM), a stagger that cannot be timed starts the next attempt at once.
  */
 #include "upstream.h"
 #include "util.h"
@@ -99,15 +101,20 @@ static void upstream_next(struct upstream *u)
 			close(fd);
 			continue;
 		}
-		a->fd = fd;
 		a->u = u;
 		event_assign(&a->ev, u->base, fd, EV_WRITE, upstream_on_connect, a);
-		event_add(&a->ev, NULL);
+		if (event_add(&a->ev, NULL) < 0) {
+			u->last_err = -ENOMEM;
+			close(fd);
+			continue;
+		}
+		a->fd = fd;
 		u->pending++;
 		if (u->next < u->n) {
 			struct timeval tv = { 0, UPSTREAM_STAGGER_MS * 1000 };
 
-			event_add(&u->stagger, &tv);
+			if (event_add(&u->stagger, &tv) < 0)
+				continue;
 		}
 		return;
 	}
@@ -149,7 +156,12 @@ void upstream_start(struct upstream *u, struct event_base *base, const struct so
 	u->active = true;
 	evtimer_assign(&u->stagger, base, upstream_on_stagger, u);
 	evtimer_assign(&u->deadline, base, upstream_on_deadline, u);
-	event_add(&u->deadline, &tv);
+	if (event_add(&u->deadline, &tv) < 0) {
+		/* Without its deadline an attempt could hang forever. */
+		upstream_cleanup(u, -1);
+		upstream_finish(u, -1, NULL, -ENOMEM);
+		return;
+	}
 	upstream_next(u);
 }
 

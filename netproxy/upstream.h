@@ -32,7 +32,7 @@ struct upstream {
 	struct event stagger, deadline;
 };
 
-/* May call @cb before returning (nothing to try). */
+/* May call @cb before returning (nothing to try, or no memory to try it). */
 void upstream_start(struct upstream *u, struct event_base *base, const struct sockaddr_storage *addrs,
 		    int n, upstream_cb cb, void *arg);
 /* Abandon every attempt; @cb will not run. */

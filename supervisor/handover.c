@@ -48,6 +48,7 @@ int handover_listeners(int chan, struct listener **out, size_t *nout)
 	struct listener *v = NULL;
 	size_t n = 0;
 	uint32_t seq = 0;
+	int err;
 
 	for (;;) {
 		struct channel_listeners m;
@@ -56,16 +57,14 @@ int handover_listeners(int chan, struct listener **out, size_t *nout)
 		int r = channel_recv(chan, CHANNEL_LISTENERS, &m, sizeof(m), fds, CHANNEL_LISTENERS_BATCH,
 				     &nfds, 0);
 
-		if (r == -EPROTO) {
-			errno = EPROTO;
+		if (r < 0) {
+			err = r; /* -EPROTO, or the sandbox init died (and said why) */
 			goto fail;
 		}
-		if (r < 0)
-			goto fail; /* the sandbox init died (and said why) */
 		if (m.seq != seq || m.count > CHANNEL_LISTENERS_BATCH || m.count != nfds || m.last > 1) {
 			for (size_t i = 0; i < nfds; i++)
 				close(fds[i]);
-			errno = EPROTO;
+			err = -EPROTO;
 			goto fail;
 		}
 		v = xrealloc(v, (n + nfds) * sizeof(*v));
@@ -73,7 +72,7 @@ int handover_listeners(int chan, struct listener **out, size_t *nout)
 			if (m.kind[i] > LISTENER_PROXY || !handover_valid(fds[i], m.kind[i], m.port[i])) {
 				for (size_t j = i; j < nfds; j++)
 					close(fds[j]);
-				errno = EPROTO;
+				err = -EPROTO;
 				goto fail;
 			}
 			v[n].fd = fds[i];
@@ -92,5 +91,5 @@ fail:
 	for (size_t i = 0; i < n; i++)
 		close(v[i].fd);
 	free(v);
-	return -1;
+	return err;
 }

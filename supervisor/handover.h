@@ -18,8 +18,8 @@ struct listener {
  * to @port? */
 bool handover_valid(int fd, enum channel_listener_kind kind, uint16_t port);
 
-/* Receive and check the init's listeners from @chan.  0, or -1 (errno
- * EPROTO for a bad message, or the sandbox init died before sending). */
+/* Receive and check the init's listeners from @chan.  0, or -errno: -EPROTO
+ * for a bad message, another when the sandbox init died before sending. */
 int handover_listeners(int chan, struct listener **out, size_t *n);
 
 #endif

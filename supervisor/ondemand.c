@@ -144,11 +144,15 @@ static int ondemand_dest(const struct seccomp_notif *req, struct in6_addr *addr)
 	/* An address in the program's memory, only ever given to the kernel. */
 	struct iovec remote = { (void *)(uintptr_t)req->data.args[1], len }; /* NOLINT(performance-no-int-to-ptr) */
 	uint16_t port;
+	long got;
 
 	if (len == 0)
 		return 0;
-	if (syscall(SYS_process_vm_readv, req->pid, &local, 1, &remote, 1, 0) != (long)len)
+	got = syscall(SYS_process_vm_readv, req->pid, &local, 1, &remote, 1, 0);
+	if (got < 0)
 		return errno == EFAULT ? 0 : -errno; /* EFAULT: its bad pointer, its EFAULT */
+	if (got != (long)len)
+		return 0; /* part of it unmapped: its EFAULT too (errno is not set) */
 	if (policy_addr_from_sockaddr((const struct sockaddr *)&sa, (socklen_t)len, addr, &port) < 0)
 		return 0;
 	return port;

@@ -213,7 +213,7 @@ int supervise_main(const struct config *cfg, char **envp, int back)
 	struct discard_covers covers;
 	struct listener *ls = NULL;
 	size_t n = 0;
-	int chan, status;
+	int chan, status, r;
 	pid_t pid;
 
 	isolate_initial();
@@ -221,12 +221,10 @@ int supervise_main(const struct config *cfg, char **envp, int back)
 
 	/* What the init says, in its order: the listeners (a filtered
 	 * network), then the throw-away mounts once the tree is built. */
-	if (cfg->net == NET_FILTER && handover_listeners(chan, &ls, &n) < 0) {
-		int err = errno;
-
+	if (cfg->net == NET_FILTER && (r = handover_listeners(chan, &ls, &n)) < 0) {
 		status = sandbox_wait(pid);
 		/* The init died and said why; or it sent garbage. */
-		if (err == EPROTO)
+		if (r == -EPROTO)
 			die(NULL, "bad message from the sandbox init");
 		return status ? status : NETBOX_EXIT_FAILURE;
 	}

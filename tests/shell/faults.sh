@@ -22,7 +22,12 @@
 #   - hostile DNS from the sandbox (tests/shell/faults-helper.py hostile-dns):
 #     malformed queries, compression loops, TCP length prefixes that lie,
 #     pipelining, connection and query floods — FORMERR or silence, and the
-#     resolver keeps serving.
+#     resolver keeps serving;
+#   - the supervisor out of memory while it serves one connection (each of
+#     that connection's allocations failing in turn, tests/probes/
+#     oominject.c): that connection works or is reset, the next is served,
+#     the log and the learned profile are still written, and netbox exits
+#     with the program's status.
 # netbox runs as the unprivileged test user in the lab's HOST namespace.
 # Run as root (meson test --suite faults); NETBOX is the binary under test.
 . "$(dirname "$0")/../lib.sh"
@@ -337,6 +342,108 @@ cap hx "$NB" --allow www.google.com "$PY" forks.py
 t_is "$RC:$OUT" "0:forked 1000 answered 1000 failed 0" "1,000 children (500 orphans) each get an answer from netbox"
 t_ok "$(awk -v t="$SECS" 'BEGIN { exit !(t <= 30) }'; echo $?)" "... and netbox exits once they are done (${SECS} s)"
 t_unlike "$ERR" "AddressSanitizer|runtime error|LeakSanitizer" "1,000 children: no sanitizer report"
+
+# ---------------------------------------------------------------------------
+# Out of memory in the supervisor.  tests/probes/oominject.c, preloaded into
+# netbox, fails allocations while the supervisor serves the program's first
+# connection: NETBOX_OOM=1:N the N-th of them, 1:N+ the N-th and every one
+# after it, for N = 1, 2, ... until the connection makes fewer than N (the
+# same connection allocates the same way each run).  The program makes a
+# connection of one kind below first, then a normal request that must be
+# served; it exits 3, as netbox must then.
+
+OOM_ENV=()
+[[ ${NETBOX_SANITIZE:-none} == *address* ]] && OOM_ENV=(ASAN_OPTIONS=verify_asan_link_order=0)
+NO_OOM=
+if ! err=$(cc -O1 -shared -fPIC -o "$NB_WORK/oominject.so" "$LIB_DIR/probes/oominject.c" -ldl 2>&1); then
+	t_diag "cannot compile tests/probes/oominject.c" "$err"
+	NO_OOM="no C compiler"
+fi
+chmod 755 "$NB_WORK/oominject.so" 2>/dev/null
+cat >"$NB_WORK/oom.sh" <<'EOF'
+case $1 in
+http) echo "first $(curl -sS -m 5 -o /dev/null -w '%{http_code} t=%{time_total}' "$2" 2>/dev/null)" ;;
+tcp) echo "first $($PY fh.py tcpread "$2" "$3" --timeout 5)" ;;
+esac
+echo "next $(curl -sS -m 5 http://www.google.com/hello 2>&1)"
+exit 3
+EOF
+
+# oom_run SPEC NETBOX-ARGS... — netbox with the injector set to SPEC.
+oom_run() {
+	local spec=$1
+	shift
+	NB_ENV=("LD_PRELOAD=$NB_WORK/oominject.so" "NETBOX_OOM=$spec" ${OOM_ENV[@]+"${OOM_ENV[@]}"})
+	cap hx "$NB" --unsetenv LD_PRELOAD "$@"
+	NB_ENV=()
+}
+
+# Every line of the --log file a JSON object, the next request's last.
+oom_log_ok() {
+	[ -s "$NB_WORK/oom.jsonl" ] && ! grep -qv '^{.*}$' "$NB_WORK/oom.jsonl" &&
+		tail -1 "$NB_WORK/oom.jsonl" | grep -q '"name":"www.google.com".*"verdict":"allow".*"bytes_received":[1-9]'
+}
+
+# oom_sweep WHAT NETBOX-OPTIONS -- oom.sh-ARGS — both sweeps for one kind of
+# first connection.  Each run: netbox exits 3, the next request is served,
+# the first connection ended within 3 s (reset, not left hanging), the --log
+# and --learn outputs are whole.
+OOM_SAID=0 OOM_UNCOUNTED=0 OOM_INCOMPLETE=0
+oom_sweep() {
+	local what=$1 opts=() mode n runs=0 reset=0 most=0 bad=() allocs failed first
+	shift
+	while [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	for mode in "" +; do
+		for ((n = 1; n <= 40; n++)); do
+			rm -f "$NB_WORK/oom.jsonl" "$NB_WORK/oom.profile"
+			oom_run "1:$n$mode" "${opts[@]}" sh oom.sh "$@"
+			runs=$((runs + 1))
+			allocs= failed=
+			read -r allocs failed < <(sed -n 's/^netbox-oom: connection 1: \([0-9]*\) allocations, \([0-9]*\) failed$/\1 \2/p' <<<"$ERR")
+			[ "${allocs:-0}" -gt "$most" ] && most=$allocs
+			first=$(line "$OUT" first)
+			[[ $first == "first 200 "* || $first == "first ECONNRESET 262144 "* ]] || reset=$((reset + 1))
+			grep -q "^netbox: out of memory" <<<"$ERR" && OOM_SAID=$((OOM_SAID + 1))
+			grep -q "^netbox: out of memory during the run: [0-9]* network decisions\? not counted below" <<<"$ERR" &&
+				OOM_UNCOUNTED=$((OOM_UNCOUNTED + 1))
+			grep -q "^# incomplete: netbox ran out of memory" "$NB_WORK/oom.profile" 2>/dev/null &&
+				OOM_INCOMPLETE=$((OOM_INCOMPLETE + 1))
+			if [ "$RC" != 3 ] || [ "$(line "$OUT" next)" != "next hello from www.google.com" ] ||
+				[ -z "$allocs" ] || ! secs_le "$first" 3 ||
+				grep -qE "AddressSanitizer|runtime error|LeakSanitizer" <<<"$ERR" ||
+				{ [[ " ${opts[*]} " == *" --log "* ]] && ! oom_log_ok; } ||
+				{ [[ " ${opts[*]} " == *" --learn="* ]] &&
+					! grep -q "^allow =www\.google\.com:80 " "$NB_WORK/oom.profile" 2>/dev/null; }; then
+				bad+=("1:$n$mode: exit $RC, $(tr '\n' ' ' <<<"$OUT")| $(grep -v '^  ' <<<"$ERR" | tr '\n' ' ')")
+			fi
+			# The N-th allocation never came: this sweep is over.
+			[ "${failed:-0}" = 0 ] && break
+		done
+	done
+	t_is "${#bad[@]}" 0 "out of memory serving $what: the next request is served, netbox exits 3 ($runs runs, up to $most allocations, $reset first connections reset)" ||
+		printf '%s\n' "${bad[@]}" | head -5 | t_why
+}
+
+if [ -n "$NO_OOM" ]; then
+	t_skip "out of memory in the supervisor" "$NO_OOM"
+else
+	oom_sweep "a request by name, with --log" --allow www.google.com --log oom.jsonl -- http http://www.google.com/hello
+	oom_sweep "a raw address, with --learn" --learn=oom.profile -- http http://203.0.113.13/hello
+	oom_sweep "a denied raw address" --allow www.google.com -- http http://203.0.113.13/hello
+	oom_sweep "a silent client the server speaks first to" --allow www.google.com --allow faults.test:9100 -- \
+		tcp faults.test 9100
+	t_ok "$([ "$OOM_SAID" -gt 0 ]; echo $?)" "out of memory: netbox said so, on stderr ($OOM_SAID runs)"
+	t_ok "$([ "$OOM_UNCOUNTED" -gt 0 ] && [ "$OOM_INCOMPLETE" -gt 0 ]; echo $?)" \
+		"... and, when it could not count a decision, its summary ($OOM_UNCOUNTED runs) and the learned profile ($OOM_INCOMPLETE) say so"
+	oom_run 1:1 --allow www.google.com sh oom.sh http http://www.google.com/hello
+	t_like "$ERR" "^netbox: out of memory with [0-9]+ connections open: new connections fail while it lasts" \
+		"... a connection it had no memory for: said, and that new ones fail meanwhile"
+	t_like "$(line "$OUT" first)" "^first 000 t=" "... that connection reset, at once"
+fi
 
 # ---------------------------------------------------------------------------
 # Closed stdin/stdout.
