@@ -20,6 +20,7 @@
  * Called from main.c after paths_plan(), before the sandbox exists.
  */
 #include "config.h"
+#include "mountplan.h"
 #include "outputs.h"
 #include "paths.h"
 #include "policy/policy.h"
@@ -140,7 +141,7 @@ static char *outputs_open(struct config *cfg, const char *opt, const char *given
 static void outputs_cover(struct config *cfg, const char *real, const char *why)
 {
 	if (paths_writable_tree(cfg, real))
-		options_add_mount(cfg, MOUNT_HIDE, real, why);
+		mountplan_add(cfg, MOUNT_HIDE, real, why);
 }
 
 /* $XDG_CONFIG_HOME/netbox/learned/NAME.profile: outside every tree a

@@ -15,7 +15,8 @@
  * the user's and are followed.
  *
  * Called from main.c after every mount is planned (paths_plan()), before
- * anything is opened or bound on the program's behalf.
+ * anything is opened or bound on the program's behalf.  paths_expand(), for
+ * options.c and mountplan.c, only makes a path the user typed absolute.
  */
 #include "config.h"
 #include "paths.h"
@@ -26,6 +27,22 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+
+char *paths_expand(const struct config *cfg, const char *opt, const char *path)
+{
+	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0')) {
+		if (!cfg->home)
+			die("give the full path", "%s %s: no home directory to expand ~ against", opt, path);
+		return xasprintf("%s%s", cfg->home, path + 1);
+	}
+	if (path[0] == '~')
+		die("write ~/PATH or a full path", "%s %s: ~USER is not supported", opt, path);
+	if (path[0] == '/')
+		return xstrdup(path);
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	return xasprintf("%s/%s", cfg->cwd, path);
+}
 
 bool paths_under(const char *path, const char *dir)
 {

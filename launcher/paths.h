@@ -7,6 +7,11 @@
 
 struct config;
 
+/* A path the user gave to option @opt: a leading ~ expanded, made absolute
+ * against the current directory (links not resolved); dies naming @opt on
+ * ~USER or a ~ without a home.  Malloc'ed. */
+char *paths_expand(const struct config *cfg, const char *opt, const char *path);
+
 /* @path is @dir or below it (both absolute, normalised). */
 bool paths_under(const char *path, const char *dir);
 

@@ -25,6 +25,7 @@
  * root) is refused.  Every error names the file and the line.
  */
 #include "config.h"
+#include "mountplan.h"
 #include "paths.h"
 #include "profileparse.h"
 #include "util.h"
@@ -361,7 +362,7 @@ void profile_plan(struct config *cfg)
 		 * (protect.c): read-only in every such run. */
 		if (!tree || paths_under(path, options_profile_dirs(cfg)[0]))
 			continue;
-		options_add_mount(cfg, MOUNT_RO, path, "a profile netbox read");
+		mountplan_add(cfg, MOUNT_RO, path, "a profile netbox read");
 		notice("profile %s lies in %s, which sandboxed programs can write: it is read-only "
 		       "for this run, but an earlier run could have changed it \u2014 read it, and "
 		       "keep profiles in %s",

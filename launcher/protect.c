@@ -47,6 +47,7 @@
  * README says so.
  */
 #include "config.h"
+#include "mountplan.h"
 #include "paths.h"
 #include "protect.h"
 #include "protect_internal.h"
@@ -673,7 +674,7 @@ void protect_plan(struct config *cfg)
 		       PROTECT_MAX_DIRS);
 	for (size_t i = 0; i < p->n; i++) {
 		struct protect_entry *e = &p->v[i];
-		const struct mount_req *m = mounts_find(cfg, e->path);
+		const struct mount_req *m = mountplan_find(cfg, e->path);
 
 		/* Opted out, or under a mount of the user's that is not
 		 * writable (--hide ./sub over sub/.git): a bind here would
@@ -687,7 +688,7 @@ void protect_plan(struct config *cfg)
 		/* A link cannot be bound over (its target is protected, and
 		 * replacing it is caught at exit). */
 		if (!e->is_link)
-			options_add_mount(cfg, MOUNT_RO, e->path, xasprintf("protected: %s", e->why));
+			mountplan_add(cfg, MOUNT_RO, e->path, xasprintf("protected: %s", e->why));
 	}
 	p->n = kept;
 	cfg->protect = p;
