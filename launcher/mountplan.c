@@ -109,7 +109,6 @@ static void mountplan_add_missing_tmpfs(struct config *cfg, const char *opt, con
 			break;
 		}
 	}
-	errno = ENOENT;
 }
 
 static enum mount_kind mountplan_kind_of(const char *opt)
@@ -132,20 +131,23 @@ void mountplan_option(struct config *cfg, const char *opt, const char *arg)
 		die("give a path", "%s: empty path", opt);
 	abs = paths_expand(cfg, opt, arg);
 	if (!realpath(abs, resolved)) {
+		int err = errno; /* (realpath() in protect_may_create() sets it) */
+
 		/* --rw .git before `git init`: the protected name may be made. */
-		if (errno == ENOENT && kind == MOUNT_RW && protect_may_create(cfg, abs))
+		if (err == ENOENT && kind == MOUNT_RW && protect_may_create(cfg, abs))
 			return;
 		/* A profile names paths that may not exist on every machine
 		 * (~/.cargo/git before the first git dependency): skip them;
 		 * but a cache the profile keeps throw-away is made an empty
 		 * tmpfs, so that what the tool writes there is not mistaken
 		 * for something lost in the hidden home (discard.c). */
-		if (errno == ENOENT && cfg->origin && kind == MOUNT_OVERLAY)
+		if (err == ENOENT && cfg->origin && kind == MOUNT_OVERLAY)
 			mountplan_add_missing_tmpfs(cfg, opt, abs);
-		if (errno == ENOENT && cfg->origin)
+		if (err == ENOENT && cfg->origin)
 			return;
-		if (errno == ENOENT)
+		if (err == ENOENT)
 			die("create it first or fix the path", "%s %s: %s does not exist", opt, arg, abs);
+		errno = err;
 		die_errno("check the path and its permissions", "%s %s: cannot resolve %s", opt, arg, abs);
 	}
 	if (strcmp(resolved, "/") == 0 &&
