@@ -137,25 +137,6 @@ struct config {
 /* options.c */
 void options_parse(struct config *cfg, int argc, char **argv);
 void options_usage(void);
-/* Apply one option from a profile line: @name without dashes, @arg or NULL.
- * Dies (with util_context naming the line) if it is unknown, not allowed in
- * a profile, or its value is bad. */
-void options_apply_profile_line(struct config *cfg, const char *name, const char *arg);
-/* The directories profiles are looked up in, in order (NULL-terminated,
- * missing ones included). */
-char **options_profile_dirs(const struct config *cfg);
-
-/* profile.c */
-/* Read the profiles for this run: --profile ones, else the program's
- * (NAME.profile), else "default"; nothing with --noprofile. */
-void profile_load_all(struct config *cfg);
-/* Read one profile file (and what it includes). */
-void profile_load_file(struct config *cfg, const char *path, int depth);
-/* After paths_plan(): profiles read from a writable tree are read-only
- * inside, with a warning; a --profile path through a planted link dies. */
-void profile_plan(struct config *cfg);
-/* Print the names of the profiles found, one per line, sorted. */
-void profile_list(const struct config *cfg);
 
 /* env.c */
 char **env_build(const struct config *cfg, char **environ_in);

@@ -19,6 +19,7 @@
 #include "unixsock.h"
 #include "policy/policy.h"
 #include "privs.h"
+#include "profile.h"
 #include "sandbox.h"
 
 #include <errno.h>

@@ -11,6 +11,7 @@
 #include "mountplan.h"
 #include "paths.h"
 #include "policy/policy.h"
+#include "profile.h"
 #include "util.h"
 
 #include <errno.h>
@@ -489,9 +490,14 @@ static int options_pass(struct config *cfg, int argc, char **argv, bool early)
 	return i;
 }
 
-void options_apply_profile_line(struct config *cfg, const char *name, const char *arg)
+/* One option line of a profile (profile.c hands each here): looked up in
+ * the same table as the command line's, and refused if it is unknown, not
+ * allowed in a profile, or its value is missing or extra. */
+static void options_profile_line(struct config *cfg, const char *name, const char *arg,
+				 const char *origin)
 {
 	const struct option_entry *o = options_find_long(name, strlen(name));
+	const char *saved;
 	char optname[64];
 	size_t n;
 
@@ -509,43 +515,10 @@ void options_apply_profile_line(struct config *cfg, const char *name, const char
 	optname[0] = optname[1] = '-';
 	memcpy(optname + 2, o->name, n);
 	optname[2 + n] = '\0';
+	saved = cfg->origin;
+	cfg->origin = origin;
 	o->handler(cfg, optname, arg);
-}
-
-char **options_profile_dirs(const struct config *cfg)
-{
-	static char *dirs[8];
-	char exe[PATH_MAX];
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	size_t n = 0;
-	ssize_t len;
-
-	if (dirs[0])
-		return dirs;
-	if (xdg && xdg[0] == '/')
-		dirs[n++] = xasprintf("%s/netbox", xdg);
-	else if (cfg->home)
-		dirs[n++] = xasprintf("%s/.config/netbox", cfg->home);
-	dirs[n++] = xstrdup("/etc/netbox");
-	/* The shipped profiles, relative to the binary: installed
-	 * (PREFIX/bin/netbox -> PREFIX/share/netbox/profiles) or in the build
-	 * tree (build/launcher/netbox -> build/profiles), so that netbox run
-	 * from where it was built finds them too; then the configured path. */
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		char *slash;
-
-		exe[len] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			dirs[n++] = xasprintf("%s/../share/netbox/profiles", exe);
-			dirs[n++] = xasprintf("%s/../profiles", exe);
-		}
-	}
-	dirs[n++] = xstrdup(NETBOX_PROFILEDIR);
-	dirs[n] = NULL;
-	return dirs;
+	cfg->origin = saved;
 }
 
 void options_parse(struct config *cfg, int argc, char **argv)
@@ -567,7 +540,7 @@ void options_parse(struct config *cfg, int argc, char **argv)
 	if (!*argv[prog])
 		die("name the program to run", "empty program name");
 	cfg->argv = &argv[prog];
-	profile_load_all(cfg);
+	profile_load_all(cfg, options_profile_line);
 	options_pass(cfg, argc, argv, false);
 
 	if (cfg->net == NET_NONE && cfg->nrules_cmdline)

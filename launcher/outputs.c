@@ -23,6 +23,7 @@
 #include "mountplan.h"
 #include "outputs.h"
 #include "paths.h"
+#include "profile.h"
 #include "policy/policy.h"
 #include "profileparse.h"
 #include "util.h"
@@ -149,7 +150,7 @@ static void outputs_cover(struct config *cfg, const char *real, const char *why)
  * learned profile is used only when asked for (it has no cache rules). */
 static char *outputs_default_learn_path(const struct config *cfg)
 {
-	char **dirs = options_profile_dirs(cfg);
+	char **dirs = profile_dirs(cfg);
 	const char *base = strrchr(cfg->argv[0], '/'), *xdg = getenv("XDG_CONFIG_HOME");
 	char name[65];
 	size_t n = 0;

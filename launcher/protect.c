@@ -49,6 +49,7 @@
 #include "config.h"
 #include "mountplan.h"
 #include "paths.h"
+#include "profile.h"
 #include "protect.h"
 #include "protect_internal.h"
 #include "util.h"
@@ -473,7 +474,7 @@ void protect_add_named(const struct config *cfg, struct protect *p, const char *
 static void protect_walk_extra(const struct config *cfg, struct protect *p)
 {
 	const char *homes[] = { cfg->home, cfg->target_home };
-	char **dirs = options_profile_dirs(cfg);
+	char **dirs = profile_dirs(cfg);
 	char hooks[PATH_MAX];
 
 	for (size_t h = 0; h < ARRAY_SIZE(homes); h++) {
