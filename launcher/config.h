@@ -116,7 +116,11 @@ struct config {
 	uid_t uid;
 	gid_t gid;
 	bool invoked_by_root;
-	char *home;           /* the invoking user's home, resolved; NULL if none */
+	char *home;           /* the invoking user's home ($HOME, else the
+			       * password database's), resolved; NULL if none */
+	char *passwd_home;    /* the invoking user's home in the password
+			       * database, resolved, when $HOME names another
+			       * (hidden all the same); else NULL */
 	char *target_home;    /* HOME for the program */
 	char *user;           /* the program's user name, for USER/LOGNAME */
 	char *cwd;            /* current directory, resolved */

@@ -223,6 +223,11 @@ static void mountplan_add_defaults(struct config *cfg)
 		mountplan_cover_if_dir(cfg, cfg->home, "default: your home", false);
 	if (cfg->target_home && !mountplan_is_system_dir(cfg->target_home))
 		mountplan_cover_if_dir(cfg, cfg->target_home, "default: the program's home", false);
+	/* HOME=/elsewhere, or a system user's /var/lib/x (not among the
+	 * other users' homes below): hidden like the other (unless under a
+	 * cover already, /home/you). */
+	if (cfg->passwd_home && !mountplan_is_system_dir(cfg->passwd_home))
+		mountplan_cover_if_dir(cfg, cfg->passwd_home, "default: your account's home", true);
 	/* Other users' homes wherever they live (/srv/users/..., /var/lib/x);
 	 * those under a cover already (/home/x) are hidden by it, and a tmpfs
 	 * each would cost a mount per user at every start.  The local
@@ -249,11 +254,14 @@ static void mountplan_add_defaults(struct config *cfg)
  * user's mounts are planned, the defaults not yet. */
 static char *mountplan_cwd_hidden_why(const struct config *cfg)
 {
-	const char *cwd = cfg->cwd;
+	const char *cwd = cfg->cwd, *homes[PATHS_MAX_HOMES];
+	size_t nhomes = paths_homes(cfg, homes);
+	bool in_home = false;
 	char *link;
 
-	if (strcmp(cwd, "/") == 0 || (cfg->home && strcmp(cwd, cfg->home) == 0) ||
-	    (cfg->target_home && strcmp(cwd, cfg->target_home) == 0))
+	for (size_t h = 0; h < nhomes; h++)
+		in_home |= strcmp(cwd, homes[h]) == 0;
+	if (strcmp(cwd, "/") == 0 || in_home)
 		return xstrdup("it is /, your home or the program's home");
 	/* --hide ~/secrets, then cd ~/secrets/x: the cover wins. */
 	for (size_t i = 0; i < cfg->nmounts; i++) {
@@ -267,19 +275,18 @@ static char *mountplan_cwd_hidden_why(const struct config *cfg)
 	 * directory", however the program that started netbox got there (a
 	 * planted build -> ~/.aws entered by `make -C build`, `env -C`, an
 	 * editor's task: no $PWD shows that link). */
-	for (size_t h = 0; h < 2; h++) {
-		const char *home = h ? cfg->target_home : cfg->home;
-		size_t n = home ? strlen(home) : 0;
+	for (size_t h = 0; h < nhomes; h++) {
+		size_t n = strlen(homes[h]);
 
-		if (home && strcmp(home, "/") != 0 && paths_under(cwd, home) && cwd[n] == '/' &&
+		if (strcmp(homes[h], "/") != 0 && paths_under(cwd, homes[h]) && cwd[n] == '/' &&
 		    cwd[n + 1] == '.')
 			return xasprintf("it lies in a hidden directory of your home, where credentials "
 					 "and what your tools run live");
+		in_home |= paths_under(cwd, homes[h]);
 	}
 	/* `cd build` where an earlier run planted build -> ~/.ssh: binding
 	 * "the current directory" would bind ~/.ssh read-write. */
-	if ((cfg->home && paths_under(cwd, cfg->home)) ||
-	    (cfg->target_home && paths_under(cwd, cfg->target_home))) {
+	if (in_home) {
 		link = paths_cwd_planted_link(cfg);
 		if (link) {
 			char *why = xasprintf("you reached it through a link a sandboxed program may "
@@ -323,15 +330,14 @@ void mountplan_defaults(struct config *cfg)
  * (~/.cargo for ~/.cargo/bin holds credentials.toml). */
 static bool mountplan_too_broad(const struct config *cfg, const char *dir, bool install)
 {
-	const char *homes[] = { cfg->home, cfg->target_home };
+	const char *homes[PATHS_MAX_HOMES];
+	size_t nhomes = paths_homes(cfg, homes);
 
 	if (strcmp(dir, "/") == 0)
 		return true;
-	for (size_t i = 0; i < ARRAY_SIZE(homes); i++) {
+	for (size_t i = 0; i < nhomes; i++) {
 		const char *slash = strrchr(dir, '/');
 
-		if (!homes[i])
-			continue;
 		if (paths_under(homes[i], dir) ||
 		    (install && slash && (size_t)(slash - dir) == strlen(homes[i]) &&
 		     strncmp(dir, homes[i], (size_t)(slash - dir)) == 0))

@@ -409,8 +409,12 @@ static void mounts_apply(const struct config *cfg, const struct mount_req *m)
 {
 	char dst[PATH_MAX], src[PATH_MAX];
 	bool tmp = strcmp(m->path, "/tmp") == 0 || strcmp(m->path, "/var/tmp") == 0;
-	bool home = (cfg->home && strcmp(m->path, cfg->home) == 0) ||
-		    (cfg->target_home && strcmp(m->path, cfg->target_home) == 0);
+	const char *homes[PATHS_MAX_HOMES];
+	size_t nhomes = paths_homes(cfg, homes);
+	bool home = false;
+
+	for (size_t i = 0; i < nhomes; i++)
+		home |= strcmp(m->path, homes[i]) == 0;
 
 	if ((size_t)snprintf(dst, sizeof(dst), NEWROOT "%s", m->path) >= sizeof(dst) ||
 	    (size_t)snprintf(src, sizeof(src), OLDROOT "%s", m->path) >= sizeof(src))

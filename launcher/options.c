@@ -397,6 +397,12 @@ static void options_identity(struct config *cfg)
 		cfg->home = xstrdup(buf);
 	else if (home)
 		cfg->home = xstrdup(home);
+	/* HOME=/elsewhere hides nothing of the home your account has: that
+	 * one is yours all the same (ssh keys, shell history), whatever your
+	 * uid (a system user's /var/lib/x is no other user's home to cover). */
+	if (pw && pw->pw_dir && pw->pw_dir[0] == '/' && realpath(pw->pw_dir, buf) &&
+	    strcmp(buf, "/") != 0 && (!cfg->home || strcmp(buf, cfg->home) != 0))
+		cfg->passwd_home = xstrdup(buf);
 
 	cfg->uid = uid;
 	cfg->gid = getgid();

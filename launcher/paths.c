@@ -44,6 +44,22 @@ char *paths_expand(const struct config *cfg, const char *opt, const char *path)
 	return xasprintf("%s/%s", cfg->cwd, path);
 }
 
+size_t paths_homes(const struct config *cfg, const char *out[PATHS_MAX_HOMES])
+{
+	const char *all[PATHS_MAX_HOMES] = { cfg->home, cfg->target_home, cfg->passwd_home };
+	size_t n = 0;
+
+	for (size_t i = 0; i < PATHS_MAX_HOMES; i++) {
+		bool seen = !all[i];
+
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = strcmp(out[j], all[i]) == 0;
+		if (!seen)
+			out[n++] = all[i];
+	}
+	return n;
+}
+
 bool paths_under(const char *path, const char *dir)
 {
 	size_t n = strlen(dir);

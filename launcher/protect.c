@@ -474,13 +474,12 @@ void protect_add_named(const struct config *cfg, struct protect *p, const char *
  * beyond each .git (protectgit.c). */
 static void protect_walk_extra(const struct config *cfg, struct protect *p)
 {
-	const char *homes[] = { cfg->home, cfg->target_home };
+	const char *homes[PATHS_MAX_HOMES];
+	size_t nhomes = paths_homes(cfg, homes);
 	char **dirs = profile_dirs(cfg);
 	char hooks[PATH_MAX];
 
-	for (size_t h = 0; h < ARRAY_SIZE(homes); h++) {
-		if (!homes[h] || (h == 1 && homes[0] && strcmp(homes[0], homes[1]) == 0))
-			continue;
+	for (size_t h = 0; h < nhomes; h++) {
 		for (size_t i = 0; i < ARRAY_SIZE(protect_home); i++)
 			protect_add_named(cfg, p, homes[h], protect_home[i].name, protect_home[i].why);
 	}
