@@ -350,6 +350,15 @@ static void mounts_dev(const struct config *cfg)
 	mounts_tmpfs(NEWROOT "/dev/shm", "1777", cfg->uid, cfg->gid, false);
 	/* Nothing else may be created in /dev. */
 	mounts_readonly(NEWROOT "/dev", false);
+	/* But /dev/shm, which that reached, is writable again: POSIX
+	 * semaphores and shared memory live there (python's multiprocessing
+	 * locks, chromium).  A directory of the store, like every throw-away
+	 * place, with nothing to run from it.  (Bound before the read-only,
+	 * not after: the walk of older kernels remounts by path, and the
+	 * host's /dev/shm hidden below would name a plain directory: EINVAL.) */
+	if (mount(NULL, NEWROOT "/dev/shm", NULL, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0)
+		die_errno(NULL, "cannot make /dev/shm writable");
 }
 
 /* An empty read-only file or directory on @dst (which exists): a bind of

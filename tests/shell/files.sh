@@ -346,6 +346,20 @@ t_ok "$([ "${OUT% }" != "$DEV_WANT" ] && echo 0 || echo 1)" "without netbox: the
 cap nb sh -c 'ls /dev | tr "\n" " "'
 t_is "${OUT% }" "$DEV_WANT" "netbox: /dev is minimal"
 
+# /dev is read-only, /dev/shm is not: POSIX semaphores and shared memory
+# live there (python's multiprocessing, chromium).  Nothing runs from it.
+cap nb sh -c 'touch /dev/new 2>&1; echo "dev=$?"'
+t_like "$OUT" "dev=1" "netbox: nothing can be created in /dev"
+cap nb "$PY" -c 'import multiprocessing; multiprocessing.Lock(); print("LOCK-OK")'
+t_is "$RC:$OUT" "0:LOCK-OK" "netbox: python's multiprocessing.Lock() works (a writable /dev/shm)"
+cap nb sh -c 'echo x >/dev/shm/f && cat /dev/shm/f && cp /bin/true /dev/shm/t && /dev/shm/t; echo "exec=$?"'
+t_is "$OUT" $'x\nexec=126' "netbox: /dev/shm takes files, and runs none (noexec)"
+cap nb sh -c 'grep " /dev/shm " /proc/self/mountinfo | tail -1'
+t_like "$OUT" " rw,nosuid,nodev,noexec" "netbox: /dev/shm is rw,nosuid,nodev,noexec"
+cap nb --tmpfs-size 2M sh -c 'head -c 1M /dev/zero >/tmp/a && head -c 2M /dev/zero >/dev/shm/b; echo "shm=$?"'
+t_like "$OUT:$ERR" "^shm=1:.*No space left on device" \
+	"netbox --tmpfs-size 2M: /dev/shm shares the budget with /tmp (ENOSPC past 2M)"
+
 # --- a program under the hidden home -----------------------------------------
 
 as_user sh -c 'mkdir -p ~/bin && cat > ~/bin/tool && chmod 755 ~/bin/tool' <<'EOF'
