@@ -1,8 +1,10 @@
 /* config.h — the effective configuration of one netbox run.
  *
- * options.c fills it from the command line; every later stage (mounts.c,
- * env.c, sandbox.c, and the network side) only reads it.  Paths in it are
- * absolute and resolved (realpath) by the time options.c returns.
+ * options.c fills it from the command line and the profiles; the planners
+ * (mountplan.c, paths.c, protect.c, ...) complete it in netbox; every later
+ * stage (mounts.c, env.c, sandbox.c, and the network side) only reads it.
+ * Paths in it are absolute and resolved (realpath) by the time options.c
+ * returns.
  */
 #ifndef NETBOX_CONFIG_H
 #define NETBOX_CONFIG_H
@@ -13,12 +15,21 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+/* The kinds of mount the plan holds (mountplan.c), applied by mounts.c. */
 enum mount_kind {
+	/* The user's, one per option (--ro, ...), and netbox's own too: */
 	MOUNT_RO,    /* bind the host path read-only */
 	MOUNT_RW,    /* bind the host path read-write */
 	MOUNT_HIDE,  /* cover with an empty, read-only directory or file */
 	MOUNT_TMPFS, /* cover with an empty, writable tmpfs */
 	MOUNT_OVERLAY, /* the host path, with writes kept in a throw-away layer */
+	/* netbox's defaults only: */
+	MOUNT_DEV,   /* minimal /dev */
+	MOUNT_PROC,  /* fresh /proc of the new pid namespace */
+	MOUNT_SYS,   /* fresh sysfs of the new network namespace */
+	MOUNT_COVER, /* writable empty tmpfs owned by the user (a home, /tmp) */
+	MOUNT_SOCKET, /* a unix socket of the host, or a directory of them, hidden
+		       * if still there when the sandbox is made (unixsock.c) */
 };
 
 struct mount_req {
@@ -107,7 +118,11 @@ struct config {
 	uid_t uid;
 	gid_t gid;
 	bool invoked_by_root;
-	char *home;           /* the invoking user's home, resolved; NULL if none */
+	char *home;           /* the invoking user's home ($HOME, else the
+			       * password database's), resolved; NULL if none */
+	char *passwd_home;    /* the invoking user's home in the password
+			       * database, resolved, when $HOME names another
+			       * (hidden all the same); else NULL */
 	char *target_home;    /* HOME for the program */
 	char *user;           /* the program's user name, for USER/LOGNAME */
 	char *cwd;            /* current directory, resolved */
@@ -127,49 +142,14 @@ struct config {
 
 /* options.c */
 void options_parse(struct config *cfg, int argc, char **argv);
-/* Apply one option from a profile line: @name without dashes, @arg or NULL.
- * Dies (with util_context naming the line) if it is unknown, not allowed in
- * a profile, or its value is bad. */
-void options_apply_profile_line(struct config *cfg, const char *name, const char *arg);
-/* The directories profiles are looked up in, in order (NULL-terminated,
- * missing ones included). */
-char **options_profile_dirs(const struct config *cfg);
-
-/* profile.c */
-/* Read the profiles for this run: --profile ones, else the program's
- * (NAME.profile), else "default"; nothing with --noprofile. */
-void profile_load_all(struct config *cfg);
-/* Read one profile file (and what it includes). */
-void profile_load_file(struct config *cfg, const char *path, int depth);
-/* After paths_plan(): profiles read from a writable tree are read-only
- * inside, with a warning; a --profile path through a planted link dies. */
-void profile_plan(struct config *cfg);
-/* Print the names of the profiles found, one per line, sorted. */
-void profile_list(const struct config *cfg);
 void options_usage(void);
-void options_add_mount(struct config *cfg, enum mount_kind kind, const char *path,
-		       const char *origin);
-const char *options_mount_kind_name(enum mount_kind kind);
 
 /* env.c */
 char **env_build(const struct config *cfg, char **environ_in);
 void env_print_changes(const struct config *cfg, char **environ_in);
 
-/* mounts.c */
-void mounts_plan_defaults(struct config *cfg);
-void mounts_sort(struct config *cfg);
-/* Hide a unix socket of the host (or a directory holding only sockets),
- * if it is still there when the sandbox is made (unixsock.c). */
-void mounts_plan_socket(struct config *cfg, const char *path, bool is_dir, const char *why);
-/* The mount that decides what @path looks like in the sandbox (the deepest
- * one holding it, the latest on a tie), or NULL for the read-only root. */
-const struct mount_req *mounts_find(const struct config *cfg, const char *path);
-/* @path is one of the default empty tmpfs covers (a home, /tmp), not
- * covered again by another mount. */
-bool mounts_is_cover(const struct config *cfg, const char *path);
-/* @m shows an empty tree or file (a cover, --hide, --tmpfs). */
-bool mounts_is_hiding(const struct mount_req *m);
+/* mounts.c, in the sandbox init: build the file system mountplan.c planned
+ * (cfg->mounts, sorted). */
 void mounts_setup(const struct config *cfg);
-void mounts_print_plan(const struct config *cfg);
 
 #endif

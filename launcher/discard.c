@@ -19,6 +19,7 @@
  *                     directory) are left out by their paths.
  */
 #include "config.h"
+#include "mountplan.h"
 #include "channel.h"
 #include "discard.h"
 #include "paths.h"
@@ -64,7 +65,7 @@ void discard_send(const struct config *cfg, int chan)
 	int fds[DISCARD_MAX_PLACES] = { -1, -1, -1, -1 }, nfds = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (!mounts_is_cover(cfg, places[i]))
+		if (!mountplan_is_cover(cfg, places[i]))
 			continue; /* exposed (--rw ~), or the user's own --tmpfs */
 		fds[nfds] = open(places[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (fds[nfds] < 0)

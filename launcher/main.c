@@ -3,8 +3,9 @@
  *
  *   netbox [OPTIONS] [--] CMD [ARGS...]
  *
- * Layout of the launcher: options.c (command line), env.c (environment),
- * mounts.c (file system view), sandbox.c (namespaces, host side), init.c
+ * Layout of the launcher: options.c (command line), profile.c (profiles),
+ * env.c (environment), mountplan.c (the file system view, planned here) and
+ * mounts.c (built in the sandbox), sandbox.c (namespaces, host side), init.c
  * (pid 1 inside), privs.c and seccomp.c (the program's privileges),
  * netlink.c (the sandbox's network configuration).
  */
@@ -12,16 +13,17 @@
 #include "config.h"
 #include "discard.h"
 #include "isolate.h"
+#include "mountplan.h"
 #include "outputs.h"
 #include "paths.h"
 #include "protect.h"
 #include "unixsock.h"
 #include "policy/policy.h"
 #include "privs.h"
+#include "profile.h"
 #include "sandbox.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -66,70 +68,6 @@ static char *main_find_program(const char *name, int *err)
 	return NULL;
 }
 
-/* Never expose a home, or a directory above one, on the program's behalf;
- * nor, as the install directory above a bin/, a direct child of a home
- * (~/.cargo for ~/.cargo/bin holds credentials.toml). */
-static bool main_too_broad(const struct config *cfg, const char *dir, bool install)
-{
-	const char *homes[] = { cfg->home, cfg->target_home };
-
-	if (strcmp(dir, "/") == 0)
-		return true;
-	for (size_t i = 0; i < ARRAY_SIZE(homes); i++) {
-		const char *slash = strrchr(dir, '/');
-
-		if (!homes[i])
-			continue;
-		if (paths_under(homes[i], dir) ||
-		    (install && slash && (size_t)(slash - dir) == strlen(homes[i]) &&
-		     strncmp(dir, homes[i], (size_t)(slash - dir)) == 0))
-			return true;
-	}
-	return false;
-}
-
-static void main_expose_dir(struct config *cfg, const char *dir)
-{
-	const struct mount_req *m = mounts_find(cfg, dir);
-
-	if (!m || m->kind == MOUNT_RO || m->kind == MOUNT_RW || m->kind == MOUNT_OVERLAY)
-		return;
-	if (main_too_broad(cfg, dir, false)) {
-		notice("the program is in %s, which stays hidden \u2014 expose what it needs with --ro", dir);
-		return;
-	}
-	notice("%s is hidden in the sandbox: making it visible read-only for the program", dir);
-	options_add_mount(cfg, MOUNT_RO, dir, "the program's directory");
-}
-
-/* The directories to expose for the program found at cfg->prog_path that
- * resolves to @real_path: see main_locate_program(). */
-static void main_locate_dirs(struct config *cfg, const char *real_path)
-{
-	char found_dir[PATH_MAX], real[PATH_MAX];
-	cleanup_free char *dir = xstrdup(cfg->prog_path);
-	char *slash = strrchr(dir, '/');
-
-	if (!slash || slash == dir || !realpath((*slash = '\0', dir), found_dir))
-		return;
-	main_expose_dir(cfg, found_dir);
-
-	snprintf(real, sizeof(real), "%s", real_path);
-	slash = strrchr(real, '/');
-	if (!slash || slash == real)
-		return;
-	*slash = '\0';
-	if (strcmp(real, found_dir) == 0)
-		return; /* not a symlink into another directory */
-	slash = strrchr(real, '/');
-	if (slash && slash != real && strcmp(slash, "/bin") == 0) {
-		*slash = '\0';
-		if (main_too_broad(cfg, real, true))
-			*slash = '/'; /* ~/bin/x, ~/.cargo/bin/x: the bin directory alone */
-	}
-	main_expose_dir(cfg, real);
-}
-
 /* A program installed under a hidden directory (nvm's node, a tool in
  * ~/bin, a build in /tmp) gets its directory read-only.  If it is a
  * symlink (pipx's ~/.local/bin/tool -> .../venvs/tool/bin/tool), the
@@ -161,7 +99,7 @@ static void main_locate_program(struct config *cfg)
 			       why);
 		return;
 	}
-	main_locate_dirs(cfg, real);
+	mountplan_program_dirs(cfg, real);
 }
 
 /* --check prints paths, the program's arguments and variable names as
@@ -263,7 +201,7 @@ static void main_check(const struct config *cfg)
 		printf("seccomp: OFF (--seccomp=off: unsafe, for debugging only)\n");
 	if (cfg->net == NET_FILTER)
 		isolate_print(cfg, stdout);
-	mounts_print_plan(cfg);
+	mountplan_print(cfg);
 	protect_print(cfg, stdout);
 	env_print_changes(cfg, environ);
 	if (cfg->npass_fds) {
@@ -279,78 +217,6 @@ static void main_check(const struct config *cfg)
 static struct config main_cfg;
 static char **main_envp;
 
-/* Why the current directory should not be bound read-write, or NULL.  The
- * user's mounts are planned, the defaults not yet. */
-static char *main_cwd_hidden_why(const struct config *cfg)
-{
-	const char *cwd = cfg->cwd;
-	char *link;
-
-	if (strcmp(cwd, "/") == 0 || (cfg->home && strcmp(cwd, cfg->home) == 0) ||
-	    (cfg->target_home && strcmp(cwd, cfg->target_home) == 0))
-		return xstrdup("it is /, your home or the program's home");
-	/* --hide ~/secrets, then cd ~/secrets/x: the cover wins. */
-	for (size_t i = 0; i < cfg->nmounts; i++) {
-		const struct mount_req *m = &cfg->mounts[i];
-
-		if ((m->kind == MOUNT_HIDE || m->kind == MOUNT_TMPFS) && paths_under(cwd, m->path))
-			return xasprintf("it lies in %s, which %s covers", m->path, m->origin);
-	}
-	/* A hidden directory of a home (~/.aws, ~/.ssh, ~/.cargo/registry/src/x)
-	 * holds credentials and what tools run: never exposed as "the current
-	 * directory", however the program that started netbox got there (a
-	 * planted build -> ~/.aws entered by `make -C build`, `env -C`, an
-	 * editor's task: no $PWD shows that link). */
-	for (size_t h = 0; h < 2; h++) {
-		const char *home = h ? cfg->target_home : cfg->home;
-		size_t n = home ? strlen(home) : 0;
-
-		if (home && strcmp(home, "/") != 0 && paths_under(cwd, home) && cwd[n] == '/' &&
-		    cwd[n + 1] == '.')
-			return xasprintf("it lies in a hidden directory of your home, where credentials "
-					 "and what your tools run live");
-	}
-	/* `cd build` where an earlier run planted build -> ~/.ssh: binding
-	 * "the current directory" would bind ~/.ssh read-write. */
-	if ((cfg->home && paths_under(cwd, cfg->home)) ||
-	    (cfg->target_home && paths_under(cwd, cfg->target_home))) {
-		link = paths_cwd_planted_link(cfg);
-		if (link) {
-			char *why = xasprintf("you reached it through a link a sandboxed program may "
-					      "have planted: %s", link);
-
-			free(link);
-			return why;
-		}
-	}
-	return NULL;
-}
-
-/* The defaults of mounts.c first, so that the user's requests, added after
- * them, win on the same path. */
-static void main_plan_mounts(struct config *cfg)
-{
-	struct mount_req *mine = cfg->mounts;
-	size_t nmine = cfg->nmounts;
-
-	cfg->cwd_hidden_why = main_cwd_hidden_why(cfg);
-	cfg->mounts = NULL;
-	cfg->nmounts = 0;
-	mounts_plan_defaults(cfg);
-	cfg->mounts = xrealloc(cfg->mounts, (cfg->nmounts + nmine) * sizeof(*cfg->mounts));
-	for (size_t i = 0; i < nmine; i++) {
-		mine[i].seq = (int)cfg->nmounts;
-		cfg->mounts[cfg->nmounts++] = mine[i];
-	}
-	free(mine);
-	if (!cfg->cwd_exposed) {
-		const struct mount_req *m = mounts_find(cfg, cfg->cwd);
-
-		cfg->cwd_exposed =
-			m && (m->kind == MOUNT_RO || m->kind == MOUNT_RW || m->kind == MOUNT_OVERLAY);
-	}
-}
-
 int main(int argc, char **argv)
 {
 	struct discard_covers covers;
@@ -359,14 +225,14 @@ int main(int argc, char **argv)
 	int status;
 
 	options_parse(&main_cfg, argc, argv);
-	main_plan_mounts(&main_cfg);
+	mountplan_defaults(&main_cfg);
 	paths_plan(&main_cfg);
 	outputs_plan(&main_cfg);
 	profile_plan(&main_cfg);
 	protect_plan(&main_cfg);
 	unixsock_plan(&main_cfg);
 	main_locate_program(&main_cfg);
-	mounts_sort(&main_cfg);
+	mountplan_sort(&main_cfg);
 	main_listen_ports(&main_cfg);
 
 	if (main_cfg.check) {

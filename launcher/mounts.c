@@ -10,16 +10,17 @@
  *   2. The host root is bound recursively at /newroot and made read-only,
  *      nosuid and nodev as a whole (mount_setattr(AT_RECURSIVE), or a walk of
  *      mountinfo on kernels older than 5.12).
- *   3. The requests — defaults (homes, /tmp, /run, /dev, /proc), the current
- *      directory, and --ro/--rw/--hide/--tmpfs/--overlay — are applied
- *      parents first (by path depth, then by order given), each creating its
- *      mount point in a tmpfs when the covered tree does not have it.  An
- *      overlay's upper and work directories live on a tmpfs of their own,
- *      mounted in the staging area.
+ *   3. The requests mountplan.c planned in netbox — defaults (homes, /tmp,
+ *      /run, /dev, /proc), the current directory, --ro/--rw/--hide/--tmpfs/
+ *      --overlay and netbox's own — are applied in its order, parents first
+ *      (by path depth, then by order given), each creating its mount point
+ *      in a tmpfs when the covered tree does not have it.  Every writable
+ *      throw-away place (covers, --tmpfs, /dev/shm, overlays' upper layers)
+ *      is a directory of one tmpfs, the store, mounted in the staging area.
  *   4. pivot_root into /newroot and detach the old root: nothing of the host
- *      is reachable but what was bound.  The overlays' tmpfs goes with the
- *      staging area, out of every path; each overlay keeps its own reference
- *      to it, and the kernel frees it with the sandbox's last mount.
+ *      is reachable but what was bound.  The store goes with the staging
+ *      area, out of every path; each mount of it keeps its own reference to
+ *      it, and the kernel frees it with the sandbox's last mount.
  */
 #include "config.h"
 #include "paths.h"
@@ -28,7 +29,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -39,16 +39,6 @@
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
 #endif
-
-/* Internal kinds, after the user-visible ones in config.h. */
-enum {
-	MOUNT_DEV = MOUNT_OVERLAY + 1, /* minimal /dev */
-	MOUNT_PROC,                    /* fresh /proc of the new pid namespace */
-	MOUNT_SYS,                     /* fresh sysfs of the new network namespace */
-	MOUNT_COVER,                   /* default: writable empty tmpfs owned by the user */
-	MOUNT_SOCKET,                  /* a unix socket of the host (or a directory of
-					* them): covered if still there */
-};
 
 #define NEWROOT "/newroot"
 #define OLDROOT "/oldroot"
@@ -65,200 +55,6 @@ static const char *const mounts_proc_masked[] = {
 	"latency_stats", "timer_stats", "sysrq-trigger", "acpi", "asound", "scsi",
 	"irq",	       "bus",	    "driver",  "fs/nfsd",
 };
-
-/* Directories covered by an empty tmpfs whatever the user's layout. */
-static const struct {
-	const char *path;
-	const char *why;
-} mounts_covers[] = {
-	{ "/home", "default: home directories" },
-	{ "/root", "default: root's home" },
-	{ "/mnt", "default: mounted media" },
-	{ "/media", "default: mounted media" },
-	{ "/tmp", "default: private /tmp" },
-	{ "/var/tmp", "default: private /var/tmp" },
-	{ "/run", "default: sockets of ssh-agent, dbus, docker, ..." },
-};
-
-/* Home directories that are really system directories are not covered. */
-static bool mounts_is_system_dir(const char *p)
-{
-	static const char *const sys[] = { "/", "/usr", "/var", "/etc", "/bin", "/sbin", "/lib",
-					   "/opt", "/srv", "/dev", "/proc", "/sys", "/nonexistent",
-					   "/var/lib", "/var/spool", "/var/cache", "/var/run", "/run" };
-
-	for (size_t i = 0; i < ARRAY_SIZE(sys); i++)
-		if (strcmp(p, sys[i]) == 0)
-			return true;
-	return false;
-}
-
-static bool path_is_under(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	if (strcmp(dir, "/") == 0)
-		return true;
-	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
-}
-
-static void mounts_add_internal(struct config *cfg, int kind, const char *path, const char *origin)
-{
-	options_add_mount(cfg, MOUNT_TMPFS, path, origin);
-	cfg->mounts[cfg->nmounts - 1].kind = (enum mount_kind)kind;
-	cfg->mounts[cfg->nmounts - 1].is_dir = true;
-}
-
-void mounts_plan_socket(struct config *cfg, const char *path, bool is_dir, const char *why)
-{
-	mounts_add_internal(cfg, MOUNT_SOCKET, path, why);
-	cfg->mounts[cfg->nmounts - 1].is_dir = is_dir;
-}
-
-/* Under a default cover planned so far. */
-static bool mounts_is_covered(const struct config *cfg, const char *path)
-{
-	for (size_t i = 0; i < cfg->nmounts; i++)
-		if (cfg->mounts[i].kind == (enum mount_kind)MOUNT_COVER &&
-		    path_is_under(path, cfg->mounts[i].path))
-			return true;
-	return false;
-}
-
-/* @inside: a directory already inside a cover (checked on its real path:
- * /home/x may be a link to /data/x) needs none of its own. */
-static void mounts_cover_if_dir(struct config *cfg, const char *path, const char *why, bool inside)
-{
-	char real[PATH_MAX];
-	struct stat st;
-
-	if (!realpath(path, real) || stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
-		return;
-	if (inside && mounts_is_covered(cfg, real))
-		return;
-	for (size_t i = 0; i < cfg->nmounts; i++)
-		if (cfg->mounts[i].kind == (enum mount_kind)MOUNT_COVER &&
-		    strcmp(cfg->mounts[i].path, real) == 0)
-			return;
-	mounts_add_internal(cfg, MOUNT_COVER, real, why);
-}
-
-/* The defaults of DESIGN.md "Files": called before the user's requests are
- * appended, so that theirs win on the same path. */
-void mounts_plan_defaults(struct config *cfg)
-{
-	struct passwd *pw;
-	FILE *passwd;
-
-	mounts_add_internal(cfg, MOUNT_DEV, "/dev", "default: minimal /dev");
-	mounts_add_internal(cfg, MOUNT_PROC, "/proc", "default: /proc of the sandbox");
-	mounts_add_internal(cfg, MOUNT_SYS, "/sys", "default: /sys of the sandbox's network");
-	for (size_t i = 0; i < ARRAY_SIZE(mounts_covers); i++)
-		mounts_cover_if_dir(cfg, mounts_covers[i].path, mounts_covers[i].why, false);
-
-	if (cfg->home && !mounts_is_system_dir(cfg->home))
-		mounts_cover_if_dir(cfg, cfg->home, "default: your home", false);
-	if (cfg->target_home && !mounts_is_system_dir(cfg->target_home))
-		mounts_cover_if_dir(cfg, cfg->target_home, "default: the program's home", false);
-	/* Other users' homes wherever they live (/srv/users/..., /var/lib/x);
-	 * those under a cover already (/home/x) are hidden by it, and a tmpfs
-	 * each would cost a mount per user at every start.  The local
-	 * /etc/passwd, not getpwent(): NSS enumeration loads libnss_systemd
-	 * and walks its userdb directories (a third of a millisecond at every
-	 * start), and enumerating a directory service (LDAP) can take seconds;
-	 * homes of such users live under /home in practice. */
-	passwd = fopen("/etc/passwd", "re");
-	while (passwd && (pw = fgetpwent(passwd)))
-		if (pw->pw_uid >= 1000 && pw->pw_uid != 65534 && pw->pw_dir[0] == '/' &&
-		    !mounts_is_system_dir(pw->pw_dir))
-			mounts_cover_if_dir(cfg, pw->pw_dir, "default: other users' homes", true);
-	if (passwd)
-		fclose(passwd);
-
-	/* The current directory, read-write — unless main.c found a reason
-	 * not to (it is / or a home, or looks planted: cwd_hidden_why). */
-	cfg->cwd_exposed = !cfg->cwd_hidden_why;
-	if (cfg->cwd_exposed)
-		options_add_mount(cfg, MOUNT_RW, cfg->cwd, "current directory");
-}
-
-const struct mount_req *mounts_find(const struct config *cfg, const char *path)
-{
-	const struct mount_req *best = NULL;
-
-	for (size_t i = 0; i < cfg->nmounts; i++) {
-		const struct mount_req *m = &cfg->mounts[i];
-
-		if (paths_under(path, m->path) &&
-		    (!best || m->depth > best->depth || (m->depth == best->depth && m->seq > best->seq)))
-			best = m;
-	}
-	return best;
-}
-
-bool mounts_is_hiding(const struct mount_req *m)
-{
-	return m->kind == MOUNT_HIDE || m->kind == MOUNT_TMPFS || m->kind == (enum mount_kind)MOUNT_COVER ||
-	       m->kind == (enum mount_kind)MOUNT_SOCKET;
-}
-
-bool mounts_is_cover(const struct config *cfg, const char *path)
-{
-	const struct mount_req *m = mounts_find(cfg, path);
-
-	return m && m->kind == (enum mount_kind)MOUNT_COVER && strcmp(m->path, path) == 0;
-}
-
-static int mounts_cmp(const void *a, const void *b)
-{
-	const struct mount_req *x = a, *y = b;
-
-	if (x->depth != y->depth)
-		return x->depth - y->depth;
-	return x->seq - y->seq;
-}
-
-void mounts_sort(struct config *cfg)
-{
-	qsort(cfg->mounts, cfg->nmounts, sizeof(*cfg->mounts), mounts_cmp);
-}
-
-static const char *mounts_kind_text(int kind)
-{
-	switch (kind) {
-	case MOUNT_DEV:
-		return "minimal (null zero full random urandom tty pts shm)";
-	case MOUNT_PROC:
-		return "fresh procfs";
-	case MOUNT_SYS:
-		return "fresh sysfs";
-	case MOUNT_COVER:
-		return "empty tmpfs";
-	case MOUNT_SOCKET:
-		return "hidden";
-	default:
-		return options_mount_kind_name((enum mount_kind)kind);
-	}
-}
-
-void mounts_print_plan(const struct config *cfg)
-{
-	printf("files:\n  %-40s %-14s (%s)\n", "/", "read-only", "host root, nosuid, nodev");
-	for (size_t i = 0; i < cfg->nmounts; i++) {
-		const struct mount_req *m = &cfg->mounts[i];
-		cleanup_free char *path = util_escape_dup(m->path), *origin = util_escape_dup(m->origin);
-
-		printf("  %-40s %-14s (%s)\n", path, mounts_kind_text((int)m->kind), origin);
-	}
-	if (!cfg->cwd_exposed) {
-		cleanup_free char *cwd = util_escape_dup(cfg->cwd);
-
-		printf("  current directory %s is not exposed (%s): pass --rw to expose it\n", cwd,
-		       cfg->cwd_hidden_why ? cfg->cwd_hidden_why : "?");
-	}
-}
-
-/* ---- inside the sandbox ------------------------------------------------- */
 
 struct mounts_attr {
 	uint64_t attr_set;
@@ -294,7 +90,7 @@ static void mounts_readonly_walk(const char *path, unsigned long extra)
 		if (!tok)
 			continue;
 		util_unescape_octal(tok);
-		if (!path_is_under(tok, path) || statvfs(tok, &sv) < 0)
+		if (!paths_under(tok, path) || statvfs(tok, &sv) < 0)
 			continue;
 		flags = MS_BIND | MS_REMOUNT | MS_RDONLY | extra;
 		flags |= (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
@@ -537,6 +333,15 @@ static void mounts_dev(const struct config *cfg)
 	mounts_tmpfs(NEWROOT "/dev/shm", "1777", cfg->uid, cfg->gid, false);
 	/* Nothing else may be created in /dev. */
 	mounts_readonly(NEWROOT "/dev", false);
+	/* But /dev/shm, which that reached, is writable again: POSIX
+	 * semaphores and shared memory live there (python's multiprocessing
+	 * locks, chromium).  A directory of the store, like every throw-away
+	 * place, with nothing to run from it.  (Bound before the read-only,
+	 * not after: the walk of older kernels remounts by path, and the
+	 * host's /dev/shm hidden below would name a plain directory: EINVAL.) */
+	if (mount(NULL, NEWROOT "/dev/shm", NULL, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0)
+		die_errno(NULL, "cannot make /dev/shm writable");
 }
 
 /* An empty read-only file or directory on @dst (which exists): a bind of
@@ -614,14 +419,18 @@ static void mounts_apply(const struct config *cfg, const struct mount_req *m)
 {
 	char dst[PATH_MAX], src[PATH_MAX];
 	bool tmp = strcmp(m->path, "/tmp") == 0 || strcmp(m->path, "/var/tmp") == 0;
-	bool home = (cfg->home && strcmp(m->path, cfg->home) == 0) ||
-		    (cfg->target_home && strcmp(m->path, cfg->target_home) == 0);
+	const char *homes[PATHS_MAX_HOMES];
+	size_t nhomes = paths_homes(cfg, homes);
+	bool home = false;
+
+	for (size_t i = 0; i < nhomes; i++)
+		home |= strcmp(m->path, homes[i]) == 0;
 
 	if ((size_t)snprintf(dst, sizeof(dst), NEWROOT "%s", m->path) >= sizeof(dst) ||
 	    (size_t)snprintf(src, sizeof(src), OLDROOT "%s", m->path) >= sizeof(src))
 		die(NULL, "path too long: %s", m->path);
 
-	switch ((int)m->kind) {
+	switch (m->kind) {
 	case MOUNT_DEV:
 		mounts_dev(cfg);
 		break;
@@ -697,7 +506,7 @@ void mounts_setup(const struct config *cfg)
 		die_errno(NULL, "cannot bind the host root");
 	mounts_readonly(NEWROOT, true);
 
-	/* Step 3: parents first (cfg->mounts is sorted by mounts_sort()). */
+	/* Step 3: parents first (cfg->mounts is sorted by mountplan_sort()). */
 	for (size_t i = 0; i < cfg->nmounts; i++)
 		mounts_apply(cfg, &cfg->mounts[i]);
 

@@ -1,13 +1,17 @@
 /* options.c — the command line: a table of options, their parsing and
  * validation, and the identity (uid, home, current directory) the run uses.
  *
- * Everything that can be wrong with what the user typed is found here,
- * before any namespace exists: a bad option is one line on stderr and exit
- * status 125 (util.c's die()).
+ * Everything that can be wrong with what the user typed is found while
+ * parsing, before any namespace exists: a bad option is one line on stderr
+ * and exit status 125 (util.c's die()).  The mount options' paths are
+ * resolved and checked by the mount plan (mountplan.c), whose handler the
+ * table names.
  */
 #include "config.h"
+#include "mountplan.h"
+#include "paths.h"
 #include "policy/policy.h"
-#include "protect.h"
+#include "profile.h"
 #include "util.h"
 
 #include <errno.h>
@@ -37,9 +41,6 @@ struct option_entry {
 
 static const char *options_argv0 = "netbox";
 
-static char *options_expand_path(const struct config *cfg, const char *opt, const char *path);
-
-static void opt_mount(struct config *cfg, const char *opt, const char *arg);
 static void opt_rule(struct config *cfg, const char *opt, const char *arg);
 /* The machine's memory in bytes (at least 1 GiB is assumed if unknown). */
 static unsigned long long options_memory(void)
@@ -74,11 +75,11 @@ static void opt_allow_unix(struct config *cfg, const char *opt, const char *arg)
 static const struct option_entry option_table[] = {
 	{ "allow", 0, "PATTERN[:PORTS]", opt_rule, OPT_PROFILE, "allow connections to hosts matching PATTERN (default ports 80,443)" },
 	{ "deny", 0, "PATTERN[:PORTS]", opt_rule, OPT_PROFILE, "deny them, even if an --allow matches (deny wins)" },
-	{ "ro", 0, "PATH", opt_mount, OPT_PROFILE, "make PATH visible, read-only" },
-	{ "rw", 0, "PATH", opt_mount, OPT_PROFILE, "make PATH visible, read-write" },
-	{ "hide", 0, "PATH", opt_mount, OPT_PROFILE, "cover PATH with an empty read-only directory or file" },
-	{ "tmpfs", 0, "PATH", opt_mount, OPT_PROFILE, "cover PATH with an empty writable tmpfs" },
-	{ "overlay", 0, "PATH", opt_mount, OPT_PROFILE, "show PATH, but keep what the program writes there in a throw-away layer" },
+	{ "ro", 0, "PATH", mountplan_option, OPT_PROFILE, "make PATH visible, read-only" },
+	{ "rw", 0, "PATH", mountplan_option, OPT_PROFILE, "make PATH visible, read-write" },
+	{ "hide", 0, "PATH", mountplan_option, OPT_PROFILE, "cover PATH with an empty read-only directory or file" },
+	{ "tmpfs", 0, "PATH", mountplan_option, OPT_PROFILE, "cover PATH with an empty writable tmpfs" },
+	{ "overlay", 0, "PATH", mountplan_option, OPT_PROFILE, "show PATH, but keep what the program writes there in a throw-away layer" },
 	{ "keep-env", 0, "NAME", opt_keep_env, OPT_PROFILE, "pass NAME through as it is, even if it looks like a secret" },
 	{ "setenv", 0, "NAME=VALUE", opt_setenv, OPT_PROFILE, "set an environment variable for the program" },
 	{ "unsetenv", 0, "NAME", opt_unsetenv, OPT_PROFILE, "remove an environment variable" },
@@ -266,7 +267,7 @@ static void opt_max_procs(struct config *cfg, const char *opt, const char *arg)
 
 static void opt_allow_unix(struct config *cfg, const char *opt, const char *arg)
 {
-	cleanup_free char *abs = options_expand_path(cfg, opt, arg);
+	cleanup_free char *abs = paths_expand(cfg, opt, arg);
 	char real[PATH_MAX];
 	struct stat st;
 
@@ -359,145 +360,6 @@ static void opt_learn(struct config *cfg, const char *opt, const char *arg)
 	cfg->nrules_cmdline++;
 }
 
-static const struct {
-	const char *opt;
-	enum mount_kind kind;
-} mount_options[] = {
-	{ "--ro", MOUNT_RO },
-	{ "--rw", MOUNT_RW },
-	{ "--hide", MOUNT_HIDE },
-	{ "--tmpfs", MOUNT_TMPFS },
-	{ "--overlay", MOUNT_OVERLAY },
-};
-
-const char *options_mount_kind_name(enum mount_kind kind)
-{
-	static const char *const names[] = {
-		[MOUNT_RO] = "read-only",
-		[MOUNT_RW] = "read-write",
-		[MOUNT_HIDE] = "hidden",
-		[MOUNT_TMPFS] = "empty tmpfs",
-		[MOUNT_OVERLAY] = "overlay",
-	};
-	return names[kind];
-}
-
-/* Expand a leading ~ and make @path absolute against the current directory. */
-static char *options_expand_path(const struct config *cfg, const char *opt, const char *path)
-{
-	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0')) {
-		if (!cfg->home)
-			die("give the full path", "%s %s: no home directory to expand ~ against", opt, path);
-		return xasprintf("%s%s", cfg->home, path + 1);
-	}
-	if (path[0] == '~')
-		die("write ~/PATH or a full path", "%s %s: ~USER is not supported", opt, path);
-	if (path[0] == '/')
-		return xstrdup(path);
-	while (path[0] == '.' && path[1] == '/')
-		path += 2;
-	return xasprintf("%s/%s", cfg->cwd, path);
-}
-
-static int path_depth(const char *p)
-{
-	int d = 0;
-
-	for (; *p; p++)
-		if (*p == '/' && p[1] && p[1] != '/')
-			d++;
-	return d;
-}
-
-void options_add_mount(struct config *cfg, enum mount_kind kind, const char *path, const char *origin)
-{
-	struct mount_req *m;
-	struct stat st;
-
-	cfg->mounts = xrealloc(cfg->mounts, (cfg->nmounts + 1) * sizeof(*cfg->mounts));
-	m = &cfg->mounts[cfg->nmounts];
-	m->kind = kind;
-	m->path = xstrdup(path);
-	m->given = NULL;
-	m->is_dir = kind == MOUNT_TMPFS || stat(path, &st) < 0 || S_ISDIR(st.st_mode);
-	m->origin = origin;
-	m->depth = path_depth(path);
-	m->seq = (int)cfg->nmounts;
-	cfg->nmounts++;
-}
-
-/* A tmpfs at @abs, which does not exist: its deepest existing ancestor
- * resolved, the rest as written (the init makes the mount point). */
-static void options_add_missing_tmpfs(struct config *cfg, const char *opt, const char *abs)
-{
-	cleanup_free char *dir = xstrdup(abs);
-	char real[PATH_MAX];
-	char *slash;
-
-	while ((slash = strrchr(dir, '/')) && slash != dir) {
-		*slash = '\0';
-		if (realpath(dir, real)) {
-			cleanup_free char *path = xasprintf("%s%s", real, abs + (slash - dir));
-
-			/* (the origin lives as long as cfg) */
-			options_add_mount(cfg, MOUNT_TMPFS, path,
-					  xasprintf("%s (%s): not on this machine, an empty tmpfs", opt,
-						    cfg->origin));
-			break;
-		}
-	}
-	errno = ENOENT;
-}
-
-static void opt_mount(struct config *cfg, const char *opt, const char *arg)
-{
-	cleanup_free char *abs = NULL;
-	char resolved[PATH_MAX];
-	enum mount_kind kind = MOUNT_RO;
-	const char *origin = "--ro";
-
-	/* The origin must outlive this call: take the table's string. */
-	for (size_t i = 0; i < ARRAY_SIZE(mount_options); i++)
-		if (strcmp(opt, mount_options[i].opt) == 0) {
-			kind = mount_options[i].kind;
-			origin = mount_options[i].opt;
-		}
-	if (!*arg)
-		die("give a path", "%s: empty path", opt);
-	abs = options_expand_path(cfg, opt, arg);
-	if (!realpath(abs, resolved)) {
-		/* --rw .git before `git init`: the protected name may be made. */
-		if (errno == ENOENT && kind == MOUNT_RW && protect_may_create(cfg, abs))
-			return;
-		/* A profile names paths that may not exist on every machine
-		 * (~/.cargo/git before the first git dependency): skip them;
-		 * but a cache the profile keeps throw-away is made an empty
-		 * tmpfs, so that what the tool writes there is not mistaken
-		 * for something lost in the hidden home (discard.c). */
-		if (errno == ENOENT && cfg->origin && kind == MOUNT_OVERLAY)
-			options_add_missing_tmpfs(cfg, opt, abs);
-		if (errno == ENOENT && cfg->origin)
-			return;
-		if (errno == ENOENT)
-			die("create it first or fix the path", "%s %s: %s does not exist", opt, arg, abs);
-		die_errno("check the path and its permissions", "%s %s: cannot resolve %s", opt, arg, abs);
-	}
-	if (strcmp(resolved, "/") == 0 &&
-	    (kind == MOUNT_HIDE || kind == MOUNT_TMPFS || kind == MOUNT_OVERLAY))
-		die("name a directory below /", "%s /: cannot replace the whole file system", opt);
-	if (kind == MOUNT_TMPFS || kind == MOUNT_OVERLAY) {
-		struct stat st;
-
-		if (stat(resolved, &st) == 0 && !S_ISDIR(st.st_mode))
-			die(kind == MOUNT_TMPFS ? "use --hide for a file" : "overlay the directory it is in",
-			    "%s %s: not a directory", opt, arg);
-	}
-	if (cfg->origin)
-		origin = xasprintf("%s (%s)", opt, cfg->origin); /* lives as long as cfg */
-	options_add_mount(cfg, kind, resolved, origin);
-	cfg->mounts[cfg->nmounts - 1].given = steal_pointer(&abs);
-}
-
 static const struct option_entry *options_find_long(const char *name, size_t len)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(option_table); i++)
@@ -537,6 +399,12 @@ static void options_identity(struct config *cfg)
 		cfg->home = xstrdup(buf);
 	else if (home)
 		cfg->home = xstrdup(home);
+	/* HOME=/elsewhere hides nothing of the home your account has: that
+	 * one is yours all the same (ssh keys, shell history), whatever your
+	 * uid (a system user's /var/lib/x is no other user's home to cover). */
+	if (pw && pw->pw_dir && pw->pw_dir[0] == '/' && realpath(pw->pw_dir, buf) &&
+	    strcmp(buf, "/") != 0 && (!cfg->home || strcmp(buf, cfg->home) != 0))
+		cfg->passwd_home = xstrdup(buf);
 
 	cfg->uid = uid;
 	cfg->gid = getgid();
@@ -630,9 +498,14 @@ static int options_pass(struct config *cfg, int argc, char **argv, bool early)
 	return i;
 }
 
-void options_apply_profile_line(struct config *cfg, const char *name, const char *arg)
+/* One option line of a profile (profile.c hands each here): looked up in
+ * the same table as the command line's, and refused if it is unknown, not
+ * allowed in a profile, or its value is missing or extra. */
+static void options_profile_line(struct config *cfg, const char *name, const char *arg,
+				 const char *origin)
 {
 	const struct option_entry *o = options_find_long(name, strlen(name));
+	const char *saved;
 	char optname[64];
 	size_t n;
 
@@ -650,43 +523,10 @@ void options_apply_profile_line(struct config *cfg, const char *name, const char
 	optname[0] = optname[1] = '-';
 	memcpy(optname + 2, o->name, n);
 	optname[2 + n] = '\0';
+	saved = cfg->origin;
+	cfg->origin = origin;
 	o->handler(cfg, optname, arg);
-}
-
-char **options_profile_dirs(const struct config *cfg)
-{
-	static char *dirs[8];
-	char exe[PATH_MAX];
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	size_t n = 0;
-	ssize_t len;
-
-	if (dirs[0])
-		return dirs;
-	if (xdg && xdg[0] == '/')
-		dirs[n++] = xasprintf("%s/netbox", xdg);
-	else if (cfg->home)
-		dirs[n++] = xasprintf("%s/.config/netbox", cfg->home);
-	dirs[n++] = xstrdup("/etc/netbox");
-	/* The shipped profiles, relative to the binary: installed
-	 * (PREFIX/bin/netbox -> PREFIX/share/netbox/profiles) or in the build
-	 * tree (build/launcher/netbox -> build/profiles), so that netbox run
-	 * from where it was built finds them too; then the configured path. */
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len > 0) {
-		char *slash;
-
-		exe[len] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			dirs[n++] = xasprintf("%s/../share/netbox/profiles", exe);
-			dirs[n++] = xasprintf("%s/../profiles", exe);
-		}
-	}
-	dirs[n++] = xstrdup(NETBOX_PROFILEDIR);
-	dirs[n] = NULL;
-	return dirs;
+	cfg->origin = saved;
 }
 
 void options_parse(struct config *cfg, int argc, char **argv)
@@ -708,7 +548,7 @@ void options_parse(struct config *cfg, int argc, char **argv)
 	if (!*argv[prog])
 		die("name the program to run", "empty program name");
 	cfg->argv = &argv[prog];
-	profile_load_all(cfg);
+	profile_load_all(cfg, options_profile_line);
 	options_pass(cfg, argc, argv, false);
 
 	if (cfg->net == NET_NONE && cfg->nrules_cmdline)

@@ -20,8 +20,10 @@
  * Called from main.c after paths_plan(), before the sandbox exists.
  */
 #include "config.h"
+#include "mountplan.h"
 #include "outputs.h"
 #include "paths.h"
+#include "profile.h"
 #include "policy/policy.h"
 #include "profileparse.h"
 #include "util.h"
@@ -140,7 +142,7 @@ static char *outputs_open(struct config *cfg, const char *opt, const char *given
 static void outputs_cover(struct config *cfg, const char *real, const char *why)
 {
 	if (paths_writable_tree(cfg, real))
-		options_add_mount(cfg, MOUNT_HIDE, real, why);
+		mountplan_add(cfg, MOUNT_HIDE, real, why);
 }
 
 /* $XDG_CONFIG_HOME/netbox/learned/NAME.profile: outside every tree a
@@ -148,7 +150,7 @@ static void outputs_cover(struct config *cfg, const char *real, const char *why)
  * learned profile is used only when asked for (it has no cache rules). */
 static char *outputs_default_learn_path(const struct config *cfg)
 {
-	char **dirs = options_profile_dirs(cfg);
+	char **dirs = profile_dirs(cfg);
 	const char *base = strrchr(cfg->argv[0], '/'), *xdg = getenv("XDG_CONFIG_HOME");
 	char name[65];
 	size_t n = 0;

@@ -15,7 +15,8 @@
  * the user's and are followed.
  *
  * Called from main.c after every mount is planned (paths_plan()), before
- * anything is opened or bound on the program's behalf.
+ * anything is opened or bound on the program's behalf.  paths_expand(), for
+ * options.c and mountplan.c, only makes a path the user typed absolute.
  */
 #include "config.h"
 #include "paths.h"
@@ -26,6 +27,38 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+
+char *paths_expand(const struct config *cfg, const char *opt, const char *path)
+{
+	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0')) {
+		if (!cfg->home)
+			die("give the full path", "%s %s: no home directory to expand ~ against", opt, path);
+		return xasprintf("%s%s", cfg->home, path + 1);
+	}
+	if (path[0] == '~')
+		die("write ~/PATH or a full path", "%s %s: ~USER is not supported", opt, path);
+	if (path[0] == '/')
+		return xstrdup(path);
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	return xasprintf("%s/%s", cfg->cwd, path);
+}
+
+size_t paths_homes(const struct config *cfg, const char *out[PATHS_MAX_HOMES])
+{
+	const char *all[PATHS_MAX_HOMES] = { cfg->home, cfg->target_home, cfg->passwd_home };
+	size_t n = 0;
+
+	for (size_t i = 0; i < PATHS_MAX_HOMES; i++) {
+		bool seen = !all[i];
+
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = strcmp(out[j], all[i]) == 0;
+		if (!seen)
+			out[n++] = all[i];
+	}
+	return n;
+}
 
 bool paths_under(const char *path, const char *dir)
 {

@@ -4,8 +4,20 @@
 #define NETBOX_PATHS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct config;
+
+/* A path the user gave to option @opt: a leading ~ expanded, made absolute
+ * against the current directory (links not resolved); dies naming @opt on
+ * ~USER or a ~ without a home.  Malloc'ed. */
+char *paths_expand(const struct config *cfg, const char *opt, const char *path);
+
+/* The homes that are yours in this run, each once: $HOME (cfg->home), the
+ * program's, and your account's when $HOME names another.  Returns how many
+ * are in @out. */
+#define PATHS_MAX_HOMES 3
+size_t paths_homes(const struct config *cfg, const char *out[PATHS_MAX_HOMES]);
 
 /* @path is @dir or below it (both absolute, normalised). */
 bool paths_under(const char *path, const char *dir);

@@ -1,6 +1,7 @@
 /* profile.c — profile files: the options of the command line, one per line
  * without the leading dashes, read before the command line's own options
- * (options.c applies them, so the command line adds to and overrides them).
+ * (so that the command line adds to and overrides them).  Runs in netbox,
+ * before anything else is planned.
  *
  *     # npm.profile
  *     allow registry.npmjs.org
@@ -18,14 +19,23 @@
  * profile) and `mkdir PATH` (create a directory under your home if it is missing, so
  * that a cache the profile exposes with `rw` persists).  Which profile:
  * --profile NAME|PATH (repeatable), else NAME.profile for the program's base
- * name, else default.profile, looked up in options_profile_dirs() order.
+ * name, else default.profile, looked up in profile_dirs() order.
  *
  * A profile is code that decides what the sandbox may do: one that others
  * can write (group/world-writable, or owned by someone else than you or
  * root) is refused.  Every error names the file and the line.
+ *
+ * This file knows where profiles are, reads them, and does the two
+ * directives; it does not know the options.  Each option line goes to the
+ * function its caller gave profile_load_all() (options.c's, which looks the
+ * name up in the one option table and applies it as on the command line):
+ * the dependency runs one way, options.c -> profile.c, and a profile line
+ * can mean nothing the command line cannot.
  */
 #include "config.h"
+#include "mountplan.h"
 #include "paths.h"
+#include "profile.h"
 #include "profileparse.h"
 #include "util.h"
 
@@ -39,6 +49,14 @@
 #define PROFILE_MAX_DEPTH 8
 #define PROFILE_MAX_LINE 4096
 
+/* One profile_load_all(): where the option lines go. */
+struct profile_reader {
+	struct config *cfg;
+	profile_option_fn apply;
+};
+
+static void profile_load_file(const struct profile_reader *r, const char *path, int depth);
+
 static bool profile_is_name(const char *s)
 {
 	if (!*s || strlen(s) > 64)
@@ -50,10 +68,46 @@ static bool profile_is_name(const char *s)
 	return true;
 }
 
+char **profile_dirs(const struct config *cfg)
+{
+	static char *dirs[8];
+	char exe[PATH_MAX];
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	size_t n = 0;
+	ssize_t len;
+
+	if (dirs[0])
+		return dirs;
+	if (xdg && xdg[0] == '/')
+		dirs[n++] = xasprintf("%s/netbox", xdg);
+	else if (cfg->home)
+		dirs[n++] = xasprintf("%s/.config/netbox", cfg->home);
+	dirs[n++] = xstrdup("/etc/netbox");
+	/* The shipped profiles, relative to the binary: installed
+	 * (PREFIX/bin/netbox -> PREFIX/share/netbox/profiles) or in the build
+	 * tree (build/launcher/netbox -> build/profiles), so that netbox run
+	 * from where it was built finds them too; then the configured path. */
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len > 0) {
+		char *slash;
+
+		exe[len] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			dirs[n++] = xasprintf("%s/../share/netbox/profiles", exe);
+			dirs[n++] = xasprintf("%s/../profiles", exe);
+		}
+	}
+	dirs[n++] = xstrdup(NETBOX_PROFILEDIR);
+	dirs[n] = NULL;
+	return dirs;
+}
+
 /* The path of profile NAME, or NULL if no directory has it. */
 static char *profile_find(const struct config *cfg, const char *name)
 {
-	char **dirs = options_profile_dirs(cfg);
+	char **dirs = profile_dirs(cfg);
 
 	if (!profile_is_name(name) || name[0] == '.')
 		return NULL;
@@ -125,8 +179,10 @@ static void profile_check_owner(const struct config *cfg, const char *path, int 
 		    "profile %s belongs to another user (uid %u)", path, (unsigned)st.st_uid);
 }
 
-static void profile_line(struct config *cfg, char *line, const char *dir, int depth)
+static void profile_line(const struct profile_reader *reader, char *line, const char *origin,
+			 const char *dir, int depth)
 {
+	struct config *cfg = reader->cfg;
 	char *name, *arg;
 
 	int r = profile_split_line(line, &name, &arg);
@@ -157,7 +213,7 @@ static void profile_line(struct config *cfg, char *line, const char *dir, int de
 				die("check the name: netbox --list-profiles", "include %s: no such profile",
 				    arg);
 		}
-		profile_load_file(cfg, path, depth + 1);
+		profile_load_file(reader, path, depth + 1);
 		return;
 	}
 	if (strcmp(name, "mkdir") == 0) {
@@ -170,12 +226,12 @@ static void profile_line(struct config *cfg, char *line, const char *dir, int de
 		return;
 	}
 	if (arg) {
-		char *x = profile_expand_or_die(cfg, arg); /* handlers may keep it */
+		char *x = profile_expand_or_die(cfg, arg);
 
-		options_apply_profile_line(cfg, name, x);
+		reader->apply(cfg, name, x, origin);
 		free(x);
 	} else {
-		options_apply_profile_line(cfg, name, NULL);
+		reader->apply(cfg, name, NULL, origin);
 	}
 }
 
@@ -194,10 +250,12 @@ static void profile_origin_line(char *out, int n)
 	*out = '\0';
 }
 
-void profile_load_file(struct config *cfg, const char *path, int depth)
+/* Read one profile file (and what it includes). */
+static void profile_load_file(const struct profile_reader *r, const char *path, int depth)
 {
+	struct config *cfg = r->cfg;
 	cleanup_free char *dir = NULL;
-	const char *saved_context = util_context, *saved_origin = cfg->origin;
+	const char *saved_context = util_context;
 	char line[PROFILE_MAX_LINE], origin[PATH_MAX + 16], real[PATH_MAX];
 	char *slash;
 	size_t plen;
@@ -240,19 +298,18 @@ void profile_load_file(struct config *cfg, const char *path, int depth)
 		/* Rules and mounts keep their origin for --check and the log. */
 		profile_origin_line(origin + plen, n);
 		util_context = origin;
-		cfg->origin = origin;
-		profile_line(cfg, line, dir, depth);
+		profile_line(r, line, origin, dir, depth);
 		/* What keeps the origin (a rule, a mount) made its own copy. */
 		util_context = saved_context;
-		cfg->origin = saved_origin;
 	}
 	if (ferror(f))
 		die_errno(NULL, "cannot read profile %s", path);
 	fclose(f);
 }
 
-void profile_load_all(struct config *cfg)
+void profile_load_all(struct config *cfg, profile_option_fn apply)
 {
+	const struct profile_reader r = { .cfg = cfg, .apply = apply };
 	const char *base;
 	char *path;
 
@@ -271,7 +328,7 @@ void profile_load_all(struct config *cfg)
 				free(x);
 				x = xasprintf("%s%s", cfg->home, arg + 1);
 			}
-			profile_load_file(cfg, x, 0);
+			profile_load_file(&r, x, 0);
 			free(x);
 			continue;
 		}
@@ -279,7 +336,7 @@ void profile_load_all(struct config *cfg)
 		if (!path)
 			die("see netbox --list-profiles, or give a path (./NAME.profile)",
 			    "--profile %s: no such profile", arg);
-		profile_load_file(cfg, path, 0);
+		profile_load_file(&r, path, 0);
 		free(path);
 	}
 	if (cfg->nprofile_args)
@@ -290,7 +347,7 @@ void profile_load_all(struct config *cfg)
 	if (!path)
 		path = profile_find(cfg, "default");
 	if (path) {
-		profile_load_file(cfg, path, 0);
+		profile_load_file(&r, path, 0);
 		free(path);
 	}
 }
@@ -302,7 +359,7 @@ static int profile_strcmp(const void *a, const void *b)
 
 void profile_list(const struct config *cfg)
 {
-	char **dirs = options_profile_dirs(cfg), **names = NULL;
+	char **dirs = profile_dirs(cfg), **names = NULL;
 	size_t n = 0;
 
 	for (size_t i = 0; dirs[i]; i++) {
@@ -359,12 +416,12 @@ void profile_plan(struct config *cfg)
 
 		/* netbox's own directory (--rw ~) is a protected path
 		 * (protect.c): read-only in every such run. */
-		if (!tree || paths_under(path, options_profile_dirs(cfg)[0]))
+		if (!tree || paths_under(path, profile_dirs(cfg)[0]))
 			continue;
-		options_add_mount(cfg, MOUNT_RO, path, "a profile netbox read");
+		mountplan_add(cfg, MOUNT_RO, path, "a profile netbox read");
 		notice("profile %s lies in %s, which sandboxed programs can write: it is read-only "
 		       "for this run, but an earlier run could have changed it \u2014 read it, and "
 		       "keep profiles in %s",
-		       path, tree, options_profile_dirs(cfg)[0]);
+		       path, tree, profile_dirs(cfg)[0]);
 	}
 }

@@ -18,7 +18,7 @@
  *                    of protect_home[], netbox's profile directories, what
  *                    protected links point to and what git reads beyond a
  *                    .git (protectgit.c), when a writable tree holds them,
- *                    and what earlier runs protected (the memory, below).
+ *                    and what earlier runs protected (protect_memory.c).
  *                    Each one is bound read-only over itself: inside, it can
  *                    be neither changed nor replaced (a mount point cannot be
  *                    renamed or removed).  `--rw PATH` on the exact path opts
@@ -32,7 +32,8 @@
  *                    run, is moved aside (NAME.netbox-refused, a directory
  *                    made unreadable) and reported; one that is new in a
  *                    directory the run made (`git clone` makes repo/.git) is
- *                    reported and left.
+ *                    reported and left.  What was protected is remembered for
+ *                    the next run (protect_memory.c).
  *
  * Why new names are undone at exit rather than refused: a name that does not
  * exist has no inode to bind over.  Making one on the host as a mount point
@@ -47,7 +48,9 @@
  * README says so.
  */
 #include "config.h"
+#include "mountplan.h"
 #include "paths.h"
+#include "profile.h"
 #include "protect.h"
 #include "protect_internal.h"
 #include "util.h"
@@ -471,13 +474,12 @@ void protect_add_named(const struct config *cfg, struct protect *p, const char *
  * beyond each .git (protectgit.c). */
 static void protect_walk_extra(const struct config *cfg, struct protect *p)
 {
-	const char *homes[] = { cfg->home, cfg->target_home };
-	char **dirs = options_profile_dirs(cfg);
+	const char *homes[PATHS_MAX_HOMES];
+	size_t nhomes = paths_homes(cfg, homes);
+	char **dirs = profile_dirs(cfg);
 	char hooks[PATH_MAX];
 
-	for (size_t h = 0; h < ARRAY_SIZE(homes); h++) {
-		if (!homes[h] || (h == 1 && homes[0] && strcmp(homes[0], homes[1]) == 0))
-			continue;
+	for (size_t h = 0; h < nhomes; h++) {
 		for (size_t i = 0; i < ARRAY_SIZE(protect_home); i++)
 			protect_add_named(cfg, p, homes[h], protect_home[i].name, protect_home[i].why);
 	}
@@ -508,117 +510,15 @@ static void protect_walk(const struct config *cfg, struct protect *p,
 	p->exhausted = w.exhausted;
 }
 
-/* ---- memory: what earlier runs protected --------------------------------
- *
- * A walk has a budget, and a program can spend it: 1,500 new directories in
- * one run, and the next run's walk stops before tools/helper/.git, which the
- * first run protected.  So netbox remembers the paths it protected, in
- * $XDG_STATE_HOME/netbox/protected (outside every tree a program writes by
- * default; a protected home path when one does), and protects them again
- * while they exist.  The file only ever adds read-only binds. */
+/* ---- before the run ---------------------------------------------------- */
 
-#define PROTECT_MEMORY_MAX (1 << 20)
-#define PROTECT_MEMORY_ENTRIES 4096
-
-static char *protect_memory_path(const struct config *cfg)
-{
-	const char *xdg = getenv("XDG_STATE_HOME");
-
-	if (xdg && xdg[0] == '/')
-		return xasprintf("%s/netbox/protected", xdg);
-	return cfg->home ? xasprintf("%s/.local/state/netbox/protected", cfg->home) : NULL;
-}
-
-/* The remembered paths (NUL-separated records) into @p->memory. */
-static void protect_memory_load(const struct config *cfg, struct protect *p)
-{
-	cleanup_free char *path = protect_memory_path(cfg), *buf = NULL;
-	ssize_t n;
-
-	if (!path)
-		return;
-	buf = xmalloc(PROTECT_MEMORY_MAX + 1);
-	n = protect_read_small(path, buf, PROTECT_MEMORY_MAX + 1);
-	for (ssize_t off = 0; n > 0 && off < n && p->nmemory < PROTECT_MEMORY_ENTRIES;) {
-		size_t len = strnlen(buf + off, (size_t)(n - off));
-
-		if (len && buf[off] == '/') {
-			p->memory = xrealloc(p->memory, (p->nmemory + 1) * sizeof(char *));
-			p->memory[p->nmemory++] = xstrndup(buf + off, len);
-		}
-		off += (ssize_t)len + 1;
-	}
-}
-
-/* Remembered paths in this run's writable trees, protected again. */
-static void protect_memory_apply(const struct config *cfg, struct protect *p)
-{
-	for (size_t i = 0; i < p->nmemory; i++) {
-		struct stat st;
-
-		if (paths_writable_tree(cfg, p->memory[i]) && lstat(p->memory[i], &st) == 0)
-			protect_add(p, p->memory[i], &st, "protected in an earlier run", false);
-	}
-}
-
-static bool protect_listed(char *const *v, size_t n, const char *s)
+bool protect_listed(char *const *v, size_t n, const char *s)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(v[i], s) == 0)
 			return true;
 	return false;
 }
-
-/* At exit: this run's protected paths, then the remembered ones still
- * there, written through a temporary file when that changes anything. */
-static void protect_memory_save(const struct config *cfg, const struct protect *p)
-{
-	cleanup_free char *path = protect_memory_path(cfg), *tmp = NULL;
-	char **keep = NULL;
-	size_t nkeep = 0, added = 0;
-	FILE *f;
-	int fd, r;
-
-	if (!path || cfg->invoked_by_root)
-		return; /* (root's runs are another user's: not in their state) */
-	for (size_t i = 0; i < p->n + p->nmemory && nkeep < PROTECT_MEMORY_ENTRIES; i++) {
-		const char *s = i < p->n ? p->v[i].path : p->memory[i - p->n];
-		struct stat st;
-
-		if (lstat(s, &st) < 0 || protect_listed(keep, nkeep, s))
-			continue;
-		keep = xrealloc(keep, (nkeep + 1) * sizeof(char *));
-		keep[nkeep++] = (char *)s;
-		added += !protect_listed(p->memory, p->nmemory, s);
-	}
-	if (!added && nkeep == p->nmemory) {
-		free(keep);
-		return; /* nothing new, nothing gone */
-	}
-	tmp = xasprintf("%s.%d", path, (int)getpid());
-	*strrchr(path, '/') = '\0';
-	/* At exit nothing may fail the run: a memory that cannot be kept is
-	 * said, and the program's status stays. */
-	r = paths_mkdirs_try(cfg, path, NULL);
-	if (r < 0) {
-		notice("cannot keep the list of protected paths in %s: %s", path, strerror(-r));
-		free(keep);
-		return;
-	}
-	path[strlen(path)] = '/';
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	for (size_t i = 0; f && i < nkeep; i++)
-		fwrite(keep[i], 1, strlen(keep[i]) + 1, f);
-	if (!f || fclose(f) != 0 || rename(tmp, path) < 0) {
-		if (fd >= 0 && !f)
-			close(fd);
-		unlink(tmp);
-	}
-	free(keep);
-}
-
-/* ---- before the run ---------------------------------------------------- */
 
 /* `--rw PATH` on the exact path: the user lets the program change it. */
 static bool protect_opted_out(const struct config *cfg, const char *path)
@@ -673,7 +573,7 @@ void protect_plan(struct config *cfg)
 		       PROTECT_MAX_DIRS);
 	for (size_t i = 0; i < p->n; i++) {
 		struct protect_entry *e = &p->v[i];
-		const struct mount_req *m = mounts_find(cfg, e->path);
+		const struct mount_req *m = mountplan_find(cfg, e->path);
 
 		/* Opted out, or under a mount of the user's that is not
 		 * writable (--hide ./sub over sub/.git): a bind here would
@@ -687,7 +587,7 @@ void protect_plan(struct config *cfg)
 		/* A link cannot be bound over (its target is protected, and
 		 * replacing it is caught at exit). */
 		if (!e->is_link)
-			options_add_mount(cfg, MOUNT_RO, e->path, xasprintf("protected: %s", e->why));
+			mountplan_add(cfg, MOUNT_RO, e->path, xasprintf("protected: %s", e->why));
 	}
 	p->n = kept;
 	cfg->protect = p;

@@ -1,4 +1,5 @@
-/* protect_internal.h — what protect.c and protectgit.c share. */
+/* protect_internal.h — what protect.c, protect_memory.c and protectgit.c
+ * share. */
 #ifndef NETBOX_PROTECT_INTERNAL_H
 #define NETBOX_PROTECT_INTERNAL_H
 
@@ -38,9 +39,21 @@ void protect_add(struct protect *p, const char *path, const struct stat *st, con
 void protect_add_named(const struct config *cfg, struct protect *p, const char *base,
 		       const char *target, const char *why);
 void protect_free_entries(struct protect *p);
+/* @s is one of the @n strings of @v. */
+bool protect_listed(char *const *v, size_t n, const char *s);
 /* Up to @len - 1 bytes of the regular file @path, not through a link at
  * its end, NUL-terminated; -1 if there is none. */
 ssize_t protect_read_small(const char *path, char *buf, size_t len);
+
+/* protect_memory.c */
+/* What earlier runs protected, into @p->memory. */
+void protect_memory_load(const struct config *cfg, struct protect *p);
+/* Those of them in this run's writable trees, protected again. */
+void protect_memory_apply(const struct config *cfg, struct protect *p);
+/* At exit: this run's protected paths, then the remembered ones still
+ * there, written through a temporary file when that changes anything; best
+ * effort (a notice when it cannot be kept). */
+void protect_memory_save(const struct config *cfg, const struct protect *p);
 
 /* protectgit.c */
 /* What your own git configuration sets core.hooksPath to, or "". */

@@ -1,6 +1,6 @@
 /* unixsock.c — the host's unix sockets the program could reach by path.
  * Runs in netbox, before the sandbox exists; the covers it plans are made
- * by mounts.c (MOUNT_SOCKET).
+ * by mounts.c (MOUNT_SOCKET, mountplan_socket()).
  *
  * A unix socket bound to a path is reached through the file system, not
  * the network: a new network namespace does not hide it, and a read-only
@@ -30,6 +30,7 @@
  * pid 1's, unless it lies in a covered tree.
  */
 #include "config.h"
+#include "mountplan.h"
 #include "paths.h"
 #include "unixsock.h"
 #include "util.h"
@@ -87,7 +88,7 @@ static bool unixsock_allowed(const struct config *cfg, const char *path)
  * that nobody chose. */
 static bool unixsock_settled(const struct config *cfg, const char *path)
 {
-	return mounts_find(cfg, path) != NULL;
+	return mountplan_find(cfg, path) != NULL;
 }
 
 static bool unixsock_under(const char *path, const char *dir, const char **rest)
@@ -113,7 +114,7 @@ static void unixsock_hide(struct unixsock_scan *s, const char *path, bool is_dir
 		s->full = true;
 		return;
 	}
-	mounts_plan_socket(s->cfg, path, is_dir, why);
+	mountplan_socket(s->cfg, path, is_dir, why);
 }
 
 /* A directory that holds only sockets (none of them --allow-unix'ed), at
@@ -274,7 +275,7 @@ void unixsock_plan(struct config *cfg)
 	for (size_t i = 0; i < ARRAY_SIZE(unixsock_dirs); i++)
 		if (stat(unixsock_dirs[i].dir, &st) == 0 && S_ISDIR(st.st_mode) &&
 		    !unixsock_settled(cfg, unixsock_dirs[i].dir))
-			mounts_plan_socket(cfg, unixsock_dirs[i].dir, true,
+			mountplan_socket(cfg, unixsock_dirs[i].dir, true,
 					   xasprintf("default: %s", unixsock_dirs[i].why));
 	unixsock_mounts(&s);
 	unixsock_list("/proc/net/unix", &paths, &npaths);
@@ -296,9 +297,9 @@ void unixsock_plan(struct config *cfg)
 	 * read-only root shows it (connect() needs no write permission on a
 	 * read-only mount for a socket). */
 	for (size_t i = 0; i < cfg->nallow_unix; i++) {
-		const struct mount_req *m = mounts_find(cfg, cfg->allow_unix[i]);
+		const struct mount_req *m = mountplan_find(cfg, cfg->allow_unix[i]);
 
-		if (m && mounts_is_hiding(m))
-			options_add_mount(cfg, MOUNT_RO, cfg->allow_unix[i], "--allow-unix");
+		if (m && mountplan_is_hiding(m))
+			mountplan_add(cfg, MOUNT_RO, cfg->allow_unix[i], "--allow-unix");
 	}
 }

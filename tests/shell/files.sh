@@ -89,6 +89,52 @@ t_ok "$([ "$RC" -ne 0 ] && echo 0 || echo 1)" "without netbox: the test user can
 cap nb sh -c 'stat -c %u /root && ls -A /root'
 t_is "$RC:$OUT" "0:$NB_UID" "netbox: /root is an empty tmpfs of the sandbox"
 
+# --- your account's home, when HOME names another ---------------------------
+
+# HOME=/elsewhere must not uncover the home your account has (the one
+# getpwuid() gives): the test user's, and a system user's (uid < 1000, home
+# outside /home), which is no other user's home to be covered as such.
+mkdir -m 755 "$T/elsewhere" && chown "$NB_UID:$NB_GID" "$T/elsewhere"
+NB_ENV=(HOME="$T/elsewhere")
+cap as_user cat "$NB_HOME/.ssh/id_rsa"
+t_like "$RC:$OUT" "^0:.*TEST-SECRET-KEY" "without netbox, HOME=$T/elsewhere: ~$NB_USER/.ssh/id_rsa is readable"
+cap nb cat "$NB_HOME/.ssh/id_rsa"
+t_is "$RC:$OUT" "1:" "netbox, HOME=$T/elsewhere: your account's ~/.ssh/id_rsa cannot be read"
+NB_ENV=()
+
+SYS="nbs${RAND}"
+SYS_HOME="/srv/netbox-sys-$RAND"
+flock /tmp/.netbox-test-useradd.lock useradd -r -m -d "$SYS_HOME" -s /bin/sh "$SYS" &&
+	lib_on_exit "flock /tmp/.netbox-test-useradd.lock userdel -r -f '$SYS'; rm -rf '$SYS_HOME'"
+SYS_UID=$(id -u "$SYS")
+SYS_GID=$(id -g "$SYS")
+echo "SYS-HOME-SECRET" >"$SYS_HOME/secret.txt"
+chown "$SYS_UID:$SYS_GID" "$SYS_HOME/secret.txt"
+chmod 600 "$SYS_HOME/secret.txt"
+mkdir -m 700 "$T/syshome" "$SYS_HOME/work" && chown "$SYS_UID:$SYS_GID" "$T/syshome" "$SYS_HOME/work"
+# as_sys DIR CMD... — as the system user, HOME=$T/syshome, in DIR.
+as_sys() {
+	local dir=$1
+	shift
+	setpriv --reuid="$SYS_UID" --regid="$SYS_GID" --init-groups \
+		env -i HOME="$T/syshome" USER="$SYS" LOGNAME="$SYS" PATH=/usr/local/bin:/usr/bin:/bin \
+		LANG=C.UTF-8 sh -c 'cd "$0" && exec "$@"' "$dir" "$@"
+}
+t_ok "$([ "$SYS_UID" -lt 1000 ] && echo 0 || echo 1)" "the system user's uid ($SYS_UID) is below 1000"
+cap as_sys "$T/syshome" cat "$SYS_HOME/secret.txt"
+t_is "$RC:$OUT" "0:SYS-HOME-SECRET" "without netbox: the system user reads $SYS_HOME/secret.txt"
+cap as_sys "$T/syshome" "$NB" cat "$SYS_HOME/secret.txt"
+t_is "$RC:$OUT" "1:" "netbox, HOME elsewhere: the system user's own $SYS_HOME/secret.txt cannot be read"
+t_like "$ERR" "No such file or directory" "netbox: $SYS_HOME/secret.txt does not exist"
+cap as_sys "$T/syshome" "$NB" --check true
+t_like "$OUT" "^  $SYS_HOME +empty tmpfs +\(default: your account's home\)" \
+	"netbox --check: the account's home is covered, named as such"
+cap as_sys "$SYS_HOME" "$NB" --check true
+t_like "$OUT" "current directory $SYS_HOME is not exposed" \
+	"netbox --check in the account's home (HOME elsewhere): it is not exposed as the current directory"
+cap as_sys "$SYS_HOME/work" "$NB" sh -c 'ls -A "$0"; cat "$0/secret.txt"' "$SYS_HOME"
+t_is "$RC:$OUT" "1:work" "netbox in a directory of the account's home: only its mount point shows there"
+
 # --- sockets of the session --------------------------------------------------
 
 cat >"$T/srv.py" <<'EOF'
@@ -299,6 +345,20 @@ cap as_user sh -c 'ls /dev | tr "\n" " "'
 t_ok "$([ "${OUT% }" != "$DEV_WANT" ] && echo 0 || echo 1)" "without netbox: the host's /dev has more"
 cap nb sh -c 'ls /dev | tr "\n" " "'
 t_is "${OUT% }" "$DEV_WANT" "netbox: /dev is minimal"
+
+# /dev is read-only, /dev/shm is not: POSIX semaphores and shared memory
+# live there (python's multiprocessing, chromium).  Nothing runs from it.
+cap nb sh -c 'touch /dev/new 2>&1; echo "dev=$?"'
+t_like "$OUT" "dev=1" "netbox: nothing can be created in /dev"
+cap nb "$PY" -c 'import multiprocessing; multiprocessing.Lock(); print("LOCK-OK")'
+t_is "$RC:$OUT" "0:LOCK-OK" "netbox: python's multiprocessing.Lock() works (a writable /dev/shm)"
+cap nb sh -c 'echo x >/dev/shm/f && cat /dev/shm/f && cp /bin/true /dev/shm/t && /dev/shm/t; echo "exec=$?"'
+t_is "$OUT" $'x\nexec=126' "netbox: /dev/shm takes files, and runs none (noexec)"
+cap nb sh -c 'grep " /dev/shm " /proc/self/mountinfo | tail -1'
+t_like "$OUT" " rw,nosuid,nodev,noexec" "netbox: /dev/shm is rw,nosuid,nodev,noexec"
+cap nb --tmpfs-size 2M sh -c 'head -c 1M /dev/zero >/tmp/a && head -c 2M /dev/zero >/dev/shm/b; echo "shm=$?"'
+t_like "$OUT:$ERR" "^shm=1:.*No space left on device" \
+	"netbox --tmpfs-size 2M: /dev/shm shares the budget with /tmp (ENOSPC past 2M)"
 
 # --- a program under the hidden home -----------------------------------------
 

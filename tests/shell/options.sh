@@ -124,6 +124,13 @@ bad "a good option, then a bad one" --ro plainfile --seccomp=maybe PROG
 
 cap nb --ro "/nonexistent-$RAND/deeper" true
 t_like "$ERR" "/nonexistent-$RAND/deeper" "netbox --ro NONEXISTENT: the message names the path"
+# --rw of a missing name first asks whether it is a protected one (.git),
+# which resolves its parent: the message must still be about the name.
+for o in --ro --rw; do
+	cap nb "$o" "nonexistent-$RAND" true
+	t_like "$RC:$ERR" "^125:netbox: $o nonexistent-$RAND: .*/nonexistent-$RAND does not exist — create it" \
+		"netbox $o MISSING (in an existing directory): says it does not exist"
+done
 cap nb --pass-fd 99 true
 t_like "$ERR" "99.*not open" "netbox --pass-fd 99: the message says the descriptor is not open"
 cap nb --bogus-option true
