@@ -63,8 +63,8 @@ int main(int argc, char **argv)
 	/* The supervisor names a call it was refused (isolate.c): a table,
 	 * since nothing may allocate in the SIGSYS handler. */
 	if (supervisor) {
-		printf("#define ISOLATE_ALLOWED_CALLS %u /* on this architecture */\n", allowed);
-		printf("#define ISOLATE_ALLOWED_IOCTLS %u\n", isolate_rules_ioctls());
+		printf("#define ISOLATE_ALLOWED_CALLS %uu /* on this architecture */\n", allowed);
+		printf("#define ISOLATE_ALLOWED_IOCTLS %uu\n", isolate_rules_ioctls());
 		printf("static const char *const isolate_syscall_names[] = {\n");
 		for (int nr = 0; nr < 512; nr++) {
 			char *sys = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
