@@ -110,7 +110,7 @@ static void init_restore_signal(int sig)
 }
 
 /* Loopback up; for a filtered network also every address routed to it
- * (`local 0.0.0.0/0 dev lo`), then the listeners handed to netbox. */
+ * (`local 0.0.0.0/0 dev lo`), then the listeners handed to the supervisor. */
 static void init_network(const struct config *cfg, int chan)
 {
 	int fd = netlink_open();

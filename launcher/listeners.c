@@ -1,5 +1,5 @@
 /* listeners.c — the sockets the sandbox's traffic lands on: made in the
- * sandbox init, handed to netbox (supervisor/handover.c receives them).
+ * sandbox init, handed to the supervisor (supervisor/handover.c).
  *
  * In the sandbox init (root in the new network namespace, where every
  * address is routed to lo): create a dual-stack TCP listener for port 80,

@@ -1,5 +1,5 @@
 /* ondemand.c — listeners made when the program first connects to a port:
- * the sandbox's half (supervisor/ondemand.c is netbox's).
+ * the sandbox's half (supervisor/ondemand.c is the supervisor's).
  *
  * netbox serves the ports its rules name, fixed at startup (listeners.c).
  * A rule that allows every port (`--allow host:*`, and --learn, which allows
@@ -13,9 +13,9 @@
  *   ondemand_child_install()  the program's process installs the filter
  *                             (SECCOMP_FILTER_FLAG_NEW_LISTENER) and sends
  *                             its notification descriptor to the init;
- *   ondemand_init_forward()   the init passes it on to netbox over the
+ *   ondemand_init_forward()   the init passes it on to the supervisor over the
  *                             channel the listeners came by (channel.c);
- *   ondemand_init_serve()     and makes a listener when netbox asks;
+ *   ondemand_init_serve()     and makes a listener when the supervisor asks;
  * and in netbox, supervisor/ondemand.c watches the descriptor.
  */
 #include "ondemand.h"

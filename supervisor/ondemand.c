@@ -1,5 +1,5 @@
 /* ondemand.c — listeners made when the program first connects to a port:
- * netbox's half (launcher/ondemand.c is the sandbox's, and says why).
+ * the supervisor's half (launcher/ondemand.c is the sandbox's, and says why).
  *
  *   ondemand_new()            receive the program's notification descriptor
  *                             (the init forwards it) and watch it;
