@@ -1,5 +1,5 @@
 /* fuzz_http_host.c — libFuzzer target for peek_http_host() in
- * netproxy/peek.c, the transparent proxy's HTTP/1.x request-head parser
+ * netproxy/peek_http.c, the transparent proxy's HTTP/1.x request-head parser
  * (DESIGN.md, "The network mechanism", point 5).
  *
  * The input is what a sandboxed client sent first, on port 80 or a port a

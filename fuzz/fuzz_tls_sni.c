@@ -1,6 +1,6 @@
-/* fuzz_tls_sni.c — libFuzzer target for peek_tls_sni() in netproxy/peek.c,
- * the transparent proxy's ClientHello parser (DESIGN.md, "The network
- * mechanism", point 5).
+/* fuzz_tls_sni.c — libFuzzer target for peek_tls_sni() in
+ * netproxy/peek_tls.c, the transparent proxy's ClientHello parser (DESIGN.md,
+ * "The network mechanism", point 5).
  *
  * The input is what a sandboxed client sent on port 443.  Checked, besides
  * the sanitizers: a name found is a valid lowercased DNS name; on any other
