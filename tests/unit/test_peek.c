@@ -1,4 +1,5 @@
-/* test_peek.c — unit tests for netproxy/peek.c, the parsers that find the
+/* test_peek.c — unit tests for the peek parsers (netproxy/peek.c,
+ * peek_tls.c, peek_http.c; the API is netproxy/peek.h) that find the
  * host name in the first bytes of a sandboxed client's connection (TLS SNI,
  * HTTP Host; DESIGN.md "The network mechanism", point 5): protocol
  * detection and HTTP here, TLS in test_peek_tls.c.
