@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 bool util_quiet;
@@ -299,5 +300,27 @@ void random_fill(void *buf, size_t len)
 			t = t * 6364136223846793005ULL + 1442695040888963407ULL;
 			((uint8_t *)buf)[i] = (uint8_t)(t >> 56);
 		}
+	}
+}
+
+void util_close_fds_except(const int *keep, size_t n)
+{
+	unsigned int from = 3;
+
+	/* The list is small: close the gaps between kept descriptors, lowest
+	 * first. */
+	for (;;) {
+		unsigned int next = ~0U;
+
+		for (size_t i = 0; i < n; i++)
+			if (keep[i] >= 0 && (unsigned)keep[i] >= from && (unsigned)keep[i] < next)
+				next = (unsigned)keep[i];
+		if (next > from && syscall(SYS_close_range, from, next - 1, 0) < 0) {
+			for (unsigned int fd = from; fd < next && fd < 65536; fd++)
+				close((int)fd);
+		}
+		if (next == ~0U)
+			break;
+		from = next + 1;
 	}
 }

@@ -69,6 +69,9 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) PRINTF(1, 2);
 
+/* Close every descriptor from 3 up but the @n in @keep (any order). */
+void util_close_fds_except(const int *keep, size_t n);
+
 /* Write all of buf, retrying on EINTR and short writes.  0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);
 /* Read exactly len bytes.  len, 0 at EOF before anything, or -errno. */

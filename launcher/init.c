@@ -194,28 +194,6 @@ static void init_prepare(const struct config *cfg, int sync_fd, int chan)
 	mounts_setup(cfg);
 }
 
-static void init_close_fds(const struct config *cfg)
-{
-	unsigned int from = 3;
-
-	/* Close everything but stdio and the --pass-fd list.  The list is
-	 * small: close the gaps between sorted kept descriptors. */
-	for (;;) {
-		unsigned int next = ~0U;
-
-		for (size_t i = 0; i < cfg->npass_fds; i++)
-			if ((unsigned)cfg->pass_fds[i] >= from && (unsigned)cfg->pass_fds[i] < next)
-				next = (unsigned)cfg->pass_fds[i];
-		if (next > from && syscall(SYS_close_range, from, next - 1, 0) < 0) {
-			for (unsigned int fd = from; fd < next && fd < 65536; fd++)
-				close((int)fd);
-		}
-		if (next == ~0U)
-			break;
-		from = next + 1;
-	}
-}
-
 /* At most --max-procs processes: RLIMIT_NPROC counts a user's processes
  * per user namespace since Linux 5.14 (ucounts), so this limits the
  * sandbox, not your processes outside it; past it fork() fails with EAGAIN.
@@ -256,7 +234,8 @@ NORETURN static void init_exec(const struct config *cfg, char **envp)
 	privs_drop();
 	if (init_ondemand_sp >= 0)
 		ondemand_child_install(init_ondemand_sp);
-	init_close_fds(cfg);
+	/* Everything but stdio and the --pass-fd list. */
+	util_close_fds_except(cfg->pass_fds, cfg->npass_fds);
 	if (cfg->seccomp)
 		seccomp_apply();
 
@@ -368,6 +347,10 @@ void init_main(const struct config *cfg, int sync_fd, int chan, char **envp)
 	int sp[2] = { -1, -1 };
 
 	init_signals();
+	/* The supervisor's message pipe is the supervisor's (sandbox.c). */
+	if (sandbox_stderr_fd >= 0)
+		close(sandbox_stderr_fd);
+	sandbox_stderr_fd = -1;
 	init_prepare(cfg, sync_fd, chan);
 	discard_send(cfg, chan);
 	/* Rules that allow every port: the channel stays, for the listeners

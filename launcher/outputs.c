@@ -28,6 +28,7 @@
 #include "profileparse.h"
 #include "util.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -246,14 +247,52 @@ static int outputs_write_temp(const struct config *cfg, const char *text, size_t
 	return r;
 }
 
+/* A rule report_learned() can write: "=NAME:PORTS" (an exact name, no
+ * pattern), or a public address ("A.B.C.D:PORTS", "[V6]:PORTS") — learn
+ * mode allows public hosts only — with ports listed, never "*". */
+static bool outputs_learned_rule(const char *arg)
+{
+	const char *colon = strrchr(arg, ':'), *host = arg;
+	char addr[INET6_ADDRSTRLEN + 2];
+	struct in6_addr a6;
+	struct in_addr a4;
+	size_t n;
+
+	if (!colon || colon[1] == '\0' || strspn(colon + 1, "0123456789,-") != strlen(colon + 1))
+		return false;
+	if (arg[0] == '=')
+		return !memchr(arg, '*', (size_t)(colon - arg)) && !memchr(arg, '/', (size_t)(colon - arg));
+	n = (size_t)(colon - arg);
+	if (arg[0] == '[') {
+		host++;
+		n -= 2;
+		if (colon[-1] != ']')
+			return false;
+	}
+	if (n == 0 || n >= sizeof(addr))
+		return false;
+	memcpy(addr, host, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, &a4) == 1) {
+		memset(&a6, 0, sizeof(a6));
+		a6.s6_addr[10] = a6.s6_addr[11] = 0xff;
+		memcpy(&a6.s6_addr[12], &a4, 4);
+	} else if (arg[0] != '[' || inet_pton(AF_INET6, addr, &a6) != 1) {
+		return false;
+	}
+	return policy_addr_class(&a6) == POLICY_ADDR_PUBLIC;
+}
+
 /* The text comes from the supervisor, the part of netbox that reads
  * hostile bytes: were it taken over, it could hand a profile with `rw ~`
- * for the next run.  So only what report_learned() writes passes:
- * comments, blank lines and `allow RULE` lines whose rule parses. */
-static bool outputs_learned_valid(const char *text)
+ * for the next run, or `allow 127.0.0.1:7777` (your loopback), or bytes
+ * that make the file unreadable.  So only what report_learned() writes
+ * passes: comments, blank lines and `allow RULE` lines of the forms above
+ * that parse, no NUL, no line the profile reader would refuse as long. */
+static bool outputs_learned_valid(const char *text, size_t len)
 {
 	struct policy *p = policy_new();
-	bool ok = true;
+	bool ok = !memchr(text, '\0', len);
 
 	for (const char *line = text; ok && *line;) {
 		size_t n = strcspn(line, "\n");
@@ -261,8 +300,9 @@ static bool outputs_learned_valid(const char *text)
 		char *name, *arg, err[256];
 		int r = profile_split_line(copy, &name, &arg);
 
-		ok = r == 0 || (r == 1 && strcmp(name, "allow") == 0 && arg &&
-				policy_add(p, true, arg, "learned", err, sizeof(err)) == 0);
+		ok = n < PROFILE_MAX_LINE - 1 &&
+		     (r == 0 || (r == 1 && strcmp(name, "allow") == 0 && arg && outputs_learned_rule(arg) &&
+				 policy_add(p, true, arg, "learned", err, sizeof(err)) == 0));
 		line += n + (line[n] == '\n');
 	}
 	policy_free(p);
@@ -299,7 +339,7 @@ void outputs_write_learned(const struct config *cfg, const char *text, size_t le
 		warn("no learned profile: the supervisor ended without one");
 		return;
 	}
-	if (!outputs_learned_valid(text)) {
+	if (!outputs_learned_valid(text, len)) {
 		warn("the learned profile netbox's supervisor handed over holds more than rules: "
 		     "not written \u2014 please report this");
 		return;

@@ -47,7 +47,6 @@
 #include <sys/stat.h>
 
 #define PROFILE_MAX_DEPTH 8
-#define PROFILE_MAX_LINE 4096
 
 /* One profile_load_all(): where the option lines go. */
 struct profile_reader {

@@ -3,6 +3,10 @@
 #ifndef NETBOX_PROFILE_H
 #define NETBOX_PROFILE_H
 
+/* Bytes of a profile line, its newline included: a longer line is an
+ * error (the reader's buffer; outputs.c never writes one). */
+#define PROFILE_MAX_LINE 4096
+
 struct config;
 
 /* What each option line of a profile is handed to: @name without its

@@ -37,6 +37,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -279,17 +281,57 @@ static void sandbox_hear(const struct config *cfg, int back, struct discard_cove
 	}
 }
 
+int sandbox_stderr_fd = -1;
+
+/* What the supervisor writes to its stderr — a pipe once the sandbox is
+ * made (isolate.c) — goes to netbox's, as printable text: its messages
+ * are escaped already (util_escape()), so only a supervisor taken over by
+ * a parser bug would write control characters: escape sequences that
+ * rewrite what the terminal shows, or worse.  They become '?', C0, DEL and
+ * C1 (UTF-8 0xc2 0x80-0x9f) alike; other UTF-8 (the em dash) passes. */
+static void *sandbox_copy_stderr(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	unsigned char buf[4096];
+	bool c2 = false; /* the last byte read was 0xc2 */
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (ssize_t i = 0; i < n; i++) {
+			unsigned char c = buf[i];
+			bool c1 = c2 && c >= 0x80 && c <= 0x9f;
+
+			if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f || c1)
+				buf[i] = '?';
+			if (c1 && i > 0)
+				buf[i - 1] = '?'; /* (a 0xc2 that ended the last read went as is) */
+			c2 = c == 0xc2;
+		}
+		if (write_all(STDERR_FILENO, buf, (size_t)n) < 0)
+			break;
+	}
+	close(fd);
+	return NULL;
+}
+
 int sandbox_run(const struct config *cfg, char **envp, struct discard_covers *covers,
 		char **learned, size_t *nlearned)
 {
-	int sp[2], sync_fd, status;
+	int sp[2], err[2], sync_fd, status;
+	pthread_t copier;
 	pid_t pid;
 
 	*learned = NULL;
 	*nlearned = 0;
 	fflush(NULL);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0 || pipe2(err, O_CLOEXEC) < 0)
 		die_errno(NULL, "socketpair");
+	sandbox_stderr_fd = err[1];
 	sandbox_signals();
 	init_read_host_limits();
 	/* The supervisor gets a user, a mount and a pid namespace of its own,
@@ -299,6 +341,7 @@ int sandbox_run(const struct config *cfg, char **envp, struct discard_covers *co
 		char go;
 
 		close(sp[0]);
+		close(err[0]);
 		sandbox_signal_target = 0;
 		/* Dies with netbox; the read's EOF says netbox is gone already. */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || read_all(sync_fd, &go, 1) != 1)
@@ -307,11 +350,18 @@ int sandbox_run(const struct config *cfg, char **envp, struct discard_covers *co
 		_exit(supervise_main(cfg, envp, sp[1]));
 	}
 	close(sp[1]);
+	close(err[1]);
+	sandbox_stderr_fd = -1;
+	errno = pthread_create(&copier, NULL, sandbox_copy_stderr, (void *)(intptr_t)err[0]);
+	if (errno)
+		die_errno(NULL, "cannot start the thread that shows the supervisor's messages");
 	sandbox_hear(cfg, sp[0], covers, learned, nlearned);
 	close(sp[0]);
 	/* The supervisor exits with the program's status; if it was killed
-	 * instead (its filter, a bug), the program went with it. */
+	 * instead (its filter, a bug), the program went with it.  Its last
+	 * messages (the summary) are shown before netbox goes on. */
 	status = sandbox_reap(pid);
+	pthread_join(copier, NULL);
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL)

@@ -10,7 +10,8 @@
  *                         and a pid namespace of its own
  *                         (launcher/sandbox.c), in which the supervisor
  *                         then makes the sandbox's.
- *   isolate_initial()     first thing in the supervisor: its own /proc.
+ *   isolate_initial()     first thing in the supervisor: netbox's
+ *                         descriptors closed, its own /proc.
  *                         Pid 1 of its namespace, it sees no process but
  *                         the sandbox's: kill(), process_vm_readv() and
  *                         pidfd_getfd(), which the loop keeps, reach
@@ -29,7 +30,8 @@
  *        into a small read-only tmpfs holding only what the resolver reads
  *        while it serves (/etc/hosts, /etc/resolv.conf, ...), bound
  *        read-only — no home, no project, no /proc, nothing to execute;
- *        stdin and stdout on /dev/null (only stderr is written);
+ *        stdin and stdout on /dev/null; stderr, since the sandbox was
+ *        made, a pipe to netbox, which shows it as printable text;
  *     2. no_new_privs; not dumpable (no core dump, no ptrace and no
  *        /proc/PID/mem for your other processes); RLIMIT_CORE and
  *        RLIMIT_NPROC 0 (it never forks);
@@ -44,6 +46,7 @@
  */
 #include "config.h"
 #include "isolate.h"
+#include "sandbox.h"
 #include "util.h"
 
 #include <errno.h>
@@ -77,8 +80,22 @@ static const char *const isolate_readable[] = {
  * closed (st_nlink == 0 then): isolate_stdio() replaces only those. */
 static struct stat isolate_stdio_start[2];
 
-void isolate_initial(void)
+void isolate_initial(const struct config *cfg, int back)
 {
+	cleanup_free int *keep = xcalloc(cfg->npass_fds + 3, sizeof(*keep));
+	size_t n = 0;
+
+	/* netbox's own descriptors — the learned profile's file and its
+	 * directory, the protection memory, anything its caller left open —
+	 * are netbox's: a directory descriptor is a way out of any root
+	 * (openat(dir, "../..")).  Kept: the channel to netbox, the log, and
+	 * until the sandbox is made, the program's --pass-fd descriptors. */
+	keep[n++] = back;
+	keep[n++] = sandbox_stderr_fd;
+	keep[n++] = cfg->log ? fileno(cfg->log) : -1;
+	for (size_t i = 0; i < cfg->npass_fds; i++)
+		keep[n++] = cfg->pass_fds[i];
+	util_close_fds_except(keep, n);
 	for (int fd = STDIN_FILENO; fd <= STDOUT_FILENO; fd++)
 		if (fstat(fd, &isolate_stdio_start[fd]) < 0)
 			memset(&isolate_stdio_start[fd], 0, sizeof(isolate_stdio_start[fd]));
@@ -148,10 +165,17 @@ static void isolate_sigsys(int sig UNUSED, siginfo_t *si, void *uc UNUSED)
 	char msg[200];
 	unsigned nr = (unsigned)si->si_syscall;
 	const char *name = nr < ARRAY_SIZE(isolate_syscall_names) ? isolate_syscall_names[nr] : "";
-	int n = snprintf(msg, sizeof(msg),
-			 "netbox: internal error: the supervisor made system call %u (%s), which its "
-			 "filter refuses \u2014 please report this\n",
-			 nr, name[0] ? name : "?");
+	/* abort() (a failed assertion, glibc's heap checks, the stack
+	 * protector) raises SIGABRT with tgkill, which the list lacks: that is
+	 * no gap in the filter, and must not read as one. */
+	bool aborted = strcmp(name, "tgkill") == 0 || strcmp(name, "tkill") == 0;
+	int n = aborted ? snprintf(msg, sizeof(msg),
+				   "netbox: internal error: the supervisor aborted (a failed check or "
+				   "memory corruption) \u2014 please report this\n")
+			: snprintf(msg, sizeof(msg),
+				   "netbox: internal error: the supervisor made system call %u (%s), "
+				   "which its filter refuses \u2014 please report this\n",
+				   nr, name[0] ? name : "?");
 
 	if (n > 0)
 		(void)!write(STDERR_FILENO, msg, (size_t)n);
@@ -175,13 +199,39 @@ static bool isolate_instrumented(void)
 #endif
 }
 
-void isolate_supervisor(const struct config *cfg UNUSED)
+void isolate_sandbox_made(const struct config *cfg, int back)
+{
+	for (size_t i = 0; i < cfg->npass_fds; i++)
+		if (cfg->pass_fds[i] != back && (!cfg->log || cfg->pass_fds[i] != fileno(cfg->log)))
+			close(cfg->pass_fds[i]);
+	/* stderr: a pipe to netbox from now on, which shows what arrives as
+	 * printable text (launcher/sandbox.c).  On a terminal, stderr is the
+	 * terminal itself, open for reading too: read(2, ...) here would take
+	 * what you type to the program, and ioctls and escape sequences reach
+	 * your shell's terminal.  The sandbox, made already, has the real one. */
+	if (dup3(sandbox_stderr_fd, STDERR_FILENO, 0) < 0)
+		die_errno(NULL, "the supervisor cannot hand its messages to netbox");
+	close(sandbox_stderr_fd);
+	sandbox_stderr_fd = -1;
+	/* Out of netbox's process group, which the sandbox (made already)
+	 * stays in, with the terminal's signals: kill(0, SIGKILL) here would
+	 * otherwise stop netbox before its exit sweep, and the user's whole
+	 * job with it. */
+	if (setpgid(0, 0) < 0)
+		die_errno(NULL, "the supervisor cannot leave netbox's process group");
+}
+
+void isolate_supervisor(const struct config *cfg)
 {
 	struct sigaction sa = { .sa_sigaction = isolate_sigsys, .sa_flags = SA_SIGINFO };
 	struct rlimit zero = { 0, 0 };
+	/* The on-demand calls (reading the program's memory, taking its
+	 * descriptors) only where every-port rules need them. */
 	struct sock_fprog prog = {
-		.len = (unsigned short)ARRAY_SIZE(isolate_filter_insns),
-		.filter = (struct sock_filter *)isolate_filter_insns,
+		.len = (unsigned short)(cfg->ondemand ? ARRAY_SIZE(isolate_filter_ondemand_insns)
+						      : ARRAY_SIZE(isolate_filter_insns)),
+		.filter = (struct sock_filter *)(cfg->ondemand ? isolate_filter_ondemand_insns
+							       : isolate_filter_insns),
 	};
 	bool instrumented = isolate_instrumented();
 
@@ -212,7 +262,8 @@ void isolate_print(const struct config *cfg, FILE *out)
 		     "  no_new_privs, not dumpable, no core dumps, no new processes\n"
 		     "  a seccomp allow-list of %u system calls (socket() for IPv4 and IPv6 only, ioctl() "
 		     "for %u requests)\n",
-		ISOLATE_ALLOWED_CALLS, ISOLATE_ALLOWED_IOCTLS);
+		cfg->ondemand ? ISOLATE_ALLOWED_CALLS_ONDEMAND : ISOLATE_ALLOWED_CALLS,
+		cfg->ondemand ? ISOLATE_ALLOWED_IOCTLS_ONDEMAND : ISOLATE_ALLOWED_IOCTLS);
 	if (isolate_instrumented())
 		fprintf(out, "  (this build runs under a sanitizer or valgrind: no filter and no empty root)\n");
 	fprintf(out, "  it can still connect anywhere the host's network reaches (it is the proxy), write to "

@@ -15,7 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 static const char *const isolate_allowed[] = {
@@ -27,37 +32,49 @@ static const char *const isolate_allowed[] = {
 	"lseek",
 	/* sockets: accepting the sandbox's connections, connecting upstream
 	 * (Happy Eyeballs), DNS over UDP and TCP, c-ares */
-	"connect", "accept", "accept4", "bind", "getsockname", "getpeername",
-	"setsockopt", "getsockopt", "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg",
-	"recvmmsg", "shutdown",
-	/* c-ares reading /etc/hosts at each lookup (landlock allows only that) */
-	"openat", "open", "fstat", "newfstatat", "statx", "stat", "lstat",
-	/* memory */
-	"brk", "mmap", "munmap", "mremap", "mprotect", "madvise",
+	"connect", "accept", "accept4", "bind", "getsockname", "getpeername", "getsockopt",
+	"sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "shutdown",
+	/* c-ares looking at /etc/hosts and resolv.conf (opened: see below) */
+	"fstat", "newfstatat", "statx", "stat", "lstat",
+	/* memory (mapped executable: see below) */
+	"brk", "munmap", "mremap", "madvise",
 	/* signals: SIGCHLD of the init, forwarding to it, the trap handler */
-	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "kill", "wait4", "waitid",
-	"sigaltstack",
-	/* time and identity (vDSO first; the syscalls when it cannot) */
+	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "wait4", "waitid", "sigaltstack",
+	/* time and identity (vDSO first; the syscalls when it cannot);
+	 * sysinfo: glibc's qsort() asks the memory size for 1 KiB or more (the
+	 * exit summary of 128 hosts) */
 	"clock_gettime", "clock_getres", "gettimeofday", "time", "nanosleep", "clock_nanosleep",
 	"getpid", "gettid", "getuid", "geteuid", "getgid", "getegid", "uname", "getrandom",
-	"futex", "sched_yield", "sched_getaffinity",
-	/* connect() notifications (ondemand.c): the program's memory, its
-	 * descriptor's type, the answer */
-	"process_vm_readv", "pidfd_open", "pidfd_getfd",
+	"futex", "sched_yield", "sched_getaffinity", "sysinfo",
 	/* leaving */
 	"exit", "exit_group", "restart_syscall",
+};
+
+/* Only with every-port rules (ondemand.c): the program's connect()
+ * address from its memory, its descriptor's type, the answer. */
+static const char *const isolate_allowed_ondemand[] = {
+	"process_vm_readv", "pidfd_open", "pidfd_getfd",
 };
 
 /* ioctl() only for these requests: any other reaches the terminal netbox
  * shares with your shell (TIOCSTI would type into it). */
 static const unsigned long isolate_ioctls[] = {
 	FIONREAD, FIONBIO, TCGETS, /* c-ares and libevent; isatty() of stdio */
+};
+static const unsigned long isolate_ioctls_ondemand[] = {
 	SECCOMP_IOCTL_NOTIF_RECV, SECCOMP_IOCTL_NOTIF_SEND, SECCOMP_IOCTL_NOTIF_ID_VALID,
 	_IOR(SECCOMP_IOC_MAGIC, 2, __u64), /* ID_VALID before Linux 5.9 (ondemand.c) */
 };
 
-/* socket() only for IPv4 and IPv6: upstream connections and c-ares. */
+/* socket() only for IPv4 and IPv6, and only TCP and UDP in them, as the
+ * sandbox's filter: MPTCP, SCTP, DCCP, L2TP would load a module from the
+ * host's network namespace. */
 static const int isolate_families[] = { AF_INET, AF_INET6 };
+static const int isolate_protocols[] = { 0, IPPROTO_TCP, IPPROTO_UDP };
+
+/* setsockopt() levels taken whole; of TCP's options only TCP_NODELAY
+ * (TCP_ULP would attach kernel TLS, TCP_REPAIR needs no more than this). */
+static const int isolate_sockopt_levels[] = { SOL_SOCKET, IPPROTO_IP, IPPROTO_IPV6 };
 
 static void isolate_rule(scmp_filter_ctx ctx, int nr, unsigned n, const struct scmp_arg_cmp *cmp,
 			 const char *name)
@@ -70,33 +87,87 @@ static void isolate_rule(scmp_filter_ctx ctx, int nr, unsigned n, const struct s
 	}
 }
 
-unsigned isolate_rules_ioctls(void)
+/* The kernel reads ints (descriptors, pids, levels, requests) from the low
+ * 32 bits of a register: compare those only. */
+#define ISOLATE_INT(arg, v) SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)(v))
+
+static unsigned isolate_names(scmp_filter_ctx ctx, const char *const *names, size_t n)
 {
-	return ARRAY_SIZE(isolate_ioctls);
-}
+	unsigned allowed = 0;
 
-unsigned isolate_rules_build(scmp_filter_ctx ctx)
-{
-	unsigned n = 2; /* ioctl, socket */
-
-	for (size_t i = 0; i < ARRAY_SIZE(isolate_ioctls); i++) {
-		/* the kernel truncates the request to 32 bits */
-		struct scmp_arg_cmp req = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, isolate_ioctls[i]);
-
-		isolate_rule(ctx, SCMP_SYS(ioctl), 1, &req, "ioctl");
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(isolate_families); i++) {
-		struct scmp_arg_cmp fam = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)isolate_families[i]);
-
-		isolate_rule(ctx, SCMP_SYS(socket), 1, &fam, "socket");
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(isolate_allowed); i++) {
-		int nr = seccomp_syscall_resolve_name(isolate_allowed[i]);
+	for (size_t i = 0; i < n; i++) {
+		int nr = seccomp_syscall_resolve_name(names[i]);
 
 		if (nr != __NR_SCMP_ERROR) { /* (else: not a call on this architecture) */
-			isolate_rule(ctx, nr, 0, NULL, isolate_allowed[i]);
-			n++;
+			isolate_rule(ctx, nr, 0, NULL, names[i]);
+			allowed++;
 		}
+	}
+	return allowed;
+}
+
+static void isolate_ioctl_rules(scmp_filter_ctx ctx, const unsigned long *req, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct scmp_arg_cmp cmp = ISOLATE_INT(1, req[i]);
+
+		isolate_rule(ctx, SCMP_SYS(ioctl), 1, &cmp, "ioctl");
+	}
+}
+
+/* The calls allowed with conditions on their arguments. */
+static unsigned isolate_arg_rules(scmp_filter_ctx ctx)
+{
+	/* openat() and open() from the root only, and read-only: nothing is
+	 * written through a path, and a directory descriptor (there is none
+	 * left, isolate.c) could not be walked out of. */
+	struct scmp_arg_cmp at[2] = { ISOLATE_INT(0, AT_FDCWD),
+				      SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDONLY) };
+	struct scmp_arg_cmp rd = SCMP_A1(SCMP_CMP_MASKED_EQ, O_ACCMODE, O_RDONLY);
+	/* mmap() and mprotect() never executable: no code is loaded once the
+	 * loop runs, so an exploit cannot make its own. */
+	struct scmp_arg_cmp noexec = SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
+	/* kill() of a pid, never of a group: the supervisor has a group of its
+	 * own, and netbox's must stay out of reach (isolate.c). */
+	struct scmp_arg_cmp pid = SCMP_A0(SCMP_CMP_MASKED_EQ, 0x80000000u, 0);
+
+	isolate_rule(ctx, SCMP_SYS(openat), 2, at, "openat");
+	isolate_rule(ctx, SCMP_SYS(open), 1, &rd, "open");
+	isolate_rule(ctx, SCMP_SYS(mmap), 1, &noexec, "mmap");
+	isolate_rule(ctx, SCMP_SYS(mprotect), 1, &noexec, "mprotect");
+	isolate_rule(ctx, SCMP_SYS(kill), 1, &pid, "kill");
+	for (size_t f = 0; f < ARRAY_SIZE(isolate_families); f++)
+		for (size_t p = 0; p < ARRAY_SIZE(isolate_protocols); p++) {
+			struct scmp_arg_cmp sock[2] = { ISOLATE_INT(0, isolate_families[f]),
+							ISOLATE_INT(2, isolate_protocols[p]) };
+
+			isolate_rule(ctx, SCMP_SYS(socket), 2, sock, "socket");
+		}
+	for (size_t i = 0; i < ARRAY_SIZE(isolate_sockopt_levels); i++) {
+		struct scmp_arg_cmp level = ISOLATE_INT(1, isolate_sockopt_levels[i]);
+
+		isolate_rule(ctx, SCMP_SYS(setsockopt), 1, &level, "setsockopt");
+	}
+	struct scmp_arg_cmp nodelay[2] = { ISOLATE_INT(1, IPPROTO_TCP), ISOLATE_INT(2, TCP_NODELAY) };
+
+	isolate_rule(ctx, SCMP_SYS(setsockopt), 2, nodelay, "setsockopt");
+	return 8; /* openat open mmap mprotect kill socket setsockopt ioctl */
+}
+
+unsigned isolate_rules_ioctls(bool ondemand)
+{
+	return ARRAY_SIZE(isolate_ioctls) + (ondemand ? ARRAY_SIZE(isolate_ioctls_ondemand) : 0);
+}
+
+unsigned isolate_rules_build(scmp_filter_ctx ctx, bool ondemand)
+{
+	unsigned n = isolate_arg_rules(ctx);
+
+	isolate_ioctl_rules(ctx, isolate_ioctls, ARRAY_SIZE(isolate_ioctls));
+	n += isolate_names(ctx, isolate_allowed, ARRAY_SIZE(isolate_allowed));
+	if (ondemand) {
+		isolate_ioctl_rules(ctx, isolate_ioctls_ondemand, ARRAY_SIZE(isolate_ioctls_ondemand));
+		n += isolate_names(ctx, isolate_allowed_ondemand, ARRAY_SIZE(isolate_allowed_ondemand));
 	}
 	return n;
 }

