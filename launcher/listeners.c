@@ -44,8 +44,15 @@ static int listeners_socket_try(int family, int type, uint16_t port)
 		int v6only = type == SOCK_DGRAM;
 
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, v6only ? &one : &zero, sizeof(int));
-		if (type == SOCK_DGRAM)
+		/* UDP answers go out from the address the query was sent to
+		 * (IPV6_PKTINFO), any address: IPv6, unlike IPv4's local
+		 * route, takes only an address of an interface as a source
+		 * unless the socket is free-binding (a resolv.conf naming an
+		 * IPv6 server timed out otherwise). */
+		if (type == SOCK_DGRAM) {
 			setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+			setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+		}
 		if (bind(fd, (struct sockaddr *)&a6, sizeof(a6)) < 0)
 			goto fail;
 	} else {

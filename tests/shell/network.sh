@@ -168,4 +168,29 @@ for mode in "${modes[@]}"; do
 	t_is "$OUT" "reply PING-SELF" "$label: loopback works"
 done
 
+# DNS over UDP to any address is netbox's resolver, IPv6 too: the answer
+# must come back from the address asked (a resolv.conf naming an IPv6
+# server timed out once: IPv6 takes only an interface's address as a
+# source).  A denied name needs no upstream: NXDOMAIN.
+cat >"$NB_WORK/dns6.py" <<'EOF'
+import socket, struct, sys
+q = struct.pack(">HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0)
+for label in sys.argv[2].split("."):
+    q += bytes([len(label)]) + label.encode()
+q += b"\0" + struct.pack(">HH", 1, 1)
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.sendto(q, (sys.argv[1], 53))
+try:
+    r, peer = s.recvfrom(512)
+    print("rcode", r[3] & 15, "from", peer[0])
+except socket.timeout:
+    print("timeout")
+EOF
+chmod 644 "$NB_WORK/dns6.py"
+for server in 2001:db8:113::2 ::1 192.0.2.53; do
+	cap nb --quiet "$PY" dns6.py "$server" "denied-$RAND.test"
+	t_is "$OUT" "rcode 3 from $server" "netbox: a DNS query over UDP to $server is answered from $server (NXDOMAIN)"
+done
+
 t_done
