@@ -256,19 +256,21 @@ void isolate_print(const struct config *cfg, FILE *out)
 {
 	fprintf(out, "host side: a supervisor process answers the sandbox's DNS and relays its "
 		     "connections; while the program runs it has\n"
-		     "  a user, mount and pid namespace of its own (it sees only the sandbox's processes)\n"
+		     "  a user, mount and pid namespace of its own (it sees only the sandbox's processes) "
+		     "and a process group of its own\n"
 		     "  an empty read-only root (/etc/hosts, /etc/resolv.conf and the like, read-only); "
-		     "stdin and stdout on /dev/null\n"
+		     "none of netbox's files or directories open\n"
+		     "  stdin and stdout on /dev/null; stderr a pipe to netbox, shown as printable text\n"
 		     "  no_new_privs, not dumpable, no core dumps, no new processes\n"
-		     "  a seccomp allow-list of %u system calls (socket() for IPv4 and IPv6 only, ioctl() "
-		     "for %u requests)\n",
+		     "  a seccomp allow-list of %u system calls (files opened read-only; no executable "
+		     "memory; TCP and UDP sockets only; ioctl() for %u requests)\n",
 		cfg->ondemand ? ISOLATE_ALLOWED_CALLS_ONDEMAND : ISOLATE_ALLOWED_CALLS,
 		cfg->ondemand ? ISOLATE_ALLOWED_IOCTLS_ONDEMAND : ISOLATE_ALLOWED_IOCTLS);
 	if (isolate_instrumented())
 		fprintf(out, "  (this build runs under a sanitizer or valgrind: no filter and no empty root)\n");
-	fprintf(out, "  it can still connect anywhere the host's network reaches (it is the proxy), write to "
-		     "your terminal (stderr)%s%s\n",
-		cfg->log_path ? ", append to the log" : "",
+	fprintf(out, "  it can still connect anywhere the host's network reaches (it is the proxy)%s%s; "
+		     "netbox checks the learned profile it hands over\n",
+		cfg->log_path ? ", write anywhere in the log file" : "",
 		cfg->ondemand ? ", read the memory of the sandbox's processes and take their descriptors "
 				"(for the ports made on demand)" : "");
 }
