@@ -24,19 +24,25 @@
  *                         away: landlock confines ptrace to its own domain,
  *                         and a sibling namespace holds no capability over
  *                         the sandbox's.)
+ *   isolate_sandbox_made()  once the sandbox exists (it keeps the real
+ *                         stdio and netbox's process group): stderr becomes
+ *                         a pipe to netbox, and the supervisor takes a
+ *                         process group of its own (kill(0) reaches only
+ *                         itself, and pid 1 of a namespace ignores even
+ *                         that).
  *   isolate_supervisor()  once every descriptor the loop needs is open (the
  *                         listeners, the log, the channels):
  *     1. an empty root: the supervisor's own mount namespace is pivoted
  *        into a small read-only tmpfs holding only what the resolver reads
  *        while it serves (/etc/hosts, /etc/resolv.conf, ...), bound
  *        read-only — no home, no project, no /proc, nothing to execute;
- *        stdin and stdout on /dev/null; stderr, since the sandbox was
- *        made, a pipe to netbox, which shows it as printable text;
+ *        stdin and stdout on /dev/null;
  *     2. no_new_privs; not dumpable (no core dump, no ptrace and no
  *        /proc/PID/mem for your other processes); RLIMIT_CORE and
  *        RLIMIT_NPROC 0 (it never forks);
- *     3. a seccomp allow-list of the system calls the loop makes
- *        (isolate_rules.c, compiled at build time as the sandbox's filter):
+ *     3. a seccomp allow-list of the system calls the loop makes, with
+ *        the on-demand calls only for every-port rules (isolate_rules.c,
+ *        compiled at build time as the sandbox's filter):
  *        any other call is trapped, and the supervisor says which before it
  *        dies — a call missing from the list shows up as a failed run with a
  *        report, never as a silent hole.
