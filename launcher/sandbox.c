@@ -38,7 +38,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <pthread.h>
-#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -291,7 +290,7 @@ int sandbox_stderr_fd = -1;
  * C1 (UTF-8 0xc2 0x80-0x9f) alike; other UTF-8 (the em dash) passes. */
 static void *sandbox_copy_stderr(void *arg)
 {
-	int fd = (int)(intptr_t)arg;
+	int fd = *(const int *)arg;
 	unsigned char buf[4096];
 	bool c2 = false; /* the last byte read was 0xc2 */
 	ssize_t n;
@@ -352,7 +351,7 @@ int sandbox_run(const struct config *cfg, char **envp, struct discard_covers *co
 	close(sp[1]);
 	close(err[1]);
 	sandbox_stderr_fd = -1;
-	errno = pthread_create(&copier, NULL, sandbox_copy_stderr, (void *)(intptr_t)err[0]);
+	errno = pthread_create(&copier, NULL, sandbox_copy_stderr, &err[0]);
 	if (errno)
 		die_errno(NULL, "cannot start the thread that shows the supervisor's messages");
 	sandbox_hear(cfg, sp[0], covers, learned, nlearned);
