@@ -18,6 +18,21 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+/* @msg's one control message, in @buf (room for CMSG_SPACE(@len)). */
+static void resolver_udp_cmsg(struct msghdr *msg, char *buf, int level, int type, const void *data,
+			      size_t len)
+{
+	struct cmsghdr *cm;
+
+	msg->msg_control = buf;
+	msg->msg_controllen = CMSG_SPACE(len);
+	cm = CMSG_FIRSTHDR(msg);
+	cm->cmsg_level = level;
+	cm->cmsg_type = type;
+	cm->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(cm), data, len);
+}
+
 /* Send a reply from the source address the query was sent to: glibc (and
  * most stubs) drop an answer from any other address. */
 void resolver_udp_send(struct udp_sock *us, const struct udp_peer *p, const uint8_t *buf,
@@ -34,31 +49,18 @@ void resolver_udp_send(struct udp_sock *us, const struct udp_peer *p, const uint
 		.msg_iov = &iov,
 		.msg_iovlen = 1,
 	};
-	struct cmsghdr *cm;
+	struct in_pktinfo pi4;
+	struct in6_pktinfo pi6;
 
 	memset(&cbuf, 0, sizeof(cbuf));
 	if (p->pi_level == IPPROTO_IP) {
 		/* ipi_spec_dst picks the source; no interface, let the
 		 * routing table pick (every address is on lo). */
-		struct in_pktinfo pi = { .ipi_ifindex = 0, .ipi_spec_dst = p->pi.v4.ipi_addr };
-
-		msg.msg_control = cbuf.buf;
-		msg.msg_controllen = CMSG_SPACE(sizeof(pi));
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = IPPROTO_IP;
-		cm->cmsg_type = IP_PKTINFO;
-		cm->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		pi4 = (struct in_pktinfo){ .ipi_ifindex = 0, .ipi_spec_dst = p->pi.v4.ipi_addr };
+		resolver_udp_cmsg(&msg, cbuf.buf, IPPROTO_IP, IP_PKTINFO, &pi4, sizeof(pi4));
 	} else if (p->pi_level == IPPROTO_IPV6) {
-		struct in6_pktinfo pi = p->pi.v6;	/* ifindex kept: link-local */
-
-		msg.msg_control = cbuf.buf;
-		msg.msg_controllen = CMSG_SPACE(sizeof(pi));
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = IPPROTO_IPV6;
-		cm->cmsg_type = IPV6_PKTINFO;
-		cm->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		pi6 = p->pi.v6; /* ifindex kept: link-local */
+		resolver_udp_cmsg(&msg, cbuf.buf, IPPROTO_IPV6, IPV6_PKTINFO, &pi6, sizeof(pi6));
 	}
 	/* A full socket buffer drops the reply: the client retries. */
 	while (sendmsg(us->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 && errno == EINTR)
