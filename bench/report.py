@@ -250,7 +250,7 @@ req/s: wrk, 2 threads, %s per run, a 1 KiB file; first byte: curl, %d fresh conn
     gb = [figs.get(f, {}).get("paths", {}).get("netbox", {}).get("netbox_cpu_s_per_gb")
           for f in ("iperf_up", "iperf_down", "http_bulk")]
     if cpu or any(gb):
-        out.append("CPU time of the netbox process itself: per HTTP request %s; per GB relayed %s." % (
+        out.append("CPU time of netbox itself (its process and its supervisor, which runs the proxy): per HTTP request %s; per GB relayed %s." % (
             ", ".join(cpu) or "—",
             ", ".join("%s %.2f s" % (n, v) for n, v in zip(("up", "down", "HTTP"), gb) if v is not None) or "—"))
         out.append("")
@@ -267,7 +267,7 @@ req/s: wrk, 2 threads, %s per run, a 1 KiB file; first byte: curl, %d fresh conn
         out.append("")
     if raw["rss"]:
         out.append("Memory with idle connections (VmHWM, peak resident set of the proxy process; netbox: "
-                   "its parent process, outside the sandbox):")
+                   "its supervisor, outside the sandbox):")
         out.append("")
         out.append("| connections | process | peak RSS |")
         out.append("|---|---|---|")
