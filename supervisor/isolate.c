@@ -25,8 +25,8 @@
  *                         and a sibling namespace holds no capability over
  *                         the sandbox's.)
  *   isolate_sandbox_made()  once the sandbox exists (it keeps the real
- *                         stdio and netbox's process group): stderr becomes
- *                         a pipe to netbox, and the supervisor takes a
+ *                         stdio and netbox's process group): stderr made
+ *                         write-only, and the supervisor takes a
  *                         process group of its own (kill(0) reaches only
  *                         itself, and pid 1 of a namespace ignores even
  *                         that).
@@ -205,18 +205,38 @@ static bool isolate_instrumented(void)
 #endif
 }
 
+/* stderr write-only.  On a terminal it is the terminal itself, open for
+ * reading too: read(2, ...) here would take what you type to the program.
+ * So a terminal (any character device opened read-write) is reopened for
+ * writing only, a description of the supervisor's own (O_NONBLOCK set on
+ * it does not reach your shell's); where that is refused (a terminal
+ * someone else owns) and for anything else open read-write (a socket), the
+ * messages go to netbox through a pipe instead, which shows them as
+ * printable text (launcher/sandbox.c).  Files and pipes opened for writing
+ * stay: a new description of a file would write from offset 0.  The
+ * direct way keeps the order of netbox's lines and the program's. */
+static void isolate_stderr(void)
+{
+	int flags = fcntl(STDERR_FILENO, F_GETFL), fd = -1;
+	struct stat st;
+
+	if (flags >= 0 && (flags & O_ACCMODE) == O_WRONLY)
+		return;
+	if (flags >= 0 && fstat(STDERR_FILENO, &st) == 0 && S_ISCHR(st.st_mode))
+		fd = open("/proc/self/fd/2", O_WRONLY | O_NOCTTY | O_CLOEXEC | (flags & O_APPEND));
+	if (fd < 0)
+		fd = dup(sandbox_stderr_fd);
+	if (fd < 0 || dup3(fd, STDERR_FILENO, 0) < 0)
+		die_errno(NULL, "the supervisor cannot make its standard error write-only");
+	close(fd);
+}
+
 void isolate_sandbox_made(const struct config *cfg, int back)
 {
 	for (size_t i = 0; i < cfg->npass_fds; i++)
 		if (cfg->pass_fds[i] != back && (!cfg->log || cfg->pass_fds[i] != fileno(cfg->log)))
 			close(cfg->pass_fds[i]);
-	/* stderr: a pipe to netbox from now on, which shows what arrives as
-	 * printable text (launcher/sandbox.c).  On a terminal, stderr is the
-	 * terminal itself, open for reading too: read(2, ...) here would take
-	 * what you type to the program, and ioctls and escape sequences reach
-	 * your shell's terminal.  The sandbox, made already, has the real one. */
-	if (dup3(sandbox_stderr_fd, STDERR_FILENO, 0) < 0)
-		die_errno(NULL, "the supervisor cannot hand its messages to netbox");
+	isolate_stderr();
 	close(sandbox_stderr_fd);
 	sandbox_stderr_fd = -1;
 	/* Out of netbox's process group, which the sandbox (made already)
@@ -266,7 +286,8 @@ void isolate_print(const struct config *cfg, FILE *out)
 		     "and a process group of its own\n"
 		     "  an empty read-only root (/etc/hosts, /etc/resolv.conf and the like, read-only); "
 		     "none of netbox's files or directories open\n"
-		     "  stdin and stdout on /dev/null; stderr a pipe to netbox, shown as printable text\n"
+		     "  stdin and stdout on /dev/null; stderr write-only (a terminal reopened for writing, "
+		     "or a pipe to netbox)\n"
 		     "  no_new_privs, not dumpable, no core dumps, no new processes\n"
 		     "  a seccomp allow-list of %u system calls (files opened read-only; no executable "
 		     "memory; TCP and UDP sockets only; ioctl() for %u requests)\n",
