@@ -283,7 +283,8 @@ static void sandbox_hear(const struct config *cfg, int back, struct discard_cove
 int sandbox_stderr_fd = -1;
 
 /* What the supervisor writes to its stderr — a pipe once the sandbox is
- * made (isolate.c) — goes to netbox's, as printable text: its messages
+ * made, where its stderr is a terminal it cannot reopen write-only
+ * (isolate.c) — goes to netbox's, as printable text: its messages
  * are escaped already (util_escape()), so only a supervisor taken over by
  * a parser bug would write control characters: escape sequences that
  * rewrite what the terminal shows, or worse.  They become '?', C0, DEL and

@@ -30,9 +30,9 @@ int sandbox_wait(pid_t pid);
  * SIGTTOU and SIGTTIN; sandbox.c says why).  Set before any clone. */
 extern sigset_t sandbox_ignored_at_start;
 
-/* The write end of the pipe the supervisor's stderr becomes once the
- * sandbox is made (netbox shows what arrives, sandbox.c); -1 in netbox
- * after the clone and in the sandbox init. */
+/* The write end of the pipe the supervisor's stderr may become once the
+ * sandbox is made (isolate.c; netbox shows what arrives, sandbox.c); -1 in
+ * netbox after the clone and in the sandbox init. */
 extern int sandbox_stderr_fd;
 
 /* In netbox, before any clone: the host's limits the init halves for the
