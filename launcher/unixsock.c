@@ -91,16 +91,13 @@ static bool unixsock_settled(const struct config *cfg, const char *path)
 	return mountplan_find(cfg, path) != NULL;
 }
 
-static bool unixsock_under(const char *path, const char *dir, const char **rest)
+/* @path, which lies under @from, moved under @to: into @out (of @len). */
+static bool unixsock_rebase(char *out, size_t len, const char *path, const char *from, const char *to)
 {
-	size_t n = strlen(dir);
+	const char *rest = path + (strcmp(from, "/") == 0 ? 0 : strlen(from));
 
-	if (n == 1 && dir[0] == '/')
-		n = 0;
-	if (strncmp(path, dir, n) != 0 || (path[n] != '/' && path[n] != '\0'))
-		return false;
-	*rest = path + n;
-	return true;
+	return paths_under(path, from) &&
+	       (size_t)snprintf(out, len, "%s%s", strcmp(to, "/") == 0 ? "" : to, rest) < len;
 }
 
 static void unixsock_hide(struct unixsock_scan *s, const char *path, bool is_dir, const char *why)
@@ -148,26 +145,22 @@ static bool unixsock_socket_dir(const struct config *cfg, const char *dir)
 static void unixsock_aliases(struct unixsock_scan *s, const char *real)
 {
 	const struct unixsock_mnt *m = NULL;
-	const char *rest, *in_fs;
 	char fspath[PATH_MAX];
 
 	for (size_t i = 0; i < s->nmnts; i++) /* the last mount on the longest prefix */
-		if (unixsock_under(real, s->mnts[i].point, &rest) &&
+		if (paths_under(real, s->mnts[i].point) &&
 		    (!m || strlen(s->mnts[i].point) >= strlen(m->point)))
 			m = &s->mnts[i];
-	if (!m || (size_t)snprintf(fspath, sizeof(fspath), "%s%s",
-				   strcmp(m->root, "/") == 0 ? "" : m->root,
-				   real + (strcmp(m->point, "/") == 0 ? 0 : strlen(m->point))) >= sizeof(fspath))
+	/* Where the socket is in its file system, then where each other mount
+	 * of it shows that place. */
+	if (!m || !unixsock_rebase(fspath, sizeof(fspath), real, m->point, m->root))
 		return;
 	for (size_t i = 0; i < s->nmnts; i++) {
 		char alias[PATH_MAX];
 		struct stat st;
 
 		if (&s->mnts[i] == m || s->mnts[i].dev != m->dev ||
-		    !unixsock_under(fspath, s->mnts[i].root, &in_fs) ||
-		    (size_t)snprintf(alias, sizeof(alias), "%s%s",
-				     strcmp(s->mnts[i].point, "/") == 0 ? "" : s->mnts[i].point,
-				     in_fs) >= sizeof(alias))
+		    !unixsock_rebase(alias, sizeof(alias), fspath, s->mnts[i].root, s->mnts[i].point))
 			continue;
 		if (!unixsock_allowed(s->cfg, alias) && !unixsock_settled(s->cfg, alias) &&
 		    lstat(alias, &st) == 0 && S_ISSOCK(st.st_mode))
