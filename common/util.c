@@ -272,6 +272,22 @@ int write_file(const char *path, const char *text)
 	return ret;
 }
 
+bool read_file_line(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return true;
+}
+
 uint64_t now_ns(void)
 {
 	struct timespec ts;

@@ -78,6 +78,9 @@ int write_all(int fd, const void *buf, size_t len);
 ssize_t read_all(int fd, void *buf, size_t len);
 /* Write a small string to a file (e.g. /proc/PID/uid_map).  0 or -errno. */
 int write_file(const char *path, const char *text);
+/* The first line of a small file (a sysctl), without its newline, in
+ * @buf (@len > 1); false if it cannot be read or is empty. */
+bool read_file_line(const char *path, char *buf, size_t len);
 
 /* Fill @buf from getrandom() without blocking; before the kernel has
  * entropy, a weaker mix of the clock and the pid (hash keys, DNS ids:

@@ -145,12 +145,9 @@ static long init_inotify_host[ARRAY_SIZE(init_inotify)]; /* read in netbox */
 void init_read_host_limits(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(init_inotify); i++) {
-		FILE *f = fopen(init_inotify[i], "re");
+		char v[32];
 
-		if (f && fscanf(f, "%ld", &init_inotify_host[i]) != 1)
-			init_inotify_host[i] = 0;
-		if (f)
-			fclose(f);
+		init_inotify_host[i] = read_file_line(init_inotify[i], v, sizeof(v)) ? strtol(v, NULL, 10) : 0;
 	}
 }
 

@@ -48,37 +48,21 @@
  * netbox, the init from the supervisor. */
 static volatile pid_t sandbox_signal_target;
 
-static bool read_sysctl(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return true;
-}
-
 const char *sandbox_userns_hint(int err)
 {
 	char v[32];
 
-	if (read_sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", v, sizeof(v)) &&
+	if (read_file_line("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", v, sizeof(v)) &&
 	    strcmp(v, "1") == 0)
 		return "AppArmor restricts unprivileged user namespaces "
 		       "(kernel.apparmor_restrict_unprivileged_userns=1, Ubuntu 23.10+): install the "
 		       "AppArmor profile from the README for netbox, or run "
 		       "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0";
-	if (read_sysctl("/proc/sys/kernel/unprivileged_userns_clone", v, sizeof(v)) &&
+	if (read_file_line("/proc/sys/kernel/unprivileged_userns_clone", v, sizeof(v)) &&
 	    strcmp(v, "0") == 0)
 		return "unprivileged user namespaces are disabled: sudo sysctl -w "
 		       "kernel.unprivileged_userns_clone=1";
-	if (read_sysctl("/proc/sys/user/max_user_namespaces", v, sizeof(v)) && strcmp(v, "0") == 0)
+	if (read_file_line("/proc/sys/user/max_user_namespaces", v, sizeof(v)) && strcmp(v, "0") == 0)
 		return "user namespaces are disabled (user.max_user_namespaces=0): sudo sysctl -w "
 		       "user.max_user_namespaces=15000";
 	if (err == ENOSPC)
