@@ -28,7 +28,6 @@
 #include "profileparse.h"
 #include "util.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -252,8 +251,9 @@ static int outputs_write_temp(const struct config *cfg, const char *text, size_t
  * mode allows public hosts only — with ports listed, never "*". */
 static bool outputs_learned_rule(const char *arg)
 {
-	const char *colon = strrchr(arg, ':'), *host = arg;
-	char addr[INET6_ADDRSTRLEN + 2];
+	const char *colon = strrchr(arg, ':');
+	bool bracket = arg[0] == '[';
+	char addr[INET6_ADDRSTRLEN];
 	struct in6_addr a6;
 	struct in_addr a4;
 	size_t n;
@@ -263,23 +263,16 @@ static bool outputs_learned_rule(const char *arg)
 	if (arg[0] == '=')
 		return !memchr(arg, '*', (size_t)(colon - arg)) && !memchr(arg, '/', (size_t)(colon - arg));
 	n = (size_t)(colon - arg);
-	if (arg[0] == '[') {
-		host++;
-		n -= 2;
-		if (colon[-1] != ']')
-			return false;
-	}
+	if (bracket && (n < 2 || colon[-1] != ']'))
+		return false;
+	n -= bracket ? 2 : 0;
 	if (n == 0 || n >= sizeof(addr))
 		return false;
-	memcpy(addr, host, n);
+	memcpy(addr, arg + bracket, n);
 	addr[n] = '\0';
-	if (inet_pton(AF_INET, addr, &a4) == 1) {
-		memset(&a6, 0, sizeof(a6));
-		a6.s6_addr[10] = a6.s6_addr[11] = 0xff;
-		memcpy(&a6.s6_addr[12], &a4, 4);
-	} else if (arg[0] != '[' || inet_pton(AF_INET6, addr, &a6) != 1) {
+	/* IPv6 only in brackets, as report_learned() writes it. */
+	if (policy_addr_parse(addr, &a6) < 0 || (!bracket && !policy_addr_to_v4(&a6, &a4)))
 		return false;
-	}
 	return policy_addr_class(&a6) == POLICY_ADDR_PUBLIC;
 }
 
