@@ -9,6 +9,7 @@
  * as a failed run with a report, never as a silent hole.
  */
 #include "isolate_rules.h"
+#include "bitmap.h"
 #include "util.h"
 
 #include <linux/seccomp.h>
@@ -76,10 +77,19 @@ static const int isolate_protocols[] = { 0, IPPROTO_TCP, IPPROTO_UDP };
  * (TCP_ULP would attach kernel TLS, TCP_REPAIR needs no more than this). */
 static const int isolate_sockopt_levels[] = { SOL_SOCKET, IPPROTO_IP, IPPROTO_IPV6 };
 
+/* The calls allowed so far, for the count --check prints. */
+static uint8_t isolate_seen[BITMAP_BYTES(1024)];
+static unsigned isolate_nseen;
+
 static void isolate_rule(scmp_filter_ctx ctx, int nr, unsigned n, const struct scmp_arg_cmp *cmp,
 			 const char *name)
 {
 	int r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, n, cmp);
+
+	if (nr >= 0 && nr < 1024 && !bitmap_test(isolate_seen, (size_t)nr)) {
+		bitmap_set(isolate_seen, (size_t)nr);
+		isolate_nseen++;
+	}
 
 	if (r < 0) {
 		fprintf(stderr, "seccomp-gen: cannot allow %s: %s\n", name, strerror(-r));
@@ -91,19 +101,14 @@ static void isolate_rule(scmp_filter_ctx ctx, int nr, unsigned n, const struct s
  * 32 bits of a register: compare those only. */
 #define ISOLATE_INT(arg, v) SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)(v))
 
-static unsigned isolate_names(scmp_filter_ctx ctx, const char *const *names, size_t n)
+static void isolate_names(scmp_filter_ctx ctx, const char *const *names, size_t n)
 {
-	unsigned allowed = 0;
-
 	for (size_t i = 0; i < n; i++) {
 		int nr = seccomp_syscall_resolve_name(names[i]);
 
-		if (nr != __NR_SCMP_ERROR) { /* (else: not a call on this architecture) */
+		if (nr != __NR_SCMP_ERROR) /* (else: not a call on this architecture) */
 			isolate_rule(ctx, nr, 0, NULL, names[i]);
-			allowed++;
-		}
 	}
-	return allowed;
 }
 
 static void isolate_ioctl_rules(scmp_filter_ctx ctx, const unsigned long *req, size_t n)
@@ -116,7 +121,7 @@ static void isolate_ioctl_rules(scmp_filter_ctx ctx, const unsigned long *req, s
 }
 
 /* The calls allowed with conditions on their arguments. */
-static unsigned isolate_arg_rules(scmp_filter_ctx ctx)
+static void isolate_arg_rules(scmp_filter_ctx ctx)
 {
 	/* openat() and open() from the root only, and read-only: nothing is
 	 * written through a path, and a directory descriptor (there is none
@@ -151,7 +156,6 @@ static unsigned isolate_arg_rules(scmp_filter_ctx ctx)
 	struct scmp_arg_cmp nodelay[2] = { ISOLATE_INT(1, IPPROTO_TCP), ISOLATE_INT(2, TCP_NODELAY) };
 
 	isolate_rule(ctx, SCMP_SYS(setsockopt), 2, nodelay, "setsockopt");
-	return 8; /* openat open mmap mprotect kill socket setsockopt ioctl */
 }
 
 unsigned isolate_rules_ioctls(bool ondemand)
@@ -161,13 +165,14 @@ unsigned isolate_rules_ioctls(bool ondemand)
 
 unsigned isolate_rules_build(scmp_filter_ctx ctx, bool ondemand)
 {
-	unsigned n = isolate_arg_rules(ctx);
-
+	memset(isolate_seen, 0, sizeof(isolate_seen));
+	isolate_nseen = 0;
+	isolate_arg_rules(ctx);
 	isolate_ioctl_rules(ctx, isolate_ioctls, ARRAY_SIZE(isolate_ioctls));
-	n += isolate_names(ctx, isolate_allowed, ARRAY_SIZE(isolate_allowed));
+	isolate_names(ctx, isolate_allowed, ARRAY_SIZE(isolate_allowed));
 	if (ondemand) {
 		isolate_ioctl_rules(ctx, isolate_ioctls_ondemand, ARRAY_SIZE(isolate_ioctls_ondemand));
-		n += isolate_names(ctx, isolate_allowed_ondemand, ARRAY_SIZE(isolate_allowed_ondemand));
+		isolate_names(ctx, isolate_allowed_ondemand, ARRAY_SIZE(isolate_allowed_ondemand));
 	}
-	return n;
+	return isolate_nseen;
 }
