@@ -50,15 +50,25 @@ void resolver_query_reply(struct resolver *r, const struct rclient *c, const str
 		resolver_query_send(r, c, (size_t)n);
 }
 
-/* Copy the client's question into a request, to answer it later. */
-void resolver_query_save(struct resolver_req *req, const struct rclient *c,
-			 const struct dns_query *q)
+/* A request of @kind holding a copy of the client's question, to answer
+ * it later, in no list yet; NULL when out of memory. */
+struct resolver_req *resolver_query_req_new(struct resolver *r, enum req_kind kind,
+					    const struct rclient *c, const struct dns_query *q)
 {
+	struct resolver_req *req = calloc(1, sizeof(*req));
+
+	if (!req)
+		return NULL;
+	req->r = r;
+	req->kind = kind;
+	list_init(&req->elink);
+	list_init(&req->clink);
 	req->c = *c;
 	req->q = *q;
 	memcpy(req->qbuf, q->question, q->question_len);
 	req->q.question = req->qbuf;
 	req->max_size = resolver_query_max_size(c, q);
+	return req;
 }
 
 /* The fake address of @name: 0, -ENOMEM (no pool) or -ENOSPC (pool full). */
@@ -134,14 +144,10 @@ static void resolver_query_lookup(struct resolver *r, const struct rclient *c,
 		return;
 	}
 	if (e->nwaiters >= RESOLVER_MAX_WAITERS_PER_NAME || r->nwaiting >= RESOLVER_MAX_WAITING ||
-	    !(req = calloc(1, sizeof(*req)))) {
+	    !(req = resolver_query_req_new(r, REQ_CLIENT, c, q))) {
 		resolver_query_reply(r, c, q, DNS_RCODE_SERVFAIL, NULL, 0);
 		return;
 	}
-	req->r = r;
-	req->kind = REQ_CLIENT;
-	resolver_query_save(req, c, q);
-	list_init(&req->clink);
 	resolver_cache_wait(e, req);
 	if (c->tc)
 		resolver_tcp_pending_add(c->tc, req);

@@ -226,8 +226,8 @@ void resolver_upstream_free(struct resolver *r);
 /* query.c */
 void resolver_query_handle(struct resolver *r, const struct rclient *c, const uint8_t *pkt,
 			   size_t len);
-void resolver_query_save(struct resolver_req *req, const struct rclient *c,
-			 const struct dns_query *q);
+struct resolver_req *resolver_query_req_new(struct resolver *r, enum req_kind kind,
+					    const struct rclient *c, const struct dns_query *q);
 void resolver_query_answer_lookup(struct resolver *r, const struct rclient *c,
 				  const struct dns_query *q, const char *name, int err);
 void resolver_query_reply(struct resolver *r, const struct rclient *c, const struct dns_query *q,

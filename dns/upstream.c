@@ -390,17 +390,12 @@ void resolver_upstream_forward(struct resolver *r, const struct rclient *c,
 	random_fill(&id, sizeof(id));
 	if (ares_create_query(name, q->qclass, q->qtype, id, 1, &qbuf, &qlen,
 			      q->edns ? DNS_EDNS_OURS : 0) != ARES_SUCCESS ||
-	    !(req = calloc(1, sizeof(*req)))) {
+	    !(req = resolver_query_req_new(r, REQ_FWD, c, q))) {
 		if (qbuf)
 			ares_free_string(qbuf);
 		resolver_query_reply(r, c, q, DNS_RCODE_SERVFAIL, NULL, 0);
 		return;
 	}
-	req->r = r;
-	req->kind = REQ_FWD;
-	resolver_query_save(req, c, q);
-	list_init(&req->elink);
-	list_init(&req->clink);
 	if (c->tc)
 		resolver_tcp_pending_add(c->tc, req);
 	r->nwaiting++;
