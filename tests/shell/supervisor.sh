@@ -13,13 +13,25 @@ lib_user_up
 SANITIZED=0
 [ "${NETBOX_SANITIZE:-none}" != none ] && SANITIZED=1
 
+# Until the supervisor of the user's running netbox serves (its filter
+# loaded), not a fixed time: a loaded machine is slow to get there.  A
+# sanitizer build loads no filter: a second there.
+supervisor_serving() {
+	if [ "$SANITIZED" = 1 ]; then
+		sleep 1
+		return
+	fi
+	wait_for 10 sh -c 'p=$(pgrep -P "$(pgrep -u "$0" -x netbox | head -1)" -x netbox | head -1) &&
+		grep -q "^Seccomp:.2" "/proc/$p/status"' "$NB_USER"
+}
+
 STDIN_FILE=$(mktemp /tmp/netbox-supervisor-stdin.XXXXXX)
 chmod 644 "$STDIN_FILE"
 lib_on_exit "rm -f '$STDIN_FILE'"
 as_user "$NB" --allow www.google.com sleep 5 <"$STDIN_FILE" >/dev/null 2>&1 &
 BG=$!
 wait_for 10 sh -c '[ -n "$(pgrep -u "$0" -x netbox)" ]' "$NB_USER"
-sleep 0.5
+supervisor_serving
 NBPID=$(netbox_pid)
 SUP=$(supervisor_pid)
 t_ok "$([ -n "$SUP" ]; echo $?)" "netbox has a supervisor child (pid ${SUP:-none})"
@@ -52,7 +64,7 @@ wait "$BG"
 as_user "$NB" --quiet --learn=learnfd.profile sleep 3 >/dev/null 2>&1 &
 BG=$!
 wait_for 10 sh -c '[ -n "$(pgrep -u "$0" -x netbox)" ]' "$NB_USER"
-sleep 0.5
+supervisor_serving
 NBPID=$(netbox_pid)
 SUP=$(supervisor_pid)
 DIRS=0
@@ -81,8 +93,15 @@ if sys.argv[1] != "root":
     os.fchown(s, int(sys.argv[1]), -1)
 p = subprocess.Popen(sys.argv[2:], stdin=s, stdout=s, stderr=s)
 os.close(s)
-time.sleep(1.5)
-kids = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
+kids = []
+for _ in range(100):  # until the supervisor serves: stdout moved to /dev/null
+    time.sleep(0.1)
+    kids = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
+    try:
+        if kids and "pts" not in os.readlink("/proc/%s/fd/1" % kids[0]):
+            break
+    except OSError:
+        pass
 def mode(pid):
     flags = [l for l in open("/proc/%s/fdinfo/2" % pid) if l.startswith("flags:")][0].split()[1]
     return int(flags, 8) & 3
