@@ -1,5 +1,6 @@
-/* report.c — denial lines, the JSON Lines log, the exit summary and the
- * learned profile (report.h).
+/* report.c — the decisions of the run (report.h): the denial lines on
+ * stderr, the counts the summary and the learned profile are made of
+ * (report_summary.c), and the log records (report_log.c).
  *
  * Hosts are counted in a small chained hash table keyed by the name (or the
  * printed address for raw-IP destinations), each with the ports it was
@@ -16,42 +17,13 @@
  * stderr, only not counted (the summary and the learned profile say how
  * many were not).
  */
-#include "report.h"
+#include "report_internal.h"
 #include "util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <time.h>
-
-#define REPORT_BUCKETS 256
-#define REPORT_SHOWN_MAX 2048 /* util_escape() of a name (255 bytes at most) or a reason */
-
-struct report_port {
-	uint16_t port;
-	uint32_t allowed, denied;
-};
-
-struct report_host {
-	struct report_host *next;
-	char *key;
-	char *shown;  /* @key through util_escape(): what the text outputs print */
-	bool is_addr;
-	uint32_t dns_allowed, dns_denied;
-	uint32_t conns_allowed, conns_denied;
-	uint64_t bytes_up, bytes_down;
-	struct report_port *ports;
-	size_t nports;
-	char *reason; /* the last denial's reason, through util_escape() */
-};
-
-struct report {
-	bool quiet;
-	FILE *log;
-	struct report_host *buckets[REPORT_BUCKETS];
-	size_t nhosts;
-	size_t uncounted; /* decisions not counted: no memory for their host or port */
-};
 
 struct report *report_new(bool quiet, FILE *log)
 {
@@ -62,13 +34,55 @@ struct report *report_new(bool quiet, FILE *log)
 	return r;
 }
 
+void report_set_attrib(struct report *r, report_attrib_fn fn, void *ctx)
+{
+	r->attrib = fn;
+	r->attrib_ctx = ctx;
+}
+
+const struct report_proc *report_attribute(struct report *r, int proto,
+					   const struct in6_addr *client, uint16_t client_port)
+{
+	return r && r->attrib ? r->attrib(r->attrib_ctx, proto, client, client_port) : NULL;
+}
+
+void report_set_hinter(struct report *r, report_hint_fn fn, void *ctx)
+{
+	r->hinter = fn;
+	r->hinter_ctx = ctx;
+}
+
+void report_set_first_denial_hint(struct report *r, const char *hint)
+{
+	free(r->hint);
+	r->hint = hint ? strdup(hint) : NULL;
+}
+
+/* The run's hint, before its first denial line. */
+static void report_say_hint(struct report *r)
+{
+	if (r->hint && !r->quiet)
+		fprintf(stderr, "netbox: %s\n", r->hint);
+	free(r->hint);
+	r->hint = NULL;
+}
+
 static void report_host_free(struct report_host *h)
 {
 	free(h->key);
 	free(h->shown);
 	free(h->reason);
+	free(h->dns_rule);
 	free(h->ports);
 	free(h);
+}
+
+static void report_prog_free(struct report_prog *p)
+{
+	for (size_t i = 0; i < p->nitems; i++)
+		free(p->items[i]);
+	free(p->label);
+	free(p);
 }
 
 void report_free(struct report *r)
@@ -83,6 +97,13 @@ void report_free(struct report *r)
 			report_host_free(h);
 		}
 	}
+	while (r->progs) {
+		struct report_prog *p = r->progs;
+
+		r->progs = p->next;
+		report_prog_free(p);
+	}
+	free(r->hint);
 	free(r);
 }
 
@@ -95,8 +116,10 @@ static uint32_t report_hash(const char *s)
 	return h;
 }
 
-/* @key's host, added if new; NULL (counted in r->uncounted) out of memory. */
-static struct report_host *report_host(struct report *r, const char *key, bool is_addr)
+/* @key's host, added if new; NULL (counted in r->uncounted) out of memory.
+ * @shown: what the text outputs print (NULL: @key, escaped). */
+static struct report_host *report_host(struct report *r, const char *key, enum report_kind kind,
+				       const char *shown_as)
 {
 	uint32_t b = report_hash(key) % REPORT_BUCKETS;
 	char shown[REPORT_SHOWN_MAX];
@@ -108,7 +131,7 @@ static struct report_host *report_host(struct report *r, const char *key, bool i
 	h = calloc(1, sizeof(*h));
 	if (h) {
 		h->key = strdup(key);
-		h->shown = strdup(util_escape(key, shown, sizeof(shown)));
+		h->shown = strdup(util_escape(shown_as ? shown_as : key, shown, sizeof(shown)));
 	}
 	if (!h || !h->key || !h->shown) {
 		if (h)
@@ -116,7 +139,8 @@ static struct report_host *report_host(struct report *r, const char *key, bool i
 		r->uncounted++;
 		return NULL;
 	}
-	h->is_addr = is_addr;
+	h->kind = kind;
+	h->is_addr = kind == REPORT_ADDR || kind == REPORT_UDP;
 	h->next = r->buckets[b];
 	r->buckets[b] = h;
 	r->nhosts++;
@@ -141,7 +165,7 @@ static struct report_port *report_port(struct report *r, struct report_host *h, 
 	return &h->ports[h->nports++];
 }
 
-static void report_addr(const struct in6_addr *a, char *buf, size_t len)
+void report_addr(const struct in6_addr *a, char *buf, size_t len)
 {
 	if (IN6_IS_ADDR_V4MAPPED(a))
 		inet_ntop(AF_INET, &a->s6_addr[12], buf, (socklen_t)len);
@@ -149,12 +173,25 @@ static void report_addr(const struct in6_addr *a, char *buf, size_t len)
 		inet_ntop(AF_INET6, a, buf, (socklen_t)len);
 }
 
-static const char *report_key(const struct report_conn *c, char *buf, size_t len)
+/* A connection's line in the summary: its name, its address, or for UDP
+ * "udp ADDR" (shown "UDP ADDR"). */
+static struct report_host *report_conn_host(struct report *r, const struct report_conn *c)
 {
+	char addr[INET6_ADDRSTRLEN], key[INET6_ADDRSTRLEN + 300], shown[INET6_ADDRSTRLEN + 300];
+
+	if (c->proto == IPPROTO_UDP) {
+		if (c->name)
+			snprintf(addr, sizeof(addr), "%s", "");
+		else
+			report_addr(&c->dst, addr, sizeof(addr));
+		snprintf(key, sizeof(key), "udp %s", c->name ? c->name : addr);
+		snprintf(shown, sizeof(shown), "UDP %s", c->name ? c->name : addr);
+		return report_host(r, key, REPORT_UDP, shown);
+	}
 	if (c->name)
-		return c->name;
-	report_addr(&c->dst, buf, len);
-	return buf;
+		return report_host(r, c->name, REPORT_NAME, NULL);
+	report_addr(&c->dst, addr, sizeof(addr));
+	return report_host(r, addr, REPORT_ADDR, NULL);
 }
 
 /* @reason ("no rule" if NULL) through util_escape() into @shown, and kept
@@ -170,143 +207,139 @@ static const char *report_set_reason(struct report_host *h, const char *reason, 
 	return shown;
 }
 
-/* ---- the JSON Lines log ---------------------------------------------------- */
+/* ---- who: refusals by program -------------------------------------------- */
 
-void report_json_escape(const char *s, char *out, size_t outlen)
+/* "node (postinstall of evil-pkg@1.0.0)", escaped: the executable's name,
+ * and the package whose lifecycle script ran it. */
+static void report_prog_label(const struct report_proc *p, char *out, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t o = 0;
+	const char *base = strrchr(p->exe, '/');
+	char raw[sizeof(p->argv) + sizeof(p->pkg_name) + sizeof(p->pkg_version) + sizeof(p->pkg_script) + 16];
 
-	if (!outlen)
+	base = base ? base + 1 : p->exe;
+	if (!*base)
+		base = p->argv_len ? p->argv : "?";
+	if (p->pkg_name[0])
+		snprintf(raw, sizeof(raw), "%s (%s of %s%s%s)", base,
+			 p->pkg_script[0] ? p->pkg_script : "a script", p->pkg_name,
+			 p->pkg_version[0] ? "@" : "", p->pkg_version);
+	else
+		snprintf(raw, sizeof(raw), "%s", base);
+	util_escape(raw, out, len);
+}
+
+/* Remember for the summary that @proc was refused @what (escaped). */
+static void report_prog_add(struct report *r, const struct report_proc *proc, const char *what)
+{
+	char label[REPORT_SHOWN_MAX];
+	struct report_prog *p, **tail = &r->progs;
+
+	if (!proc)
 		return;
-	for (; *p && o + 7 < outlen; p++) {
-		if (*p == '"' || *p == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)*p;
-		} else if (*p < 0x20 || *p >= 0x7f) {
-			/* Names are ASCII once normalised; anything else (an
-			 * invalid name as asked) is shown byte by byte, so the
-			 * line stays valid UTF-8 whatever the program sent. */
-			o += (size_t)snprintf(out + o, outlen - o, "\\u%04x", *p);
-		} else {
-			out[o++] = (char)*p;
+	report_prog_label(proc, label, sizeof(label));
+	for (; *tail; tail = &(*tail)->next)
+		if (strcmp((*tail)->label, label) == 0)
+			break;
+	p = *tail;
+	if (!p) {
+		/* Kept in the order of first refusal: the summary tells the
+		 * story as it happened. */
+		p = calloc(1, sizeof(*p));
+		if (!p || !(p->label = strdup(label))) {
+			free(p);
+			r->uncounted++;
+			return;
 		}
+		*tail = p;
 	}
-	out[o] = '\0';
-}
-
-/* `"key":"value"` or `"key":null`, with a leading comma. */
-static void report_json_str(FILE *f, const char *key, const char *value)
-{
-	char esc[1024];
-
-	if (!value) {
-		fprintf(f, ",\"%s\":null", key);
+	for (size_t i = 0; i < p->nitems; i++)
+		if (strcmp(p->items[i], what) == 0)
+			return;
+	if (p->nitems == REPORT_PROG_ITEMS || !(p->items[p->nitems] = strdup(what))) {
+		p->more++;
 		return;
 	}
-	report_json_escape(value, esc, sizeof(esc));
-	fprintf(f, ",\"%s\":\"%s\"", key, esc);
+	p->nitems++;
 }
 
-/* RFC 3339 UTC with milliseconds.  Wall-clock time on purpose: log lines are
- * read next to other logs; durations use CLOCK_MONOTONIC (now_ns()). */
-static void report_json_start(FILE *f, const char *event)
+/* " by LABEL" for a denial line, or "". */
+static const char *report_by(const struct report_proc *proc, char *out, size_t len)
 {
-	struct timespec ts;
-	struct tm tm;
-	char when[32];
+	size_t n;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(f, "{\"time\":\"%s.%03ldZ\",\"event\":\"%s\"", when, ts.tv_nsec / 1000000, event);
+	out[0] = '\0';
+	if (!proc)
+		return out;
+	n = (size_t)snprintf(out, len, " by ");
+	if (n < len)
+		report_prog_label(proc, out + n, len - n);
+	return out;
 }
 
-static const struct {
-	uint16_t type;
-	const char *name;
-} report_qtypes[] = {
-	{ 1, "A" },	{ 2, "NS" },	 { 5, "CNAME" }, { 6, "SOA" },	  { 12, "PTR" },
-	{ 15, "MX" },	{ 16, "TXT" },	 { 28, "AAAA" }, { 33, "SRV" },	  { 64, "SVCB" },
-	{ 65, "HTTPS" }, { 255, "ANY" },
-};
-
-static void report_log_dns(FILE *f, const struct report_dns *d)
+/* One denial line on stderr: "netbox: denied WHAT (REASON) by WHO — FIX".
+ * The first of the run comes after the run's hint. */
+static void report_say(struct report *r, const char *what, const char *reason,
+		       const struct report_proc *proc, const char *fix)
 {
-	char qtype[16];
+	char by[REPORT_SHOWN_MAX];
 
-	snprintf(qtype, sizeof(qtype), "TYPE%u", d->qtype);
-	for (size_t i = 0; i < ARRAY_SIZE(report_qtypes); i++)
-		if (report_qtypes[i].type == d->qtype)
-			snprintf(qtype, sizeof(qtype), "%s", report_qtypes[i].name);
-	report_json_start(f, "dns");
-	report_json_str(f, "name", d->name);
-	report_json_str(f, "qtype", qtype);
-	report_json_str(f, "verdict", d->allowed ? "allow" : "deny");
-	report_json_str(f, "rule", d->rule);
-	report_json_str(f, "rule_source", d->rule ? d->origin : NULL);
-	report_json_str(f, "reason", d->allowed ? NULL : (d->reason ? d->reason : "no rule"));
-	fputs("}\n", f);
+	if (r->quiet)
+		return;
+	report_say_hint(r);
+	fprintf(stderr, "netbox: denied %s%s%s%s%s%s%s\n", what, reason ? " (" : "",
+		reason ? reason : "", reason ? ")" : "", report_by(proc, by, sizeof(by)),
+		fix ? " \u2014 " : "", fix ? fix : "");
 }
 
-static void report_log_conn(FILE *f, const struct report_conn *c)
+/* The fix for a denied @name on @port (0: DNS), escaped, or NULL. */
+static const char *report_fix(struct report *r, const char *name, uint16_t port, char *out,
+			      size_t len)
 {
-	char ip[INET6_ADDRSTRLEN], fake[INET6_ADDRSTRLEN];
+	char raw[512];
 
-	report_json_start(f, "connection");
-	report_json_str(f, "name", c->name);
-	if (c->has_upstream)
-		report_addr(&c->upstream, ip, sizeof(ip));
-	else if (!c->name)
-		report_addr(&c->dst, ip, sizeof(ip));
-	report_json_str(f, "ip", c->has_upstream || !c->name ? ip : NULL);
-	if (c->name)
-		report_addr(&c->dst, fake, sizeof(fake));
-	report_json_str(f, "fake_ip", c->name ? fake : NULL);
-	fprintf(f, ",\"port\":%u", c->port);
-	report_json_str(f, "verdict", c->allowed ? "allow" : "deny");
-	report_json_str(f, "rule", c->rule);
-	report_json_str(f, "rule_source", c->rule ? c->origin : NULL);
-	report_json_str(f, "reason", c->allowed ? NULL : (c->reason ? c->reason : "no rule"));
-	report_json_str(f, "sni", c->sni);
-	fprintf(f, ",\"bytes_sent\":%llu,\"bytes_received\":%llu,\"duration_ms\":%.3f}\n",
-		(unsigned long long)c->bytes_up, (unsigned long long)c->bytes_down,
-		(double)c->duration_ns / 1e6);
+	if (!r->hinter || !name || !r->hinter(r->hinter_ctx, name, port, raw, sizeof(raw)))
+		return NULL;
+	return util_escape(raw, out, len);
 }
 
 /* ---- decisions ----------------------------------------------------------- */
 
 void report_dns(struct report *r, const struct report_dns *d)
 {
-	struct report_host *h = report_host(r, d->name, false);
-	char shown[REPORT_SHOWN_MAX], reason[REPORT_SHOWN_MAX];
+	struct report_host *h = report_host(r, d->name, REPORT_NAME, NULL);
+	char shown[REPORT_SHOWN_MAX], reason[REPORT_SHOWN_MAX], what[REPORT_SHOWN_MAX + 8];
+	char fix[REPORT_SHOWN_MAX];
 
+	r->n_dns[d->allowed]++;
 	if (r->log)
-		report_log_dns(r->log, d);
+		report_log_dns(r, d);
 	if (d->allowed) {
-		if (h)
+		if (h) {
 			h->dns_allowed++;
+			if (!h->dns_rule && d->rule)
+				h->dns_rule = strdup(d->rule);
+		}
 		return;
 	}
+	util_escape(d->name, shown, sizeof(shown));
+	snprintf(what, sizeof(what), "DNS %s", shown);
+	report_prog_add(r, d->proc, what);
 	/* Search-domain expansion and retries ask the same name many times:
 	 * say it once (or each time, if it cannot be counted). */
 	report_set_reason(h, d->reason, reason, sizeof(reason));
-	if ((!h || h->dns_denied++ == 0) && !r->quiet) {
-		util_escape(d->name, shown, sizeof(shown));
-		if (d->reason && strcmp(d->reason, "no rule") != 0)
-			fprintf(stderr, "netbox: denied DNS %s (%s)\n", shown, reason);
-		else
-			fprintf(stderr, "netbox: denied DNS %s\n", shown);
-	}
+	if (!h || h->dns_denied++ == 0)
+		report_say(r, what, d->reason && strcmp(d->reason, "no rule") != 0 ? reason : NULL,
+			   d->proc, report_fix(r, d->name, 0, fix, sizeof(fix)));
 }
 
 void report_connection(struct report *r, const struct report_conn *c)
 {
-	char buf[INET6_ADDRSTRLEN], shown[REPORT_SHOWN_MAX], reason[REPORT_SHOWN_MAX];
-	const char *key = report_key(c, buf, sizeof(buf));
-	struct report_host *h = report_host(r, key, !c->name);
+	char shown[REPORT_SHOWN_MAX + 16], reason[REPORT_SHOWN_MAX], fix[REPORT_SHOWN_MAX];
+	struct report_host *h = report_conn_host(r, c);
 	struct report_port *pt = h ? report_port(r, h, c->port) : NULL;
+	bool first;
 
+	r->n_conns[c->allowed]++;
 	if (c->allowed) {
 		/* Logged when it ends, with its byte counts. */
 		if (pt) {
@@ -316,209 +349,106 @@ void report_connection(struct report *r, const struct report_conn *c)
 		return;
 	}
 	if (r->log)
-		report_log_conn(r->log, c);
+		report_log_conn(r, c);
+	/* Each destination once on stderr (a retry loop must not flood it). */
+	first = !pt || pt->denied == 0;
 	if (pt) {
-		h->conns_denied++;
+		if (c->proto == IPPROTO_UDP)
+			h->udp_denied++;
+		else
+			h->conns_denied++;
 		pt->denied++;
 	}
 	report_set_reason(pt ? h : NULL, c->reason, reason, sizeof(reason));
-	if (!r->quiet) {
-		util_escape(key, shown, sizeof(shown));
-		if (c->name || IN6_IS_ADDR_V4MAPPED(&c->dst))
-			fprintf(stderr, "netbox: denied %s:%u (%s)\n", shown, c->port, reason);
-		else
-			fprintf(stderr, "netbox: denied [%s]:%u (%s)\n", shown, c->port, reason);
-	}
+	if (h && (h->kind == REPORT_ADDR || (h->kind == REPORT_UDP && !c->name)) &&
+	    !IN6_IS_ADDR_V4MAPPED(&c->dst))
+		snprintf(shown, sizeof(shown), "%s[%s]:%u", c->proto == IPPROTO_UDP ? "UDP " : "",
+			 h->shown + (h->kind == REPORT_UDP ? 4 : 0), c->port);
+	else if (h)
+		snprintf(shown, sizeof(shown), "%s:%u", h->shown, c->port);
+	else
+		snprintf(shown, sizeof(shown), "%s:%u", c->name ? "(a name)" : "(an address)", c->port);
+	report_prog_add(r, c->proc, shown);
+	if (first)
+		report_say(r, shown, reason, c->proc,
+			   c->proto == IPPROTO_UDP ? NULL : report_fix(r, c->name, c->port, fix, sizeof(fix)));
 }
 
 void report_connection_end(struct report *r, const struct report_conn *c)
 {
-	char buf[INET6_ADDRSTRLEN];
-	struct report_host *h = report_host(r, report_key(c, buf, sizeof(buf)), !c->name);
+	struct report_host *h = report_conn_host(r, c);
 
 	if (r->log)
-		report_log_conn(r->log, c);
+		report_log_conn(r, c);
 	if (h) {
 		h->bytes_up += c->bytes_up;
 		h->bytes_down += c->bytes_down;
 	}
 }
 
-/* ---- the exit summary and the learned profile ------------------------------ */
+static const struct {
+	int value;
+	const char *name;
+} report_families[] = {
+	{ AF_UNIX, "unix" }, { AF_INET, "inet" }, { AF_INET6, "inet6" }, { AF_PACKET, "packet" },
+	{ AF_NETLINK, "netlink" },
+}, report_types[] = {
+	{ SOCK_STREAM, "stream" }, { SOCK_DGRAM, "dgram" }, { SOCK_RAW, "raw" },
+	{ SOCK_SEQPACKET, "seqpacket" }, { SOCK_PACKET, "packet" },
+};
 
-static void report_bytes(uint64_t n, char *buf, size_t len)
+const char *report_socket_family(int family)
 {
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)n;
-	size_t u = 0;
-
-	while (v >= 1024 && u + 1 < ARRAY_SIZE(units)) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+	for (size_t i = 0; i < ARRAY_SIZE(report_families); i++)
+		if (report_families[i].value == family)
+			return report_families[i].name;
+	return "other";
 }
 
-static bool report_denied(const struct report_host *h)
+const char *report_socket_type(int type)
 {
-	return h->conns_denied || h->dns_denied;
+	for (size_t i = 0; i < ARRAY_SIZE(report_types); i++)
+		if (report_types[i].value == (type & 0xf))
+			return report_types[i].name;
+	return "other";
 }
 
-static int report_cmp(const void *a, const void *b)
+void report_socket(struct report *r, const struct report_socket *s)
 {
-	const struct report_host *x = *(const struct report_host *const *)a;
-	const struct report_host *y = *(const struct report_host *const *)b;
-	bool xd = report_denied(x), yd = report_denied(y);
+	char key[96], shown[96];
+	const char *reason = s->type == SOCK_RAW || s->family == AF_PACKET
+				     ? "raw sockets reach past the proxy"
+				     : "ICMP is not proxied";
+	struct report_host *h;
 
-	if (xd != yd)
-		return xd - yd;
-	return strcmp(x->key, y->key);
+	snprintf(key, sizeof(key), "socket %s %s %d", report_socket_family(s->family),
+		 report_socket_type(s->type), s->protocol);
+	snprintf(shown, sizeof(shown), "%s socket (%s, protocol %d)", report_socket_type(s->type),
+		 report_socket_family(s->family), s->protocol);
+	h = report_host(r, key, REPORT_SOCKET, shown);
+	r->sockets_denied++;
+	if (r->log)
+		report_log_socket(r, s, reason);
+	report_set_reason(h, reason, key, sizeof(key));
+	report_prog_add(r, s->proc, shown);
+	if (!h || h->conns_denied++ == 0)
+		report_say(r, shown, reason, s->proc, NULL);
 }
 
-static int report_port_cmp(const void *a, const void *b)
+void report_unix(struct report *r, const struct report_unix *u)
 {
-	return (int)((const struct report_port *)a)->port - (int)((const struct report_port *)b)->port;
-}
+	char key[REPORT_SHOWN_MAX], shown[REPORT_SHOWN_MAX], reason[REPORT_SHOWN_MAX];
+	struct report_host *h;
 
-/* Every host, sorted (allowed first, then by name); NULL when there are none
- * or no memory to sort them (*@n 0 either way).  Each host's ports are
- * sorted too. */
-static struct report_host **report_sorted(struct report *r, size_t *n)
-{
-	struct report_host **all;
-
-	*n = 0;
-	if (!r->nhosts)
-		return NULL;
-	all = calloc(r->nhosts, sizeof(*all));
-	if (!all)
-		return NULL;
-	for (size_t i = 0; i < REPORT_BUCKETS; i++)
-		for (struct report_host *h = r->buckets[i]; h; h = h->next) {
-			if (h->nports) /* qsort(NULL, 0): UB (a host seen in DNS only) */
-				qsort(h->ports, h->nports, sizeof(*h->ports), report_port_cmp);
-			all[(*n)++] = h;
-		}
-	qsort(all, *n, sizeof(*all), report_cmp);
-	return all;
-}
-
-/* "80,443" of the ports with allowed (or, if @denied, any) connections. */
-static void report_port_list(const struct report_host *h, bool denied, char *out, size_t len)
-{
-	size_t off = 0;
-
-	out[0] = '\0';
-	for (size_t p = 0; p < h->nports && off + 8 < len; p++) {
-		if (!h->ports[p].allowed && !(denied && h->ports[p].denied))
-			continue;
-		off += (size_t)snprintf(out + off, len - off, "%s%u", off ? "," : "", h->ports[p].port);
-	}
-	if (!out[0])
-		snprintf(out, len, "-");
-}
-
-void report_summary(struct report *r)
-{
-	struct report_host **all;
-	size_t n, nallowed = 0, ndenied = 0;
-
-	if (r->quiet || (r->nhosts == 0 && r->uncounted == 0))
-		return;
-	if (r->uncounted)
-		fprintf(stderr, "netbox: out of memory during the run: %zu network decision%s not counted below\n",
-			r->uncounted, r->uncounted == 1 ? "" : "s");
-	all = report_sorted(r, &n);
-	if (!all) {
-		if (r->nhosts)
-			fprintf(stderr, "netbox: no network summary: out of memory\n");
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (report_denied(all[i]))
-			ndenied++;
-		else
-			nallowed++;
-	}
-	fprintf(stderr, "netbox: network summary: %zu host%s allowed, %zu denied\n", nallowed,
-		nallowed == 1 ? "" : "s", ndenied);
-	fprintf(stderr, "  %-7s %-32s %-12s %5s %5s %10s %10s\n", "verdict", "host", "ports", "dns",
-		"conns", "sent", "received");
-	for (size_t i = 0; i < n; i++) {
-		struct report_host *h = all[i];
-		bool denied = report_denied(h), mixed = denied && h->conns_allowed;
-		char ports[64], up[32], down[32];
-
-		/* "partly": some connections allowed, some refused (another
-		 * port, an SNI mismatch): both counted, bytes shown. */
-		report_port_list(h, true, ports, sizeof(ports));
-		report_bytes(h->bytes_up, up, sizeof(up));
-		report_bytes(h->bytes_down, down, sizeof(down));
-		fprintf(stderr, "  %-7s %-32s %-12s %5u %5u %10s %10s%s%s%s\n",
-			mixed ? "partly" : denied ? "denied" : "allowed", h->shown, ports,
-			h->dns_allowed + h->dns_denied, h->conns_allowed + h->conns_denied,
-			denied && !mixed ? "-" : up, denied && !mixed ? "-" : down, denied ? "  (" : "",
-			denied && h->reason ? h->reason : "", denied ? ")" : "");
-	}
-	free(all);
-}
-
-int report_learned(struct report *r, FILE *out, const char *command)
-{
-	struct report_host **all;
-	size_t n, nrules = 0;
-	char cmd[512];
-
-	all = report_sorted(r, &n);
-	if (!all) {
-		if (r->nhosts)
-			return -ENOMEM; /* a profile missing what ran is worse than none */
-		n = 0;
-	}
-	util_escape(command, cmd, sizeof(cmd));
-	fprintf(out,
-		"# netbox profile learned with --learn from:\n"
-		"#   %s\n"
-		"# It allows exactly the hosts and ports that run connected to.\n"
-		"# Replay: netbox --profile THIS-FILE -- COMMAND\n",
-		cmd);
-	for (size_t i = 0; i < n; i++) {
-		struct report_host *h = all[i];
-		char rule[1024], ports[512], up[32], down[32];
-
-		if (!h->conns_allowed)
-			continue;
-		report_port_list(h, false, ports, sizeof(ports));
-		if (!h->is_addr)
-			snprintf(rule, sizeof(rule), "=%s:%s", h->shown, ports);
-		else if (strchr(h->key, ':'))
-			snprintf(rule, sizeof(rule), "[%s]:%s", h->shown, ports);
-		else
-			snprintf(rule, sizeof(rule), "%s:%s", h->shown, ports);
-		report_bytes(h->bytes_up, up, sizeof(up));
-		report_bytes(h->bytes_down, down, sizeof(down));
-		fprintf(out, "allow %-44s # %u connection%s, %s sent, %s received\n", rule,
-			h->conns_allowed, h->conns_allowed == 1 ? "" : "s", up, down);
-		nrules++;
-	}
-	if (!nrules)
-		fprintf(out, "# (no connection was made: this profile allows nothing)\n");
-	if (r->uncounted)
-		fprintf(out, "# incomplete: netbox ran out of memory and did not count %zu decision%s\n",
-			r->uncounted, r->uncounted == 1 ? "" : "s");
-	for (size_t i = 0; i < n; i++) {
-		struct report_host *h = all[i];
-		char ports[512];
-
-		if (h->conns_denied) {
-			report_port_list(h, true, ports, sizeof(ports));
-			fprintf(out, "# refused: %s:%s (%s)\n", h->shown, ports, h->reason ? h->reason : "");
-		} else if (!h->conns_allowed && h->dns_allowed) {
-			fprintf(out, "# resolved, never connected to: %s\n", h->shown);
-		}
-	}
-	free(all);
-	if (fflush(out) != 0 || ferror(out))
-		return -(errno ? errno : EIO);
-	return 0;
+	snprintf(key, sizeof(key), "unix %s", u->path);
+	snprintf(shown, sizeof(shown), "unix socket %s", u->path);
+	h = report_host(r, key, REPORT_UNIX, shown);
+	r->unix_denied++;
+	if (r->log)
+		report_log_unix(r, u);
+	report_set_reason(h, u->reason, reason, sizeof(reason));
+	util_escape(h ? h->shown : "unix socket", shown, sizeof(shown));
+	report_prog_add(r, u->proc, shown);
+	if (!h || h->conns_denied++ == 0)
+		report_say(r, shown, reason, u->proc, NULL);
 }

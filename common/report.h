@@ -1,16 +1,22 @@
 /* report.h — what the user learns about the network while the program runs
  * and when it ends.
  *
- * The resolver and the proxy call report_dns() and report_connection() for
- * every decision.  Three outputs, all off the data path (the proxy reports a
+ * The resolver, the proxy and the watchers of refused attempts
+ * (netproxy/watch.c, supervisor/notify.c) call report_*() for every
+ * decision.  Three outputs, all off the data path (the proxy reports a
  * connection when it is decided and once more when it ends):
  *   - stderr: each denial as it happens (`netbox: denied evil.test:443 (no
- *     rule)`, `netbox: denied DNS evil.test`, each denied name once) and the
- *     per-host summary at exit; --quiet silences both;
- *   - the --log file: one JSON object per DNS decision and per connection
- *     (when it ends, or when it is refused); the schema is in README.md;
+ *     rule)`, `netbox: denied DNS evil.test`, each denied destination once,
+ *     with the fix when one is known) and the summary at exit; --quiet
+ *     silences both;
+ *   - the --log file: one JSON object per decision (a connection when it
+ *     ends, or when it is refused), each naming the process that made it
+ *     when attribution is on; the schema is docs/log.schema.json (README.md
+ *     shows it);
  *   - --learn: at exit, the profile that allows exactly the hosts and ports
  *     the program connected to (report_learned()).
+ * Split by output: report.c (decisions, counting), report_log.c (the JSON
+ * Lines), report_summary.c (the exit summary and the learned profile).
  */
 #ifndef NETBOX_REPORT_H
 #define NETBOX_REPORT_H
@@ -22,6 +28,35 @@
 
 struct report;
 
+/* The log's schema version ("v" of every record): bumped when a field
+ * changes meaning or goes away (new fields do not bump it). */
+#define REPORT_SCHEMA_VERSION 1
+
+/* Who made an attempt: a process of the sandbox (attribution: supervisor/
+ * attrib.c).  Records are kept for the whole run, so a pointer stays
+ * valid until report_free(). */
+#define REPORT_PROC_ARGV_MAX 512
+struct report_proc {
+	int pid;                        /* as the sandbox sees it */
+	char exe[256];                  /* the executable's path ("" unknown) */
+	char argv[REPORT_PROC_ARGV_MAX]; /* arguments, each NUL-terminated, truncated */
+	size_t argv_len;                /* bytes used in argv */
+	bool argv_truncated;
+	/* An npm/yarn/pnpm lifecycle script: npm_package_name,
+	 * npm_package_version, npm_lifecycle_event of its environment
+	 * ("" when absent). */
+	char pkg_name[215];             /* npm's limit on a package name is 214 */
+	char pkg_version[64];
+	char pkg_script[64];
+};
+
+/* Who made the attempt from @client (the program's end: its address and
+ * port) with @proto (IPPROTO_TCP or IPPROTO_UDP), or NULL when it cannot be
+ * told (attribution off, or the socket is gone). */
+typedef const struct report_proc *(*report_attrib_fn)(void *ctx, int proto,
+						      const struct in6_addr *client,
+						      uint16_t client_port);
+
 struct report_dns {
 	const char *name;    /* normalised, or as asked when it is invalid */
 	uint16_t qtype;
@@ -29,9 +64,11 @@ struct report_dns {
 	const char *rule;    /* the deciding rule as written, or NULL */
 	const char *origin;  /* where the rule came from ("command line", "npm.profile:3") */
 	const char *reason;  /* denials: "no rule", "invalid name", "rule 'x' (origin)" */
+	const struct report_proc *proc; /* who asked, or NULL */
 };
 
 struct report_conn {
+	int proto;                  /* IPPROTO_TCP (0 means TCP too) or IPPROTO_UDP */
 	const char *name;           /* the host name, or NULL for a raw address */
 	struct in6_addr dst;        /* the destination the program used (v4 mapped) */
 	struct in6_addr upstream;   /* the address netbox connected to, if has_upstream */
@@ -45,11 +82,47 @@ struct report_conn {
 	uint64_t bytes_up;          /* program -> upstream */
 	uint64_t bytes_down;        /* upstream -> program */
 	uint64_t duration_ns;
+	const struct report_proc *proc; /* who connected, or NULL */
+};
+
+/* A socket netbox refused to create: raw, packet, ICMP. */
+struct report_socket {
+	int family, type, protocol;     /* as asked (type without its flags) */
+	int err;                        /* the errno the program got */
+	const struct report_proc *proc;
+};
+
+/* A unix socket the program could not reach: netbox hides the host's. */
+struct report_unix {
+	const char *path;               /* as asked */
+	const char *reason;
+	const struct report_proc *proc;
 };
 
 /* @log: the --log stream (line-buffered JSON Lines) or NULL. */
 struct report *report_new(bool quiet, FILE *log);
 void report_free(struct report *r);
+
+/* Attribution: @fn tells who made an attempt (see report_attrib_fn). */
+void report_set_attrib(struct report *r, report_attrib_fn fn, void *ctx);
+/* What @fn says, or NULL without one. */
+const struct report_proc *report_attribute(struct report *r, int proto,
+					   const struct in6_addr *client, uint16_t client_port);
+
+/* A fix for a denied name: "the yarn profile allows it: --profile yarn",
+ * "--allow evil.test:8080" into @out (@port 0: a DNS question), or false
+ * when none is known (policy/suggest.c). */
+typedef bool (*report_hint_fn)(void *ctx, const char *name, uint16_t port, char *out,
+			       size_t len);
+void report_set_hinter(struct report *r, report_hint_fn fn, void *ctx);
+
+/* A hint printed once, on stderr, with the first denial of the run (the
+ * launcher's "the default profile allows no network: ..."); copied. */
+void report_set_first_denial_hint(struct report *r, const char *hint);
+
+/* The log's first and last records: the run's command and its end. */
+void report_start(struct report *r, char *const *argv);
+void report_end(struct report *r, int status);
 
 /* A DNS question was answered: allowed (resolved upstream) or denied
  * (NXDOMAIN without going upstream). */
@@ -59,6 +132,10 @@ void report_dns(struct report *r, const struct report_dns *d);
 void report_connection(struct report *r, const struct report_conn *c);
 /* ... and, if it was allowed, ended. */
 void report_connection_end(struct report *r, const struct report_conn *c);
+
+/* A refused socket() (raw, packet, ICMP) or unix connect(). */
+void report_socket(struct report *r, const struct report_socket *s);
+void report_unix(struct report *r, const struct report_unix *u);
 
 /* The exit summary on stderr (unless quiet). */
 void report_summary(struct report *r);
