@@ -423,8 +423,11 @@ void report_socket(struct report *r, const struct report_socket *s)
 
 	snprintf(key, sizeof(key), "socket %s %s %d", report_socket_family(s->family),
 		 report_socket_type(s->type), s->protocol);
-	snprintf(shown, sizeof(shown), "%s socket (%s, protocol %d)", report_socket_type(s->type),
-		 report_socket_family(s->family), s->protocol);
+	if (s->type == SOCK_DGRAM)
+		snprintf(shown, sizeof(shown), "ICMP socket (%s)", report_socket_family(s->family));
+	else
+		snprintf(shown, sizeof(shown), "%s socket (%s, protocol %d)",
+			 report_socket_type(s->type), report_socket_family(s->family), s->protocol);
 	h = report_host(r, key, REPORT_SOCKET, shown);
 	r->sockets_denied++;
 	if (r->log)
@@ -438,6 +441,7 @@ void report_socket(struct report *r, const struct report_socket *s)
 void report_unix(struct report *r, const struct report_unix *u)
 {
 	char key[REPORT_SHOWN_MAX], shown[REPORT_SHOWN_MAX], reason[REPORT_SHOWN_MAX];
+	char fix[REPORT_SHOWN_MAX + 32];
 	struct report_host *h;
 
 	snprintf(key, sizeof(key), "unix %s", u->path);
@@ -449,6 +453,7 @@ void report_unix(struct report *r, const struct report_unix *u)
 	report_set_reason(h, u->reason, reason, sizeof(reason));
 	util_escape(h ? h->shown : "unix socket", shown, sizeof(shown));
 	report_prog_add(r, u->proc, shown);
+	snprintf(fix, sizeof(fix), "to share it: --allow-unix %s", shown + strlen("unix socket "));
 	if (!h || h->conns_denied++ == 0)
-		report_say(r, shown, reason, u->proc, NULL);
+		report_say(r, shown, reason, u->proc, fix);
 }

@@ -184,9 +184,30 @@ static bool resolver_query_is_fake_ptr(const struct dns_query *q, struct in_addr
 	return fakeip_in_range(*addr);
 }
 
+/* Who asked (report.h's attribution): the client's address and port. */
+static const struct report_proc *resolver_query_who(struct resolver *r, const struct rclient *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	const struct sockaddr *sa = (const struct sockaddr *)&ss;
+	struct in6_addr addr;
+	uint16_t port;
+
+	if (c->tc) {
+		if (getpeername(c->tc->fd, (struct sockaddr *)&ss, &len) < 0)
+			return NULL;
+	} else {
+		sa = (const struct sockaddr *)&c->peer.addr;
+		len = c->peer.addrlen;
+	}
+	if (policy_addr_from_sockaddr(sa, len, &addr, &port) < 0)
+		return NULL;
+	return report_attribute(r->report, c->tc ? IPPROTO_TCP : IPPROTO_UDP, &addr, port);
+}
+
 /* The policy's word on @name (normalised), logged. */
-static bool resolver_query_allowed(struct resolver *r, const struct dns_query *q,
-				   const char *name)
+static bool resolver_query_allowed(struct resolver *r, const struct rclient *c,
+				   const struct dns_query *q, const char *name)
 {
 	const struct policy_rule *rule;
 	bool allowed = policy_name_may_resolve_rule(r->policy, name, &rule);
@@ -201,7 +222,8 @@ static bool resolver_query_allowed(struct resolver *r, const struct dns_query *q
 		.name = name, .qtype = q->qtype, .allowed = allowed,
 		.rule = rule ? policy_rule_text(rule) : NULL,
 		.origin = rule ? policy_rule_origin(rule) : NULL,
-		.reason = allowed ? NULL : reason });
+		.reason = allowed ? NULL : reason,
+		.proc = resolver_query_who(r, c) });
 	return allowed;
 }
 
@@ -283,13 +305,14 @@ void resolver_query_handle(struct resolver *r, const struct rclient *c, const ui
 	if (policy_name_normalize(q.name, name, sizeof(name)) < 0) {
 		if (r->report)
 			report_dns(r->report, &(struct report_dns){ .name = q.name, .qtype = q.qtype,
-								    .reason = "invalid name" });
+								    .reason = "invalid name",
+								    .proc = resolver_query_who(r, c) });
 		resolver_query_reply(r, c, &q, DNS_RCODE_REFUSED, NULL, 0);
 		return;
 	}
 	/* The one rule that matters most: a name no rule allows never
 	 * leaves netbox, so DNS cannot carry data out. */
-	if (!resolver_query_allowed(r, &q, name)) {
+	if (!resolver_query_allowed(r, c, &q, name)) {
 		resolver_query_reply(r, c, &q, DNS_RCODE_NXDOMAIN, NULL, 0);
 		return;
 	}

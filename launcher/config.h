@@ -62,6 +62,19 @@ struct output_file {
 	ino_t ino;
 };
 
+/* Which of the program's calls the supervisor hears of before they happen
+ * (launcher/notify.c says why each). */
+enum notify_calls {
+	NOTIFY_SOCKET = 1,  /* socket() of raw and ICMP sockets */
+	NOTIFY_CONNECT = 2, /* connect() */
+	NOTIFY_SEND = 4,    /* sendto() with an address, sendmsg(), sendmmsg() */
+};
+
+/* Who made each attempt (supervisor/attrib.c): on by default when the run
+ * writes a log or learns, since the cost (a notification per connect and
+ * datagram) is only worth it when someone reads the answer. */
+enum attribute_mode { ATTRIBUTE_AUTO, ATTRIBUTE_ON, ATTRIBUTE_OFF };
+
 struct config {
 	char **argv;          /* the program and its arguments */
 	char *prog_path;      /* where the program was found on the host, or NULL */
@@ -85,6 +98,8 @@ struct config {
 
 	unsigned long long tmpfs_size; /* --tmpfs-size: all throw-away places together */
 	unsigned long max_procs;       /* --max-procs: RLIMIT_NPROC in the sandbox */
+	char **host_sockets;           /* the host's path sockets (/proc/net/unix), sorted */
+	size_t nhost_sockets;
 	char **allow_unix;             /* --allow-unix PATH, resolved */
 	size_t nallow_unix;
 
@@ -93,7 +108,10 @@ struct config {
 	size_t nrules;
 	uint8_t *listen_ports;   /* 65536-bit map of the TCP ports to serve */
 	bool ondemand;           /* a rule allows every port: listeners made
-				  * when the program connects (ondemand.c) */
+				  * when the program connects (supervisor/ondemand.c) */
+	enum attribute_mode attribute; /* --attribute, --no-attribute */
+	unsigned notify;         /* the calls the supervisor is told of
+				  * (enum notify_calls; launcher/notify.c), 0: none */
 	size_t nrules_cmdline;   /* of nrules, those from the command line */
 	bool seccomp;
 	bool check;

@@ -17,13 +17,13 @@
  *                    everything left in the pid namespace.  With a rule
  *                    that allows every port, init_reap_serving() instead,
  *                    which also makes listeners when netbox asks
- *                    (ondemand.c).
+ *                    (supervisor/ondemand.c).
  */
 #include "discard.h"
 #include "fakenet.h"
 #include "listeners.h"
 #include "netlink.h"
-#include "ondemand.h"
+#include "notify.h"
 #include "privs.h"
 #include "sandbox.h"
 
@@ -46,8 +46,8 @@
 #endif
 
 static volatile pid_t init_program_pid;
-/* The program's end of the on-demand socketpair, or -1 (ondemand.c). */
-static int init_ondemand_sp = -1;
+/* The program's end of the notification socketpair, or -1 (notify.c). */
+static int init_notify_sp = -1;
 
 static void init_forward(int sig, siginfo_t *si, void *uc UNUSED)
 {
@@ -229,8 +229,8 @@ NORETURN static void init_exec(const struct config *cfg, char **envp)
 	privs_set_identity(cfg->uid, cfg->gid, cfg->invoked_by_root);
 	init_limits(cfg);
 	privs_drop();
-	if (init_ondemand_sp >= 0)
-		ondemand_child_install(init_ondemand_sp);
+	if (init_notify_sp >= 0)
+		notify_child_install(init_notify_sp, cfg->notify);
 	/* Everything but stdio and the --pass-fd list. */
 	util_close_fds_except(cfg->pass_fds, cfg->npass_fds);
 	if (cfg->seccomp)
@@ -285,7 +285,7 @@ NORETURN static void init_reap(pid_t program)
 }
 
 /* init_reap() that also answers netbox's requests for listeners on @chan
- * (ondemand.c): SIGCHLD, blocked since before the fork, through a
+ * (supervisor/ondemand.c): SIGCHLD, blocked since before the fork, through a
  * signalfd, so that neither can be missed while waiting for the other. */
 NORETURN static void init_reap_serving(pid_t program, int chan)
 {
@@ -311,7 +311,7 @@ NORETURN static void init_reap_serving(pid_t program, int chan)
 		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 			;
 		if (chan >= 0 && (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    ondemand_init_serve(chan) < 0) {
+		    listeners_init_serve(chan) < 0) {
 			close(chan); /* netbox is gone; PDEATHSIG follows */
 			chan = -1;
 		}
@@ -350,27 +350,32 @@ void init_main(const struct config *cfg, int sync_fd, int chan, char **envp)
 	sandbox_stderr_fd = -1;
 	init_prepare(cfg, sync_fd, chan);
 	discard_send(cfg, chan);
-	/* Rules that allow every port: the channel stays, for the listeners
-	 * made on demand (ondemand.c). */
-	if (!cfg->ondemand) {
+	/* The channel stays for the program's notification descriptor
+	 * (notify.c), and with rules that allow every port for the listeners
+	 * made on demand (supervisor/ondemand.c). */
+	if (!cfg->notify) {
 		close(chan);
 		chan = -1;
 	}
 	init_chdir(cfg);
-	if (cfg->ondemand) {
+	if (cfg->notify) {
 		sigset_t chld;
 
 		/* Blocked before the fork, read by init_reap_serving() */
 		sigemptyset(&chld);
 		sigaddset(&chld, SIGCHLD);
 		sigprocmask(SIG_BLOCK, &chld, NULL);
-		ondemand_init_prepare(sp);
-		init_ondemand_sp = sp[1];
+		notify_init_prepare(sp);
+		init_notify_sp = sp[1];
 	}
 	init_program_pid = init_spawn(cfg, envp);
-	if (!cfg->ondemand)
+	if (!cfg->notify)
 		init_reap(init_program_pid);
 	close(sp[1]);
-	ondemand_init_forward(sp[0], chan);
+	notify_init_forward(sp[0], chan);
+	if (!cfg->ondemand) {
+		close(chan);
+		chan = -1;
+	}
 	init_reap_serving(init_program_pid, chan);
 }

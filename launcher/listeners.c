@@ -137,3 +137,21 @@ void listeners_send(int chan, const uint8_t *tcp_ports)
 	}
 	listeners_flush(chan, &m, fds, true);
 }
+
+/* In the sandbox init: answer one request read from @chan, a listener for a
+ * port (supervisor/ondemand.c asks).  -1 when netbox has gone (EOF). */
+int listeners_init_serve(int chan)
+{
+	uint16_t port;
+	int err, fd, r = channel_recv_port(chan, CHANNEL_LISTEN, &port, &err, &fd);
+
+	if (r == -EPIPE || r == -ECONNRESET)
+		return -1;
+	if (r < 0 || port == 0)
+		return channel_send_port(chan, CHANNEL_LISTENER, 0, EPROTO, -1) < 0 ? -1 : 0;
+	fd = listeners_proxy_socket(port);
+	r = channel_send_port(chan, CHANNEL_LISTENER, port, fd < 0 ? -fd : 0, fd);
+	if (fd >= 0)
+		close(fd);
+	return r < 0 ? -1 : 0;
+}

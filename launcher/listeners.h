@@ -12,4 +12,8 @@ void listeners_send(int chan, const uint8_t *tcp_ports);
 /* In the sandbox init: one more TCP listener (ondemand.c), or -errno. */
 int listeners_proxy_socket(uint16_t port);
 
+/* In the sandbox init: answer one request for an on-demand listener read
+ * from @chan.  -1 when netbox has gone (EOF). */
+int listeners_init_serve(int chan);
+
 #endif

@@ -167,6 +167,26 @@ static void main_listen_ports(struct config *cfg)
 	cfg->ondemand = any_port;
 }
 
+/* The calls the supervisor is told of (notify.c), once the options are
+ * read: attribution is on with a log or --learn, unless turned off. */
+static void main_notify(struct config *cfg)
+{
+	bool attribute = cfg->attribute == ATTRIBUTE_ON ||
+			 (cfg->attribute == ATTRIBUTE_AUTO && (cfg->log_path || cfg->learn));
+
+	cfg->attribute = attribute ? ATTRIBUTE_ON : ATTRIBUTE_OFF;
+	if (cfg->net != NET_FILTER) {
+		cfg->notify = 0;
+		cfg->attribute = ATTRIBUTE_OFF;
+		return;
+	}
+	cfg->notify = NOTIFY_SOCKET;
+	if (cfg->ondemand || attribute)
+		cfg->notify |= NOTIFY_CONNECT;
+	if (attribute)
+		cfg->notify |= NOTIFY_SEND;
+}
+
 static void main_check(const struct config *cfg)
 {
 	printf("netbox %s \u2014 effective configuration (nothing is run)\n", NETBOX_VERSION);
@@ -234,6 +254,7 @@ int main(int argc, char **argv)
 	main_locate_program(&main_cfg);
 	mountplan_sort(&main_cfg);
 	main_listen_ports(&main_cfg);
+	main_notify(&main_cfg);
 
 	if (main_cfg.check) {
 		main_check(&main_cfg);

@@ -278,9 +278,10 @@ void unixsock_plan(struct config *cfg)
 	for (size_t i = 0; i < npaths && !s.full; i++)
 		if (i == 0 || strcmp(paths[i], paths[i - 1]) != 0)
 			unixsock_one(&s, paths[i]);
-	for (size_t i = 0; i < npaths; i++)
-		free(paths[i]);
-	free(paths);
+	/* Kept, sorted, for the supervisor: a connect() to one of these is the
+	 * program trying a socket of the host (supervisor/notify.c). */
+	cfg->host_sockets = paths;
+	cfg->nhost_sockets = npaths;
 	for (size_t i = 0; i < s.nmnts; i++) {
 		free(s.mnts[i].root);
 		free(s.mnts[i].point);

@@ -92,6 +92,7 @@ struct conn {
 	char reason[320];
 	uint64_t start_ns;
 	const struct policy_rule *rule; /* the rule that decided */
+	const struct report_proc *proc; /* who connected (attribution), or NULL */
 	struct in6_addr up_addr;        /* where netbox connected, once it did */
 	bool has_up_addr;
 	struct event ev_peek, ev_timer;
@@ -130,6 +131,7 @@ static void conn_fill_report(const struct conn *c, struct report_conn *rc, bool 
 		.bytes_up = c->relay.dir[RELAY_UP].bytes,
 		.bytes_down = c->relay.dir[RELAY_DOWN].bytes,
 		.duration_ns = now_ns() - c->start_ns,
+		.proc = c->proc,
 	};
 }
 
@@ -630,7 +632,7 @@ static void conn_classify(struct conn *c)
 static void proxy_accept_one(struct proxy *p, int fd)
 {
 	struct conn *c = calloc(1, sizeof(*c));
-	struct sockaddr_in6 dst = { 0 };
+	struct sockaddr_in6 dst = { 0 }, peer = { 0 };
 	socklen_t len = sizeof(dst);
 
 	if (!c) {
@@ -659,6 +661,11 @@ static void proxy_accept_one(struct proxy *p, int fd)
 	}
 	c->dst = dst.sin6_addr;
 	c->port = ntohs(dst.sin6_port);
+	/* Who: asked now, while the program's socket surely exists. */
+	len = sizeof(peer);
+	if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0 && peer.sin6_family == AF_INET6)
+		c->proc = report_attribute(p->report, IPPROTO_TCP, &peer.sin6_addr,
+					   ntohs(peer.sin6_port));
 	conn_classify(c);
 }
 

@@ -135,8 +135,11 @@ static void isolate_stdio(void)
 	close(null);
 }
 
-/* 1. The empty root (see the top of the file). */
-static void isolate_root(void)
+/* 1. The empty root (see the top of the file).  With attribution, the
+ * supervisor's own /proc too, read-only: it shows the sandbox's processes
+ * only (the pid namespace is the supervisor's), whose status, command
+ * line and environment name who made each attempt (attrib.c). */
+static void isolate_root(bool with_proc)
 {
 	char path[64];
 
@@ -145,6 +148,12 @@ static void isolate_root(void)
 		  "size=16k,mode=0555") < 0 ||
 	    mkdir(ISOLATE_ROOT "/etc", 0555) < 0 || mkdir(ISOLATE_ROOT "/old", 0555) < 0)
 		die_errno(NULL, "the supervisor cannot build its empty root");
+	if (with_proc &&
+	    (mkdir(ISOLATE_ROOT "/proc", 0555) < 0 ||
+	     mount("/proc", ISOLATE_ROOT "/proc", NULL, MS_BIND, NULL) < 0 ||
+	     mount(NULL, ISOLATE_ROOT "/proc", NULL,
+		   MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0))
+		die_errno(NULL, "the supervisor cannot keep its /proc");
 	for (size_t i = 0; i < ARRAY_SIZE(isolate_readable); i++) {
 		int fd;
 
@@ -247,24 +256,32 @@ void isolate_sandbox_made(const struct config *cfg, int back)
 		die_errno(NULL, "the supervisor cannot leave netbox's process group");
 }
 
+/* Does the loop read the program's connect() and send() addresses and its
+ * processes (supervisor/notify.c)? */
+static bool isolate_reads_program(const struct config *cfg)
+{
+	return (cfg->notify & (NOTIFY_CONNECT | NOTIFY_SEND)) != 0;
+}
+
 void isolate_supervisor(const struct config *cfg)
 {
 	struct sigaction sa = { .sa_sigaction = isolate_sigsys, .sa_flags = SA_SIGINFO };
 	struct rlimit zero = { 0, 0 };
-	/* The on-demand calls (reading the program's memory, taking its
-	 * descriptors) only where every-port rules need them. */
+	/* The calls that read the program (its memory, its descriptors, its
+	 * /proc) only where every-port rules or attribution need them. */
+	bool reads = isolate_reads_program(cfg);
 	struct sock_fprog prog = {
-		.len = (unsigned short)(cfg->ondemand ? ARRAY_SIZE(isolate_filter_ondemand_insns)
-						      : ARRAY_SIZE(isolate_filter_insns)),
-		.filter = (struct sock_filter *)(cfg->ondemand ? isolate_filter_ondemand_insns
-							       : isolate_filter_insns),
+		.len = (unsigned short)(reads ? ARRAY_SIZE(isolate_filter_ondemand_insns)
+					      : ARRAY_SIZE(isolate_filter_insns)),
+		.filter = (struct sock_filter *)(reads ? isolate_filter_ondemand_insns
+						       : isolate_filter_insns),
 	};
 	bool instrumented = isolate_instrumented();
 
 	/* 1. */
 	isolate_stdio();
 	if (!instrumented)
-		isolate_root();
+		isolate_root(cfg->attribute == ATTRIBUTE_ON);
 	/* 2. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0)
 		die_errno(NULL, "the supervisor cannot give up its privileges");
@@ -291,13 +308,18 @@ void isolate_print(const struct config *cfg, FILE *out)
 		     "  no_new_privs, not dumpable, no core dumps, no new processes\n"
 		     "  a seccomp allow-list of %u system calls (files opened read-only; no executable "
 		     "memory; TCP and UDP sockets only; ioctl() for %u requests)\n",
-		cfg->ondemand ? ISOLATE_ALLOWED_CALLS_ONDEMAND : ISOLATE_ALLOWED_CALLS,
-		cfg->ondemand ? ISOLATE_ALLOWED_IOCTLS_ONDEMAND : ISOLATE_ALLOWED_IOCTLS);
+		isolate_reads_program(cfg) ? ISOLATE_ALLOWED_CALLS_ONDEMAND : ISOLATE_ALLOWED_CALLS,
+		isolate_reads_program(cfg) ? ISOLATE_ALLOWED_IOCTLS_ONDEMAND : ISOLATE_ALLOWED_IOCTLS);
 	if (isolate_instrumented())
 		fprintf(out, "  (this build runs under a sanitizer or valgrind: no filter and no empty root)\n");
 	fprintf(out, "  it can still connect anywhere the host's network reaches (it is the proxy)%s%s; "
 		     "netbox checks the learned profile it hands over\n",
 		cfg->log_path ? ", write anywhere in the log file" : "",
-		cfg->ondemand ? ", read the memory of the sandbox's processes and take their descriptors "
-				"(for the ports made on demand)" : "");
+		isolate_reads_program(cfg)
+			? ", read the memory of the sandbox's processes and take their descriptors "
+			  "(for the ports made on demand, and to tell who connects)"
+			: "");
+	if (cfg->attribute == ATTRIBUTE_ON)
+		fprintf(out, "  attribution: its /proc, read-only, shows the sandbox's processes (who made "
+			     "each attempt: pid, program, npm package)\n");
 }

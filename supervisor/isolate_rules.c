@@ -51,20 +51,20 @@ static const char *const isolate_allowed[] = {
 	"exit", "exit_group", "restart_syscall",
 };
 
-/* Only with every-port rules (ondemand.c): the program's connect()
- * address from its memory, its descriptor's type, the answer. */
+/* Only where the loop reads the program (notify.c: every-port rules,
+ * attribution): its connect() and send() addresses from its memory, its
+ * descriptors (their type, the port they got), its executable's name. */
 static const char *const isolate_allowed_ondemand[] = {
-	"process_vm_readv", "pidfd_open", "pidfd_getfd",
+	"process_vm_readv", "pidfd_open", "pidfd_getfd", "readlink", "readlinkat",
 };
 
 /* ioctl() only for these requests: any other reaches the terminal netbox
  * shares with your shell (TIOCSTI would type into it). */
 static const unsigned long isolate_ioctls[] = {
 	FIONREAD, FIONBIO, TCGETS, /* c-ares and libevent; isatty() of stdio */
-};
-static const unsigned long isolate_ioctls_ondemand[] = {
+	/* the program's notifications (notify.c: raw sockets, at least) */
 	SECCOMP_IOCTL_NOTIF_RECV, SECCOMP_IOCTL_NOTIF_SEND, SECCOMP_IOCTL_NOTIF_ID_VALID,
-	_IOR(SECCOMP_IOC_MAGIC, 2, __u64), /* ID_VALID before Linux 5.9 (ondemand.c) */
+	_IOR(SECCOMP_IOC_MAGIC, 2, __u64), /* ID_VALID before Linux 5.9 (notify.c) */
 };
 
 /* socket() only for IPv4 and IPv6, and only TCP and UDP in them, as the
@@ -160,7 +160,8 @@ static void isolate_arg_rules(scmp_filter_ctx ctx)
 
 unsigned isolate_rules_ioctls(bool ondemand)
 {
-	return ARRAY_SIZE(isolate_ioctls) + (ondemand ? ARRAY_SIZE(isolate_ioctls_ondemand) : 0);
+	(void)ondemand;
+	return ARRAY_SIZE(isolate_ioctls);
 }
 
 unsigned isolate_rules_build(scmp_filter_ctx ctx, bool ondemand)
@@ -171,7 +172,6 @@ unsigned isolate_rules_build(scmp_filter_ctx ctx, bool ondemand)
 	isolate_ioctl_rules(ctx, isolate_ioctls, ARRAY_SIZE(isolate_ioctls));
 	isolate_names(ctx, isolate_allowed, ARRAY_SIZE(isolate_allowed));
 	if (ondemand) {
-		isolate_ioctl_rules(ctx, isolate_ioctls_ondemand, ARRAY_SIZE(isolate_ioctls_ondemand));
 		isolate_names(ctx, isolate_allowed_ondemand, ARRAY_SIZE(isolate_allowed_ondemand));
 	}
 	return isolate_nseen;

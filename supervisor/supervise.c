@@ -24,6 +24,8 @@
 #include "discard.h"
 #include "handover.h"
 #include "isolate.h"
+#include "attrib.h"
+#include "notify.h"
 #include "ondemand.h"
 #include "sandbox.h"
 #include "dns/resolver.h"
@@ -179,6 +181,8 @@ static int supervise_run(const struct config *cfg, pid_t init_pid, struct listen
 			 int chan, int back)
 {
 	struct ondemand *ondemand = NULL;
+	struct notify *notify = NULL;
+	struct attrib *attrib = cfg->attribute == ATTRIBUTE_ON ? attrib_new() : NULL;
 	struct supervise s = { .init_pid = init_pid, .status = NETBOX_EXIT_FAILURE };
 	struct event_config *ec = event_config_new();
 	struct report *report = report_new(cfg->quiet, cfg->log);
@@ -198,6 +202,9 @@ static int supervise_run(const struct config *cfg, pid_t init_pid, struct listen
 	if (!chld || evsignal_add(chld, NULL) < 0)
 		die(NULL, "cannot watch the sandbox init");
 
+	if (attrib)
+		report_set_attrib(report, attrib_lookup, attrib);
+	report_start(report, cfg->argv);
 	resolver = resolver_new(s.base, cfg->policy, report);
 	proxy = proxy_new(s.base, cfg->policy, resolver, report);
 	for (size_t i = 0; i < n; i++) {
@@ -223,8 +230,16 @@ static int supervise_run(const struct config *cfg, pid_t init_pid, struct listen
 
 	/* Blocks until the init passes the program's notification descriptor:
 	 * the program has not started before, so nothing waits on this loop. */
-	if (chan >= 0)
-		ondemand = ondemand_new(s.base, chan, proxy, cfg->policy, cfg->listen_ports, cfg->quiet);
+	if (chan >= 0) {
+		if (cfg->ondemand)
+			ondemand = ondemand_new(chan, proxy, cfg->policy, cfg->listen_ports);
+		notify = notify_new(s.base, chan, &(struct notify_deps){
+			.report = report, .policy = cfg->policy, .ondemand = ondemand,
+			.attrib = attrib, .host_sockets = cfg->host_sockets,
+			.nhost_sockets = cfg->nhost_sockets, .quiet = cfg->quiet });
+		if (!ondemand)
+			close(chan);
+	}
 	/* Everything the loop needs is open: from here on it holds nothing
 	 * else (isolate.c). */
 	isolate_supervisor(cfg);
@@ -236,13 +251,16 @@ static int supervise_run(const struct config *cfg, pid_t init_pid, struct listen
 	while (!s.done && event_base_loop(s.base, EVLOOP_ONCE) >= 0)
 		;
 
+	notify_free(notify);
 	ondemand_free(ondemand);
 	proxy_free(proxy);
 	resolver_free(resolver);
+	report_end(report, s.status);
 	report_summary(report);
 	if (cfg->learn)
 		supervise_send_learned(cfg, report, back);
 	report_free(report);
+	attrib_free(attrib);
 	event_free(chld);
 	event_base_free(s.base);
 	return s.status;
@@ -278,7 +296,7 @@ int supervise_main(const struct config *cfg, char **envp, int back)
 		close(chan);
 		return sandbox_wait(pid);
 	}
-	if (!cfg->ondemand) {
+	if (!cfg->notify) {
 		close(chan);
 		chan = -1;
 	}
