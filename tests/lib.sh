@@ -11,6 +11,11 @@
 #   - as_user CMD...: run CMD as that user, in $NB_WORK, with a clean
 #     environment (HOME, USER, PATH, TERM, LANG) plus NB_ENV_* exported as
 #     they are given in the NB_ENV array
+#   - logs: every --log record a harness makes is checked against the log's
+#     schema, docs/log.schema.json (tests/lint/logschema.py), by t_done
+#     before the plan, one TAP line ('not ok' with each record that does not
+#     match): the files lib_log named or lib_log_keep copied, and any
+#     *.jsonl left in $NB_WORK
 # Everything is removed at exit (lib_cleanup runs from the EXIT trap; a
 # harness adds its own steps with lib_on_exit "cmd").
 #
@@ -98,6 +103,7 @@ t_skip() { # t_skip DESCRIPTION REASON
 t_diag() { printf '# %s\n' "$@"; }
 
 t_done() {
+	lib_logs_check
 	echo "1..$t_n"
 	[ "$t_failed" -eq 0 ]
 	exit $?
@@ -160,6 +166,46 @@ lib_user_up() {
 		printf "[default]\naws_secret_access_key = TEST-SECRET-AWS\n" > ~/.aws/credentials
 		echo "TEST-ME-CONTENT" > ~/.test_me
 		echo "secret-command --password TEST-SECRET-HISTORY" > ~/.bash_history'
+}
+
+# lib_log NAME — the path to give --log: NAME.jsonl in the harness's log
+# directory ($NB_TMP/logs, the test user's), checked by t_done.
+lib_log() {
+	if [ ! -d "$NB_TMP/logs" ]; then
+		mkdir -m 755 "$NB_TMP/logs" && chown "$NB_UID:$NB_GID" "$NB_TMP/logs"
+	fi
+	printf '%s\n' "$NB_TMP/logs/$1.jsonl"
+}
+
+# lib_log_keep FILE NAME — keep a copy of the log FILE for t_done's check
+# (a log written on stderr, one a loop removes); nothing if FILE is not
+# there.
+lib_log_keep() {
+	[ -f "$1" ] || return 0
+	lib_log "$2" >/dev/null
+	cp "$1" "$NB_TMP/logs/$2.jsonl"
+}
+
+# The check of every log (see the top): skipped without python3-jsonschema.
+lib_logs_check() {
+	local files=() out rc
+	if [ -d "${NB_TMP:-}/logs" ]; then
+		mapfile -t files < <(find "$NB_TMP/logs" -type f)
+	fi
+	if [ -n "${NB_WORK:-}" ] && [ -d "$NB_WORK" ]; then
+		mapfile -t -O "${#files[@]}" files < <(find "$NB_WORK" -maxdepth 2 -name '*.jsonl' -type f)
+	fi
+	[ "${#files[@]}" -gt 0 ] || return 0
+	out=$("$PY" "$LIB_DIR/lint/logschema.py" "${files[@]}" 2>&1)
+	rc=$?
+	if [ "$rc" = 77 ]; then
+		t_skip "every --log record matches docs/log.schema.json" "$out"
+	elif [ "$rc" = 0 ]; then
+		t_ok 0 "every --log record matches docs/log.schema.json ($(tail -1 <<<"$out"))"
+	else
+		t_ok 1 "every --log record matches docs/log.schema.json"
+		head -60 <<<"$out" | LIB_CAP_CMD='' t_why
+	fi
 }
 
 lib_user_down() {

@@ -388,7 +388,7 @@ oom_log_ok() {
 # first connection.  Each run: netbox exits 3, the next request is served,
 # the first connection ended within 3 s (reset, not left hanging), the --log
 # and --learn outputs are whole.
-OOM_SAID=0 OOM_UNCOUNTED=0 OOM_INCOMPLETE=0
+OOM_SAID=0 OOM_UNCOUNTED=0 OOM_INCOMPLETE=0 OOM_LOGS=0
 oom_sweep() {
 	local what=$1 opts=() mode n runs=0 reset=0 most=0 bad=() allocs failed first
 	shift
@@ -401,6 +401,7 @@ oom_sweep() {
 		for ((n = 1; n <= 40; n++)); do
 			rm -f "$NB_WORK/oom.jsonl" "$NB_WORK/oom.profile"
 			oom_run "1:$n$mode" "${opts[@]}" sh oom.sh "$@"
+			lib_log_keep "$NB_WORK/oom.jsonl" "oom-$((++OOM_LOGS))" # the next run removes it
 			runs=$((runs + 1))
 			allocs= failed=
 			read -r allocs failed < <(sed -n 's/^netbox-oom: connection 1: \([0-9]*\) allocations, \([0-9]*\) failed$/\1 \2/p' <<<"$ERR")

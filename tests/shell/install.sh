@@ -1,10 +1,11 @@
 #!/bin/bash
 # install.sh — `meson install` into a scratch DESTDIR: the layout (binary,
-# manual page, the three shell completions, the shipped profiles), that the
-# installed binary finds its profiles relative to itself, that man renders
-# the page without a warning, that each completion file loads and completes,
-# and that the manual page and the completions name every option of
-# `netbox --help` (so that they cannot drift from launcher/options.c).
+# manual page, the three shell completions, the shipped profiles, the log's
+# schema), that the installed binary finds its profiles relative to itself,
+# that man renders the page without a warning, that each completion file
+# loads and completes, and that the manual page and the completions name
+# every option of `netbox --help` (so that they cannot drift from
+# launcher/options.c).
 #
 # The build directory is NETBOX_BUILD_DIR if set, else the one $NETBOX was
 # built in (BUILD/launcher/netbox).
@@ -50,6 +51,7 @@ BASHC="$D$DATADIR/bash-completion/completions/netbox"
 ZSHC="$D$DATADIR/zsh/site-functions/_netbox"
 FISHC="$D$DATADIR/fish/vendor_completions.d/netbox.fish"
 PROFDIR="$D$DATADIR/netbox/profiles"
+SCHEMA="$D$DATADIR/netbox/log.schema.json"
 
 [ -f "$BIN" ] && [ -x "$BIN" ]
 t_ok $? "the binary: ${BIN#"$D"}, executable"
@@ -60,6 +62,8 @@ for f in "$BASHC" "$ZSHC" "$FISHC"; do
 	[ -f "$f" ] && [ -s "$f" ]
 	t_ok $? "a completion file: ${f#"$D"}"
 done
+cmp -s "$SCHEMA" "$SRC/docs/log.schema.json"
+t_ok $? "the log's schema: ${SCHEMA#"$D"}"
 
 if [ -d "$SRC/profiles" ]; then
 	n_src=$(find "$SRC/profiles" -maxdepth 1 -name '*.profile' | wc -l)

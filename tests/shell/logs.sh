@@ -65,7 +65,8 @@ printf '# rules for logs.sh\nallow www.google.com\n' >"$NB_WORK/g.profile"
 chown "$NB_UID:$NB_GID" "$NB_WORK/g.profile"
 chmod 644 "$NB_WORK/g.profile"
 before=$(date -u +%s)
-nbx --log conns.jsonl --profile ./g.profile --allow '*' --deny evil.test sh -c '
+LOG=$(lib_log conns)
+nbx --log "$LOG" --profile ./g.profile --allow '*' --deny evil.test sh -c '
 	curl -sS --max-time 10 --cacert ca.pem -o /dev/null "https://www.google.com/bytes?n=100000"
 	curl -sS --max-time 10 -o /dev/null http://allowed.test/hello
 	curl -sS --max-time 10 http://evil.test/ 2>/dev/null
@@ -74,10 +75,10 @@ nbx --log conns.jsonl --profile ./g.profile --allow '*' --deny evil.test sh -c '
 	true'
 after=$(date -u +%s)
 t_is "$RC" 0 "a run with --log: exit 0"
-t_ok "$([ -s "$NB_WORK/conns.jsonl" ]; echo $?)" "--log FILE: the file is written"
-LOG="$NB_WORK/conns.jsonl"
+t_ok "$([ -s "$LOG" ]; echo $?)" "--log FILE: the file is written"
+# (the fields of every record: docs/log.schema.json, checked by t_done)
 run_checks "$LOG" \
-	"every line has time, event, verdict|all(TIME.match(l['time']) and l['event'] in ('dns','connection') and l['verdict'] in ('allow','deny') for l in lines)" \
+	"DNS and connection records, each with a time and a verdict|ev('dns') and ev('connection') and all(TIME.match(l['time']) and l['verdict'] in ('allow','deny') for l in ev('dns') + ev('connection'))" \
 	"times lie within the run|all($before - 1 <= __import__('calendar').timegm(__import__('time').strptime(l['time'][:19], '%Y-%m-%dT%H:%M:%S')) <= $after + 1 for l in lines)" \
 	"DNS www.google.com A: allow, by g.profile:2|any(l['qtype'] == 'A' and l['rule'] == 'www.google.com' and l['rule_source'].endswith('/g.profile:2') for l in ev('dns', name='www.google.com', verdict='allow'))" \
 	"DNS evil.test: deny by the rule evil.test (command line)|any(l['rule'] == 'evil.test' and l['rule_source'] == 'command line' and 'evil.test' in l['reason'] for l in ev('dns', name='evil.test', verdict='deny'))" \
@@ -91,8 +92,8 @@ run_checks "$LOG" \
 	"no line for evil.test's connection (it never resolved)|not ev('connection', name='evil.test')"
 
 nbx --quiet --log - --allow www.google.com sh -c 'curl -sS --max-time 10 -o /dev/null http://www.google.com/hello; curl -sS --max-time 10 http://203.0.113.13/ 2>/dev/null; true'
-printf '%s\n' "$ERR" >"$T/stderr.jsonl"
-run_checks "$T/stderr.jsonl" \
+printf '%s\n' "$ERR" >"$(lib_log stderr)"
+run_checks "$(lib_log stderr)" \
 	"--log - with --quiet: stderr holds only JSON lines, the connection among them|len(ev('connection', name='www.google.com', verdict='allow')) == 1" \
 	"203.0.113.13:80 without '*': denied raw address, no name, no rule|any(c['name'] is None and c['ip'] == '203.0.113.13' and c['rule'] is None and c['reason'] == 'no rule' and c['bytes_sent'] == 0 for c in ev('connection', port=80, verdict='deny'))"
 
@@ -213,10 +214,10 @@ t_like "$ERR" "^netbox: denied DNS registry\.test" "the refusal names registry.t
 # to registry.npmjs.org): the shipped profile is all it takes.
 if curl -sS -m 10 -o /dev/null https://registry.npmjs.org/is-number 2>/dev/null; then
 	as_user rm -rf "$NB_WORK/real" && as_user mkdir "$NB_WORK/real"
-	cap as_user sh -c 'cd real && exec "$0" --log ../npm.jsonl npm install --no-audit --no-fund --loglevel=error is-number@7.0.0' "$NB"
+	cap as_user sh -c 'cd real && exec "$0" --log "$1" npm install --no-audit --no-fund --loglevel=error is-number@7.0.0' "$NB" "$(lib_log npm)"
 	t_is "$RC" 0 "netbox npm install is-number: the shipped npm profile is all it needs"
 	t_ok "$([ -f "$NB_WORK/real/node_modules/is-number/package.json" ]; echo $?)" "is-number is installed"
-	run_checks "$NB_WORK/npm.jsonl" \
+	run_checks "$(lib_log npm)" \
 		"npm's connections went to registry.npmjs.org:443 only, by the npm profile|ev('connection', verdict='allow') and all(c['name'] == 'registry.npmjs.org' and c['port'] == 443 and c['rule_source'].endswith('npm.profile:5') for c in ev('connection', verdict='allow'))"
 	t_ok "$([ -n "$(find "$NB_HOME/.npm/_cacache/content-v2" -type f 2>/dev/null)" ]; echo $?)" "npm's hash-checked store persisted in ~/.npm/_cacache/content-v2 (the profile's rw)"
 	t_ok "$([ ! -e "$NB_HOME/.npm/_cacache/index-v5" ]; echo $?)" "npm's cache index did not persist (the profile's overlay)"
