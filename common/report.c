@@ -244,12 +244,15 @@ static void report_prog_add(struct report *r, const struct report_proc *proc, co
 	if (!p) {
 		/* Kept in the order of first refusal: the summary tells the
 		 * story as it happened. */
-		p = calloc(1, sizeof(*p));
-		if (!p || !(p->label = strdup(label))) {
-			free(p);
+		char *copy = strdup(label);
+
+		p = copy ? calloc(1, sizeof(*p)) : NULL;
+		if (!p) {
+			free(copy);
 			r->uncounted++;
 			return;
 		}
+		p->label = copy;
 		*tail = p;
 	}
 	for (size_t i = 0; i < p->nitems; i++)
@@ -450,7 +453,7 @@ void report_unix(struct report *r, const struct report_unix *u)
 	r->unix_denied++;
 	if (r->log)
 		report_log_unix(r, u);
-	report_set_reason(h, u->reason, reason, sizeof(reason));
+	report_set_reason(h, u->reason ? u->reason : "hidden by netbox", reason, sizeof(reason));
 	util_escape(h ? h->shown : "unix socket", shown, sizeof(shown));
 	report_prog_add(r, u->proc, shown);
 	snprintf(fix, sizeof(fix), "to share it: --allow-unix %s", shown + strlen("unix socket "));

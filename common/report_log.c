@@ -2,8 +2,8 @@
  * written by the supervisor as decisions are made (report.c calls in).
  *
  * Every record has "v" (REPORT_SCHEMA_VERSION), "time" and "event"; the
- * fields of each event are docs/log.schema.json's, and tests/shell/logs.sh
- * checks every record the suite writes against it.  A record that names a
+ * fields of each event are docs/log.schema.json's, against which the suite
+ * checks every record it makes (tests/lib.sh t_done, meson test logschema).  A record that names a
  * process has "proc": its pid as the sandbox sees it, executable, arguments
  * and, for an npm/yarn/pnpm lifecycle script, the package.  What comes
  * from the program (names as asked, SNI, arguments, environment) goes
@@ -177,7 +177,8 @@ void report_log_socket(struct report *r, const struct report_socket *s, const ch
 	fprintf(f, ",\"protocol\":%d", s->protocol);
 	report_json_str(f, "verdict", "deny");
 	report_json_str(f, "reason", reason);
-	report_json_str(f, "error", strerrorname_np(s->err) ? strerrorname_np(s->err) : "EPERM");
+	report_json_str(f, "error", s->err > 0 && strerrorname_np(s->err) ? strerrorname_np(s->err)
+								      : "EPERM");
 	report_json_end(f, s->proc);
 }
 
@@ -188,7 +189,7 @@ void report_log_unix(struct report *r, const struct report_unix *u)
 	report_json_start(f, "unix");
 	report_json_str(f, "path", u->path);
 	report_json_str(f, "verdict", "deny");
-	report_json_str(f, "reason", u->reason);
+	report_json_str(f, "reason", u->reason ? u->reason : "hidden by netbox");
 	report_json_end(f, u->proc);
 }
 

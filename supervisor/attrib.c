@@ -200,6 +200,11 @@ static void attrib_proc_read(struct report_proc *p, pid_t tgid, long nspid, cons
 			p->argv[n] = '\0'; /* a process that rewrote its arguments */
 			p->argv_len = (size_t)n + 1;
 		}
+		/* A process that set its title (npm, node's process.title)
+		 * leaves the old arguments' room as NULs: no empty arguments
+		 * at the end. */
+		while (p->argv_len >= 2 && p->argv[p->argv_len - 2] == '\0')
+			p->argv_len--;
 	}
 	n = env ? attrib_read(tgid, "environ", env, ATTRIB_ENV_MAX) : -ENOMEM;
 	if (n > 0)

@@ -153,7 +153,9 @@ t_like "$OUT" "host side: a supervisor process" "--check: the host side has its 
 t_like "$OUT" "seccomp allow-list of [0-9]+ system calls" "--check: ... with the allow-list's size"
 t_like "$OUT" "it can still connect anywhere the host's network reaches" "--check: ... and what it can still do"
 cap nb --check --allow 'www.google.com:*' true
-t_like "$OUT" "take their descriptors \(for the ports made on demand\)" "--check: every-port rules: the on-demand powers are named"
+t_like "$OUT" "take their descriptors \(for the ports made on demand, and to tell who connects\)" "--check: every-port rules: the on-demand powers are named"
+cap nb --check --allow www.google.com --log "$(lib_log check)" true
+t_like "$OUT" "attribution: its /proc, read-only, shows the sandbox's processes" "--check: with --log, attribution and the /proc it reads are named"
 
 # What an exploit would try first, from inside the running loop.
 if [ "${NETBOX_TEST_HOOKS:-0}" = 1 ] && [ "$SANITIZED" = 0 ]; then
