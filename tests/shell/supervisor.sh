@@ -58,6 +58,23 @@ cap as_user cat "/proc/$NBPID/environ"
 t_is "$RC" 0 "control: netbox's own process (not the supervisor) stays readable to its user"
 wait "$BG"
 
+# With attribution (--log) the supervisor's root also holds its own /proc,
+# read-only: the sandbox's processes, nothing of the user's.
+if [ "$SANITIZED" = 0 ]; then
+	as_user "$NB" --quiet --log "$(lib_log supervisor-proc)" --allow www.google.com sleep 4 >/dev/null 2>&1 &
+	BG=$!
+	wait_for 10 sh -c '[ -n "$(pgrep -u "$0" -x netbox)" ]' "$NB_USER"
+	supervisor_serving
+	SUP=$(supervisor_pid)
+	t_is "$(ls -A "/proc/$SUP/root" 2>&1 | tr '\n' ' ')" "etc proc " "with --log: its root holds /etc's resolver files and /proc"
+	t_like "$(awk '$2 == "/proc" {print $4}' "/proc/$SUP/mounts")" '^ro,' "... /proc is read-only"
+	PIDS=$(ls "/proc/$SUP/root/proc" | grep '^[0-9]' | sort -n | tr '\n' ' ')
+	t_like "$PIDS" '^1 2 ([0-9]+ ){0,3}$' \
+		"... it shows the supervisor's pid namespace only: itself (1), the init, the program ($PIDS)"
+	t_is "$(cat "/proc/$SUP/root/proc/1/comm")" netbox "... pid 1 there is the supervisor"
+	wait "$BG"
+fi
+
 # With --learn netbox holds the learned file and its directory open; the
 # supervisor holds no directory at all (openat(dir, "../..") would walk out
 # of its root), nor the learned file.
