@@ -9,7 +9,7 @@
 # Options whose argument is the next word (or follows '=').
 set -g __fish_netbox_opts_arg --allow --deny --ro --rw --hide --tmpfs --overlay \
     --keep-env --setenv --unsetenv --allow-unix --tmpfs-size --max-procs --pass-fd --net \
-    --profile --log --seccomp
+    --profile --log --seccomp --attribute
 
 # Print the program and the words after it that are already typed (the one
 # being completed excluded).  Status 1 while options are being typed: the
@@ -89,6 +89,7 @@ $c -l list-profiles -d 'Print the names of the profiles found'
 $c -l log -r -F -d 'Log DNS decisions and connections as JSON Lines (- = stderr)'
 $c -l learn -d 'Allow every public host; write the learned profile (--learn=FILE)'
 $c -l seccomp -x -a 'on off' -d 'The system call filter (off is UNSAFE)'
+$c -l attribute -x -a 'on off' -d 'Name the process and npm package of each attempt'
 $c -l check -d 'Print the effective configuration, run nothing'
 $c -s q -l quiet -d 'No notices, denial lines or summary'
 $c -s h -l help -d 'Show the help'
