@@ -11,7 +11,7 @@
  *                                          the report at exit
  *                                          (launcher/discard.c)
  *                       CHANNEL_NFD        the program's seccomp notification
- *                                          descriptor (launcher/ondemand.c)
+ *                                          descriptor (launcher/notify.c)
  *                       CHANNEL_LISTENER   a listener made on demand, or why
  *                                          not
  *   supervisor -> init  CHANNEL_LISTEN     make a listener for this port

@@ -237,10 +237,9 @@ static void report_prog_add(struct report *r, const struct report_proc *proc, co
 	if (!proc)
 		return;
 	report_prog_label(proc, label, sizeof(label));
-	for (; *tail; tail = &(*tail)->next)
-		if (strcmp((*tail)->label, label) == 0)
+	for (p = r->progs; p; p = p->next)
+		if (strcmp(p->label, label) == 0)
 			break;
-	p = *tail;
 	if (!p) {
 		/* Kept in the order of first refusal: the summary tells the
 		 * story as it happened. */
@@ -253,6 +252,8 @@ static void report_prog_add(struct report *r, const struct report_proc *proc, co
 			return;
 		}
 		p->label = copy;
+		while (*tail)
+			tail = &(*tail)->next;
 		*tail = p;
 	}
 	for (size_t i = 0; i < p->nitems; i++)

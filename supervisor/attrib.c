@@ -259,7 +259,7 @@ const struct report_proc *attrib_proc(struct attrib *a, pid_t tid)
 /* Learn @s's address once the kernel gave it one; then its duplicate goes. */
 static void attrib_sock_bound(struct attrib_sock *s)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	socklen_t len = sizeof(ss);
 
 	if (s->fd < 0 || getsockname(s->fd, (struct sockaddr *)&ss, &len) < 0)

@@ -309,7 +309,7 @@ void isolate_print(const struct config *cfg, FILE *out)
 		     "  a seccomp allow-list of %u system calls (files opened read-only; no executable "
 		     "memory; TCP and UDP sockets only; ioctl() for %u requests)\n",
 		isolate_reads_program(cfg) ? ISOLATE_ALLOWED_CALLS_ONDEMAND : ISOLATE_ALLOWED_CALLS,
-		isolate_reads_program(cfg) ? ISOLATE_ALLOWED_IOCTLS_ONDEMAND : ISOLATE_ALLOWED_IOCTLS);
+		ISOLATE_ALLOWED_IOCTLS);
 	if (isolate_instrumented())
 		fprintf(out, "  (this build runs under a sanitizer or valgrind: no filter and no empty root)\n");
 	fprintf(out, "  it can still connect anywhere the host's network reaches (it is the proxy)%s%s; "

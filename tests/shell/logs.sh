@@ -144,7 +144,7 @@ t_is "$RC" 0 "... and netbox exits 0"
 nbx --learn=/dev/null true
 t_is "$RC:$(stat -c %a /dev/null)" "0:666" "--learn=/dev/null works and leaves /dev/null's mode alone"
 
-# --- every port: listeners made on demand (launcher/ondemand.c) ---------------------
+# --- every port: listeners made on demand (supervisor/ondemand.c) -------------------
 # --learn and `host:*` rules allow ports no rule names: netbox is told of each
 # connect() and listens on a port when the program first uses it.
 cat >"$NB_WORK/echo.py" <<'EOF'
