@@ -84,6 +84,27 @@ run_checks "$LOG" \
 for what in "DNS attacker.example" "UDP 198.51.100.30:9999" "raw socket (inet, protocol 1)" "198.51.100.31:443"; do
 	t_like "$ERR" "^netbox: denied $(sed 's/[().]/\\&/g' <<<"$what")( \(.*\))? by python3" "stderr: denied $what, by python3"
 done
+# The summary's table counts what the log holds: per destination, its dns
+# and connection columns against the records.
+printf '%s\n' "$ERR" >"$NB_TMP/summary.txt"
+SUMCHECK=$("$PY" - "$LOG" "$NB_TMP/summary.txt" <<'EOF'
+import json, re, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+rows = {}
+for line in open(sys.argv[2]):
+    m = re.match(r"^  (allowed|denied|partly)\s+(.+?)\s{2,}(\S+)\s+(\d+)\s+(\d+)\s", line)
+    if m:
+        rows[m.group(2)] = (int(m.group(4)), int(m.group(5)))
+want = {
+    "attacker.example": (sum(r["event"] == "dns" and r["name"] == "attacker.example" for r in recs), 0),
+    "UDP 198.51.100.30": (0, sum(r["event"] == "connection" and r["protocol"] == "udp" for r in recs)),
+    "198.51.100.31": (0, sum(r["event"] == "connection" and r.get("ip") == "198.51.100.31" for r in recs)),
+}
+bad = [(k, rows.get(k), v) for k, v in want.items() if rows.get(k) != v]
+print("ok" if not bad and all(v != (0, 0) for v in want.values()) else "mismatch %r rows %r" % (bad, rows))
+EOF
+)
+t_is "$SUMCHECK" ok "the summary's dns and connection counts are the log's, destination by destination"
 t_like "$ERR" "refused, by program:" "the summary groups refusals by program"
 t_like "$ERR" "  python3[.0-9]*: denied DNS attacker\.example, denied UDP 198\.51\.100\.30:9999, denied raw socket" "... python3's, in the order they happened"
 
