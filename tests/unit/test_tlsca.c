@@ -339,7 +339,7 @@ static struct hs_result run_handshake(struct tlsca *ca, const char *ca_pem, cons
 	r.rc = handshake(c, s);
 	r.verify = SSL_get_verify_result(c);
 	SSL_get0_alpn_selected(c, &sel, &sel_len);
-	if (sel_len < sizeof(r.alpn))
+	if (sel && sel_len < sizeof(r.alpn))
 		memcpy(r.alpn, sel, sel_len);
 	if (r.rc == 0 && SSL_write(c, "ping", 4) == 4 && SSL_read(s, buf, 4) == 4 &&
 	    SSL_write(s, "pong", 4) == 4 && SSL_read(c, buf + 4, 4) == 4)
