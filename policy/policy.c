@@ -8,7 +8,9 @@
  * a hash table keyed by (network, prefix length); a decision masks the
  * address once per prefix length in use (at most 129).  '*' rules are a
  * list of their own.  Each table slot keeps the rules with its key in two
- * chains, deny and allow, in the order they were added.
+ * chains, deny and allow, the latest added first: of equally specific
+ * rules the later one is credited (the command line's over a profile's,
+ * which is read before it), as the later option wins for paths.
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,7 +27,7 @@
  * that whole entries in the table cost. */
 struct name_entry {
 	const char *key;
-	struct policy_rule *head[2], *tail[2]; /* [rule->allow] */
+	struct policy_rule *head[2]; /* [rule->allow] */
 };
 
 struct name_slot {
@@ -38,7 +40,7 @@ struct net_slot {
 	struct in6_addr net;
 	unsigned plen;
 	bool used;
-	struct policy_rule *head[2], *tail[2];
+	struct policy_rule *head[2];
 };
 
 struct policy {
@@ -55,7 +57,7 @@ struct policy {
 	uint8_t plens[129];         /* prefix lengths in use, longest first */
 	size_t nplens;
 
-	struct policy_rule *any_head[2], *any_tail[2];
+	struct policy_rule *any_head[2];
 };
 
 /* ---- hashing and tables ------------------------------------------------- */
@@ -78,14 +80,10 @@ static uint64_t net_hash(const struct in6_addr *net, unsigned plen)
 	return (h ^ plen) * FNV_PRIME;
 }
 
-static void chain_append(struct policy_rule **head, struct policy_rule **tail,
-			 struct policy_rule *r)
+static void chain_push(struct policy_rule **head, struct policy_rule *r)
 {
-	if (*tail)
-		(*tail)->next = r;
-	else
-		*head = r;
-	*tail = r;
+	r->next = *head;
+	*head = r;
 }
 
 static struct name_slot *name_probe(struct name_slot *tab, size_t cap,
@@ -142,7 +140,7 @@ static void file_name_rule(struct policy *p, struct policy_rule *r)
 		*s = (struct name_slot){ (uint32_t)hash, (uint32_t)++p->names_used };
 	}
 	e = &p->entries[s->idx - 1];
-	chain_append(&e->head[r->allow], &e->tail[r->allow], r);
+	chain_push(&e->head[r->allow], r);
 }
 
 static struct net_slot *net_probe(struct net_slot *tab, size_t cap, uint64_t hash,
@@ -208,7 +206,7 @@ static void file_net_rule(struct policy *p, struct policy_rule *r)
 		p->nets_used++;
 		plen_note(p, r->plen);
 	}
-	chain_append(&s->head[r->allow], &s->tail[r->allow], r);
+	chain_push(&s->head[r->allow], r);
 }
 
 /* ---- building ------------------------------------------------------------ */
@@ -274,8 +272,6 @@ int policy_add(struct policy *p, bool allow, const char *spec, const char *origi
 	}
 	r = policy_rule_pack(&tmp, spec, origin ? origin : "");
 	policy_rule_release(&tmp);
-	r->seq = p->nrules;
-	r->next = NULL;
 	if (p->nrules == p->rules_cap) {
 		p->rules_cap = p->rules_cap ? p->rules_cap * 2 : 16;
 		p->rules = xrealloc(p->rules, p->rules_cap * sizeof(*p->rules));
@@ -287,7 +283,7 @@ int policy_add(struct policy *p, bool allow, const char *spec, const char *origi
 		file_net_rule(p, r);
 		break;
 	case RULE_ANY:
-		chain_append(&p->any_head[allow], &p->any_tail[allow], r);
+		chain_push(&p->any_head[allow], r);
 		break;
 	default:
 		file_name_rule(p, r);
@@ -426,7 +422,7 @@ static const struct policy_rule *name_first(const struct policy *p, const struct
 
 /* ---- address matching ---------------------------------------------------- */
 
-/* The first rule (longest prefix, then oldest) whose network holds @a and
+/* The first rule (longest prefix, then latest added) whose network holds @a and
  * whose ports hold @port.  /0 rules and '*' match only a @public address,
  * and not at all with @explicit_only. */
 static const struct policy_rule *net_first(const struct policy *p, const struct in6_addr *a,

@@ -31,8 +31,10 @@
  * Verdicts: deny wins.  If a deny rule matches (pattern and port), DENY with
  * that rule; else if an allow rule matches, ALLOW with that rule; else DENY
  * with no rule.  When several rules match, the one reported is the most
- * specific (longest matching name or prefix, '*' last), then the earliest
- * added.
+ * specific (longest matching name or prefix, '*' last), then the latest
+ * added: the launcher adds a profile's rules before the command line's, so
+ * `--allow x` is credited, not the profile's `allow x` (as for paths, the
+ * later option wins).  Which rule is reported never changes a verdict.
  *
  * Decisions never allocate and never modify the policy: a built policy may
  * be read from several threads.  Their cost does not grow with the number
@@ -141,9 +143,9 @@ enum policy_verdict policy_decide_resolved(const struct policy *p, const char *n
  * "--allow '*:*' --deny evil.com" evil.com still resolves (port 22 is
  * allowed), with "--deny evil.com:*" it does not. */
 bool policy_name_may_resolve(const struct policy *p, const char *name);
-/* The same, and *rule (never NULL on input) is the rule that decided: the
- * first allow rule matching @name when true, the deny rule when false, or
- * NULL when no rule names it. */
+/* The same, and *rule (if @rule is not NULL) is the rule that decided: the
+ * allow rule matching @name (most specific, then latest added) when true,
+ * the deny rule when false, or NULL when no rule names it. */
 bool policy_name_may_resolve_rule(const struct policy *p, const char *name,
 				  const struct policy_rule **rule);
 
