@@ -83,14 +83,16 @@ enum policy_addr_class {
 
 /* ---- building and inspecting a policy ---------------------------------- */
 
+/* An empty policy, or NULL when memory runs out. */
 struct policy *policy_new(void);
 void policy_free(struct policy *p);
 
 /* Add one rule.  @spec is "PATTERN[:PORTS]" as the user wrote it, kept for
  * reports; @origin says where it came from ("command line",
  * "npm.profile:3"; NULL = "").  Returns 0, or -1 with @err (if not NULL)
- * set to "bad rule 'SPEC': <what> — <how to fix>"; the policy is then
- * unchanged.  Aborts only if memory runs out. */
+ * set to "bad rule 'SPEC': <what> — <how to fix>" (or "... out of memory
+ * ..."); the policy is then unchanged.  Never exits: the supervisor builds
+ * policies at run time too (suggest.c). */
 int policy_add(struct policy *p, bool allow, const char *spec, const char *origin,
 	       char *err, size_t errlen);
 
