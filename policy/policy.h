@@ -3,9 +3,11 @@
  *
  * Sources: policy/policy.c (rule tables, decisions, reporting), parse.c (the
  * rule language), name.c (host name normalisation, punycode), addr.c
- * (address classes, sockaddr conversion).  Users: the launcher builds the
- * policy and asks which ports to listen on; dns/ asks whether a name may be
- * resolved; netproxy/ decides every connection.
+ * (address classes, sockaddr conversion), suggest.c (the fix for a denial:
+ * the shipped profile or the --allow that allows it).  Users: the launcher
+ * builds the policy and asks which ports to listen on; dns/ asks whether a
+ * name may be resolved; netproxy/ decides every connection; the supervisor
+ * asks for the fix of a denial.
  *
  * Rule language (one rule per policy_add() call; spec = "PATTERN[:PORTS]"):
  *   example.com      the domain and all its subdomains (as NO_PROXY does)
@@ -160,6 +162,30 @@ void policy_listen_ports(const struct policy *p, uint8_t bitmap[POLICY_PORT_BITM
 
 /* "allow", "deny", "deny-addr-class". */
 const char *policy_verdict_name(enum policy_verdict v);
+
+/* ---- the fix for a denial (suggest.c) ------------------------------------ */
+
+/* The fix for the denied @name (as asked; normalised here) on @port (0: a
+ * DNS question), into @out of @len bytes: when shipped profiles (profiles/,
+ * compiled in) allow it, "the yarn profile allows it: --profile yarn" or
+ * "the npm, pnpm and yarn profiles allow it: --profile npm" (profiles that
+ * only include another, npx and pip3, are not named); else "--allow NAME"
+ * (DNS) or "--allow NAME:PORT".  False when none can be told: an invalid
+ * name, @out too small.  The first call builds the shipped profiles'
+ * policies; if memory runs out meanwhile there is no profile to name (the
+ * next call tries again).  Not thread-safe. */
+bool policy_suggest(const char *name, uint16_t port, char *out, size_t len);
+
+/* policy_suggest() for a denial under @run, the run's policy: false when
+ * @run allows @name on @port (it was refused for another reason: its SNI,
+ * its address's class) or a deny rule of @run refused it (the user's
+ * choice, and deny wins over any --allow). */
+bool policy_suggest_denied(const struct policy *run, const char *name, uint16_t port, char *out,
+			   size_t len);
+
+/* Does netbox ship a profile @name with network rules (npm, npx, yarn,
+ * pip, ...; not default)?  A compiled-in list: no file is read. */
+bool policy_suggest_shipped(const char *name);
 
 /* ---- names -------------------------------------------------------------- */
 
