@@ -199,6 +199,7 @@ static int supervise_run(const struct config *cfg, pid_t init_pid, struct listen
 	struct event *chld;
 
 	report_set_hinter(report, supervise_hint, cfg->policy);
+	report_set_first_denial_hint(report, cfg->first_denial_hint);
 	supervise_raise_nofile();
 	signal(SIGPIPE, SIG_IGN);
 	/* No locking: the loop is single-threaded. */
