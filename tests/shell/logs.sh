@@ -108,7 +108,7 @@ run_checks "$NB_WORK/cred.jsonl" \
 	"g.profile and --allow both allow www.google.com: the DNS answer credits the command line|[(l['rule'], l['rule_source']) for l in ev('dns', name='www.google.com', qtype='A', verdict='allow')][:1] == [('www.google.com', 'command line')]" \
 	"... and so does the connection|[(c['rule'], c['rule_source']) for c in ev('connection', name='www.google.com', port=80, verdict='allow')] == [('www.google.com', 'command line')]" \
 	"www.google.com:8080, a port no rule of it names: denied, no rule|any(c['rule'] is None for c in ev('connection', name='www.google.com', port=8080, verdict='deny'))"
-t_like "$ERR" "^netbox: denied www\.google\.com:8080 \(no rule\) — --allow www\.google\.com:8080\$" \
+t_like "$ERR" "^netbox: denied www\.google\.com:8080 \(no rule\)( by curl)? — --allow www\.google\.com:8080\$" \
 	"a name denied on a port: the denial line suggests --allow NAME:PORT"
 t_unlike "$ERR" "default profile" "a run with rules: no default-profile hint"
 
