@@ -116,6 +116,9 @@ struct config {
 	bool seccomp;
 	bool check;
 	bool quiet;
+	char *first_denial_hint; /* said before the first denial line, when
+				  * the default profile left no rule
+				  * (profilehint.c); NULL: none */
 
 	FILE *log;               /* --log: JSON Lines (report.h), or NULL */
 	char *log_path;

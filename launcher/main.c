@@ -21,6 +21,7 @@
 #include "policy/policy.h"
 #include "privs.h"
 #include "profile.h"
+#include "profilehint.h"
 #include "sandbox.h"
 
 #include <errno.h>
@@ -267,6 +268,7 @@ int main(int argc, char **argv)
 	if (!main_cfg.seccomp)
 		warn("--seccomp=off: the system call filter is disabled; do not use this with untrusted programs");
 	main_envp = env_build(&main_cfg, environ);
+	main_cfg.first_denial_hint = profilehint_text(&main_cfg);
 	status = sandbox_run(&main_cfg, main_envp, &covers, &learned, &nlearned);
 	if (main_cfg.learn)
 		outputs_write_learned(&main_cfg, learned, nlearned);

@@ -552,6 +552,8 @@ void options_parse(struct config *cfg, int argc, char **argv)
 	cfg->seccomp = true;
 	cfg->net = NET_FILTER;
 	cfg->policy = policy_new();
+	if (!cfg->policy)
+		die(NULL, "out of memory");
 	options_identity(cfg);
 
 	prog = options_pass(cfg, argc, argv, true);

@@ -36,8 +36,7 @@ struct policy_rule {
 	struct in6_addr net;     /* RULE_NET: the network, IPv4 mapped */
 	unsigned plen;           /* RULE_NET: prefix length of @net in 128 bits */
 	bool net_any;            /* RULE_NET: a /0 as written: public only */
-	size_t seq;              /* order of addition */
-	struct policy_rule *next; /* same table key and verdict, by seq */
+	struct policy_rule *next; /* same table key and verdict, latest added first */
 };
 
 /* parse.c: the ports of a rule that names none */

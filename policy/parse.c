@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "policy/internal.h"
@@ -141,7 +142,9 @@ static int parse_ports(struct policy_rule *r, const char *ports, const char *spe
 	}
 	for (const char *c = ports; *c; c++)
 		n += *c == ',';
-	r->ports = xcalloc(n, sizeof(*r->ports));
+	r->ports = calloc(n, sizeof(*r->ports));
+	if (!r->ports)
+		return fail(err, errlen, spec, "free some memory", "out of memory");
 	for (const char *s = ports;;) {
 		const char *e = s + strcspn(s, ","), *dash = memchr(s, '-', (size_t)(e - s));
 		struct port_range pr;
@@ -295,7 +298,9 @@ static int parse_name(struct policy_rule *r, const char *pat, const char *spec, 
 			return fail(err, errlen, spec, e.fix, "%s: U+%04X", e.what, (unsigned)e.cp);
 		return fail(err, errlen, spec, e.fix, "%s", e.what);
 	}
-	r->name = xstrdup(name);
+	r->name = strdup(name);
+	if (!r->name)
+		return fail(err, errlen, spec, "free some memory", "out of memory");
 	return 0;
 }
 

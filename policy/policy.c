@@ -8,9 +8,12 @@
  * a hash table keyed by (network, prefix length); a decision masks the
  * address once per prefix length in use (at most 129).  '*' rules are a
  * list of their own.  Each table slot keeps the rules with its key in two
- * chains, deny and allow, in the order they were added.
+ * chains, deny and allow, the latest added first: of equally specific
+ * rules the later one is credited (the command line's over a profile's,
+ * which is read before it), as the later option wins for paths.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bitmap.h"
@@ -25,7 +28,7 @@
  * that whole entries in the table cost. */
 struct name_entry {
 	const char *key;
-	struct policy_rule *head[2], *tail[2]; /* [rule->allow] */
+	struct policy_rule *head[2]; /* [rule->allow] */
 };
 
 struct name_slot {
@@ -38,7 +41,7 @@ struct net_slot {
 	struct in6_addr net;
 	unsigned plen;
 	bool used;
-	struct policy_rule *head[2], *tail[2];
+	struct policy_rule *head[2];
 };
 
 struct policy {
@@ -55,7 +58,7 @@ struct policy {
 	uint8_t plens[129];         /* prefix lengths in use, longest first */
 	size_t nplens;
 
-	struct policy_rule *any_head[2], *any_tail[2];
+	struct policy_rule *any_head[2];
 };
 
 /* ---- hashing and tables ------------------------------------------------- */
@@ -78,14 +81,10 @@ static uint64_t net_hash(const struct in6_addr *net, unsigned plen)
 	return (h ^ plen) * FNV_PRIME;
 }
 
-static void chain_append(struct policy_rule **head, struct policy_rule **tail,
-			 struct policy_rule *r)
+static void chain_push(struct policy_rule **head, struct policy_rule *r)
 {
-	if (*tail)
-		(*tail)->next = r;
-	else
-		*head = r;
-	*tail = r;
+	r->next = *head;
+	*head = r;
 }
 
 static struct name_slot *name_probe(struct name_slot *tab, size_t cap,
@@ -107,11 +106,13 @@ static const struct name_entry *name_find(const struct policy *p, uint64_t hash,
 	return s->idx ? &p->entries[s->idx - 1] : NULL;
 }
 
-static void names_grow(struct policy *p)
+static int names_grow(struct policy *p)
 {
 	size_t cap = p->names_cap ? p->names_cap * 2 : 16;
-	struct name_slot *tab = xcalloc(cap, sizeof(*tab));
+	struct name_slot *tab = calloc(cap, sizeof(*tab));
 
+	if (!tab)
+		return -1;
 	/* Slots keep only half the hash: re-hash the keys to place them. */
 	for (size_t i = 0; i < p->names_used; i++) {
 		const char *key = p->entries[i].key;
@@ -122,27 +123,23 @@ static void names_grow(struct policy *p)
 	free(p->names);
 	p->names = tab;
 	p->names_cap = cap;
+	return 0;
 }
 
+/* Room for one more name (policy_reserve() made it). */
 static void file_name_rule(struct policy *p, struct policy_rule *r)
 {
 	uint64_t hash = name_hash(r->name, strlen(r->name));
 	struct name_slot *s;
 	struct name_entry *e;
 
-	if ((p->names_used + 1) * 2 > p->names_cap)
-		names_grow(p);
 	s = name_probe(p->names, p->names_cap, p->entries, hash, r->name);
 	if (!s->idx) {
-		if (p->names_used == p->entries_cap) {
-			p->entries_cap = p->entries_cap ? p->entries_cap * 2 : 16;
-			p->entries = xrealloc(p->entries, p->entries_cap * sizeof(*p->entries));
-		}
 		p->entries[p->names_used] = (struct name_entry){ .key = r->name };
 		*s = (struct name_slot){ (uint32_t)hash, (uint32_t)++p->names_used };
 	}
 	e = &p->entries[s->idx - 1];
-	chain_append(&e->head[r->allow], &e->tail[r->allow], r);
+	chain_push(&e->head[r->allow], r);
 }
 
 static struct net_slot *net_probe(struct net_slot *tab, size_t cap, uint64_t hash,
@@ -165,11 +162,13 @@ static const struct net_slot *net_find(const struct policy *p, const struct in6_
 	return s->used ? s : NULL;
 }
 
-static void nets_grow(struct policy *p)
+static int nets_grow(struct policy *p)
 {
 	size_t cap = p->nets_cap ? p->nets_cap * 2 : 16;
-	struct net_slot *tab = xcalloc(cap, sizeof(*tab));
+	struct net_slot *tab = calloc(cap, sizeof(*tab));
 
+	if (!tab)
+		return -1;
 	for (size_t i = 0; i < p->nets_cap; i++)
 		if (p->nets[i].used)
 			*net_probe(tab, cap, p->nets[i].hash, &p->nets[i].net, p->nets[i].plen) =
@@ -177,6 +176,7 @@ static void nets_grow(struct policy *p)
 	free(p->nets);
 	p->nets = tab;
 	p->nets_cap = cap;
+	return 0;
 }
 
 static void plen_note(struct policy *p, unsigned plen)
@@ -192,13 +192,12 @@ static void plen_note(struct policy *p, unsigned plen)
 	p->nplens++;
 }
 
+/* Room for one more network (policy_reserve() made it). */
 static void file_net_rule(struct policy *p, struct policy_rule *r)
 {
 	uint64_t hash = net_hash(&r->net, r->plen);
 	struct net_slot *s;
 
-	if ((p->nets_used + 1) * 2 > p->nets_cap)
-		nets_grow(p);
 	s = net_probe(p->nets, p->nets_cap, hash, &r->net, r->plen);
 	if (!s->used) {
 		s->used = true;
@@ -208,14 +207,46 @@ static void file_net_rule(struct policy *p, struct policy_rule *r)
 		p->nets_used++;
 		plen_note(p, r->plen);
 	}
-	chain_append(&s->head[r->allow], &s->tail[r->allow], r);
+	chain_push(&s->head[r->allow], r);
+}
+
+/* Every allocation filing a rule of @kind may need, made before it is
+ * filed: a rule is added whole or not at all.  0, or -1 when memory runs
+ * out (the tables grown so far stay valid). */
+static int policy_reserve(struct policy *p, enum rule_kind kind)
+{
+	if (p->nrules == p->rules_cap) {
+		size_t cap = p->rules_cap ? p->rules_cap * 2 : 16;
+		struct policy_rule **rules = realloc(p->rules, cap * sizeof(*rules));
+
+		if (!rules)
+			return -1;
+		p->rules = rules;
+		p->rules_cap = cap;
+	}
+	if (kind == RULE_NET)
+		return (p->nets_used + 1) * 2 > p->nets_cap ? nets_grow(p) : 0;
+	if (kind == RULE_ANY)
+		return 0;
+	if ((p->names_used + 1) * 2 > p->names_cap && names_grow(p) < 0)
+		return -1;
+	if (p->names_used == p->entries_cap) {
+		size_t cap = p->entries_cap ? p->entries_cap * 2 : 16;
+		struct name_entry *entries = realloc(p->entries, cap * sizeof(*entries));
+
+		if (!entries)
+			return -1;
+		p->entries = entries;
+		p->entries_cap = cap;
+	}
+	return 0;
 }
 
 /* ---- building ------------------------------------------------------------ */
 
 struct policy *policy_new(void)
 {
-	return xcalloc(1, sizeof(struct policy));
+	return calloc(1, sizeof(struct policy));
 }
 
 void policy_free(struct policy *p)
@@ -233,15 +264,18 @@ void policy_free(struct policy *p)
 
 /* The rule, its ports and its strings in one allocation: 10,000 rules are
  * loaded at every start of a large profile, and malloc() per string was a
- * third of it.  Owns nothing of @tmp. */
+ * third of it.  Owns nothing of @tmp.  NULL when memory runs out. */
 static struct policy_rule *policy_rule_pack(const struct policy_rule *tmp, const char *text,
 					    const char *origin)
 {
 	size_t pl = tmp->ports == policy_default_ports ? 0 : tmp->nports * sizeof(*tmp->ports);
 	size_t tl = strlen(text) + 1, ol = strlen(origin) + 1, nl = tmp->name ? strlen(tmp->name) + 1 : 0;
-	struct policy_rule *r = xmalloc(sizeof(*r) + pl + tl + ol + nl);
-	char *at = (char *)(r + 1);
+	struct policy_rule *r = malloc(sizeof(*r) + pl + tl + ol + nl);
+	char *at;
 
+	if (!r)
+		return NULL;
+	at = (char *)(r + 1);
 	*r = *tmp;
 	if (pl) {
 		r->ports = memcpy(at, tmp->ports, pl);
@@ -272,13 +306,12 @@ int policy_add(struct policy *p, bool allow, const char *spec, const char *origi
 		policy_rule_release(&tmp);
 		return -1;
 	}
-	r = policy_rule_pack(&tmp, spec, origin ? origin : "");
+	r = policy_reserve(p, tmp.kind) == 0 ? policy_rule_pack(&tmp, spec, origin ? origin : "") : NULL;
 	policy_rule_release(&tmp);
-	r->seq = p->nrules;
-	r->next = NULL;
-	if (p->nrules == p->rules_cap) {
-		p->rules_cap = p->rules_cap ? p->rules_cap * 2 : 16;
-		p->rules = xrealloc(p->rules, p->rules_cap * sizeof(*p->rules));
+	if (!r) {
+		if (err && errlen)
+			snprintf(err, errlen, "bad rule: out of memory — free some memory");
+		return -1;
 	}
 	p->rules[p->nrules++] = r;
 
@@ -287,7 +320,7 @@ int policy_add(struct policy *p, bool allow, const char *spec, const char *origi
 		file_net_rule(p, r);
 		break;
 	case RULE_ANY:
-		chain_append(&p->any_head[allow], &p->any_tail[allow], r);
+		chain_push(&p->any_head[allow], r);
 		break;
 	default:
 		file_name_rule(p, r);
@@ -426,7 +459,7 @@ static const struct policy_rule *name_first(const struct policy *p, const struct
 
 /* ---- address matching ---------------------------------------------------- */
 
-/* The first rule (longest prefix, then oldest) whose network holds @a and
+/* The first rule (longest prefix, then latest added) whose network holds @a and
  * whose ports hold @port.  /0 rules and '*' match only a @public address,
  * and not at all with @explicit_only. */
 static const struct policy_rule *net_first(const struct policy *p, const struct in6_addr *a,

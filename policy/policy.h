@@ -3,9 +3,11 @@
  *
  * Sources: policy/policy.c (rule tables, decisions, reporting), parse.c (the
  * rule language), name.c (host name normalisation, punycode), addr.c
- * (address classes, sockaddr conversion).  Users: the launcher builds the
- * policy and asks which ports to listen on; dns/ asks whether a name may be
- * resolved; netproxy/ decides every connection.
+ * (address classes, sockaddr conversion), suggest.c (the fix for a denial:
+ * the shipped profile or the --allow that allows it).  Users: the launcher
+ * builds the policy and asks which ports to listen on; dns/ asks whether a
+ * name may be resolved; netproxy/ decides every connection; the supervisor
+ * asks for the fix of a denial.
  *
  * Rule language (one rule per policy_add() call; spec = "PATTERN[:PORTS]"):
  *   example.com      the domain and all its subdomains (as NO_PROXY does)
@@ -31,8 +33,10 @@
  * Verdicts: deny wins.  If a deny rule matches (pattern and port), DENY with
  * that rule; else if an allow rule matches, ALLOW with that rule; else DENY
  * with no rule.  When several rules match, the one reported is the most
- * specific (longest matching name or prefix, '*' last), then the earliest
- * added.
+ * specific (longest matching name or prefix, '*' last), then the latest
+ * added: the launcher adds a profile's rules before the command line's, so
+ * `--allow x` is credited, not the profile's `allow x` (as for paths, the
+ * later option wins).  Which rule is reported never changes a verdict.
  *
  * Decisions never allocate and never modify the policy: a built policy may
  * be read from several threads.  Their cost does not grow with the number
@@ -81,14 +85,16 @@ enum policy_addr_class {
 
 /* ---- building and inspecting a policy ---------------------------------- */
 
+/* An empty policy, or NULL when memory runs out. */
 struct policy *policy_new(void);
 void policy_free(struct policy *p);
 
 /* Add one rule.  @spec is "PATTERN[:PORTS]" as the user wrote it, kept for
  * reports; @origin says where it came from ("command line",
  * "npm.profile:3"; NULL = "").  Returns 0, or -1 with @err (if not NULL)
- * set to "bad rule 'SPEC': <what> — <how to fix>"; the policy is then
- * unchanged.  Aborts only if memory runs out. */
+ * set to "bad rule 'SPEC': <what> — <how to fix>" (or "... out of memory
+ * ..."); the policy is then unchanged.  Never exits: the supervisor builds
+ * policies at run time too (suggest.c). */
 int policy_add(struct policy *p, bool allow, const char *spec, const char *origin,
 	       char *err, size_t errlen);
 
@@ -141,9 +147,9 @@ enum policy_verdict policy_decide_resolved(const struct policy *p, const char *n
  * "--allow '*:*' --deny evil.com" evil.com still resolves (port 22 is
  * allowed), with "--deny evil.com:*" it does not. */
 bool policy_name_may_resolve(const struct policy *p, const char *name);
-/* The same, and *rule (never NULL on input) is the rule that decided: the
- * first allow rule matching @name when true, the deny rule when false, or
- * NULL when no rule names it. */
+/* The same, and *rule (if @rule is not NULL) is the rule that decided: the
+ * allow rule matching @name (most specific, then latest added) when true,
+ * the deny rule when false, or NULL when no rule names it. */
 bool policy_name_may_resolve_rule(const struct policy *p, const char *name,
 				  const struct policy_rule **rule);
 
@@ -156,6 +162,30 @@ void policy_listen_ports(const struct policy *p, uint8_t bitmap[POLICY_PORT_BITM
 
 /* "allow", "deny", "deny-addr-class". */
 const char *policy_verdict_name(enum policy_verdict v);
+
+/* ---- the fix for a denial (suggest.c) ------------------------------------ */
+
+/* The fix for the denied @name (as asked; normalised here) on @port (0: a
+ * DNS question), into @out of @len bytes: when shipped profiles (profiles/,
+ * compiled in) allow it, "the yarn profile allows it: --profile yarn" or
+ * "the npm, pnpm and yarn profiles allow it: --profile npm" (profiles that
+ * only include another, npx and pip3, are not named); else "--allow NAME"
+ * (DNS) or "--allow NAME:PORT".  False when none can be told: an invalid
+ * name, @out too small.  The first call builds the shipped profiles'
+ * policies; if memory runs out meanwhile there is no profile to name (the
+ * next call tries again).  Not thread-safe. */
+bool policy_suggest(const char *name, uint16_t port, char *out, size_t len);
+
+/* policy_suggest() for a denial under @run, the run's policy: false when
+ * @run allows @name on @port (it was refused for another reason: its SNI,
+ * its address's class) or a deny rule of @run refused it (the user's
+ * choice, and deny wins over any --allow). */
+bool policy_suggest_denied(const struct policy *run, const char *name, uint16_t port, char *out,
+			   size_t len);
+
+/* Does netbox ship a profile @name with network rules (npm, npx, yarn,
+ * pip, ...; not default)?  A compiled-in list: no file is read. */
+bool policy_suggest_shipped(const char *name);
 
 /* ---- names -------------------------------------------------------------- */
 

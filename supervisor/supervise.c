@@ -30,6 +30,7 @@
 #include "sandbox.h"
 #include "dns/resolver.h"
 #include "netproxy/proxy.h"
+#include "policy/policy.h"
 #include "report.h"
 #include "util.h"
 
@@ -177,6 +178,13 @@ static void supervise_send_learned(const struct config *cfg, struct report *repo
 	free(text);
 }
 
+/* The fix a denial line suggests (policy/suggest.c), under the run's
+ * rules (@ctx): none for a name they allow or deny. */
+static bool supervise_hint(void *ctx, const char *name, uint16_t port, char *out, size_t len)
+{
+	return policy_suggest_denied(ctx, name, port, out, len);
+}
+
 static int supervise_run(const struct config *cfg, pid_t init_pid, struct listener *ls, size_t n,
 			 int chan, int back)
 {
@@ -190,6 +198,8 @@ static int supervise_run(const struct config *cfg, pid_t init_pid, struct listen
 	struct proxy *proxy;
 	struct event *chld;
 
+	report_set_hinter(report, supervise_hint, cfg->policy);
+	report_set_first_denial_hint(report, cfg->first_denial_hint);
 	supervise_raise_nofile();
 	signal(SIGPIPE, SIG_IGN);
 	/* No locking: the loop is single-threaded. */

@@ -16,6 +16,7 @@ MAX_LINES = 800
 # placeholder, or another project's file cited for its design.
 ELSEWHERE = {
     "seccomp-filter.h", "isolate-filter.h",      # seccomp_gen.c's outputs
+    "shipped-profiles.h",                        # suggest_gen.c's
     "isolation.c", "utils.h",                    # passt's, bubblewrap's
     "bench/results/latest", "bench/results/quick", "launcher/netbox",
     "fuzz/corpus/NAME", "tests/probes/NAME.c", "tests/shell/NAME.sh",

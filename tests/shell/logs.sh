@@ -97,6 +97,21 @@ run_checks "$(lib_log stderr)" \
 	"--log - with --quiet: stderr holds only JSON lines, the connection among them|len(ev('connection', name='www.google.com', verdict='allow')) == 1" \
 	"203.0.113.13:80 without '*': denied raw address, no name, no rule|any(c['name'] is None and c['ip'] == '203.0.113.13' and c['rule'] is None and c['reason'] == 'no rule' and c['bytes_sent'] == 0 for c in ev('connection', port=80, verdict='deny'))"
 
+# The same host allowed by a profile and on the command line: the command
+# line's rule is credited (read after the profile: the later wins), for the
+# DNS answer and the connection both.
+nbx --log cred.jsonl --profile ./g.profile --allow www.google.com --allow allowed.test:8080 sh -c '
+	curl -sS --max-time 10 -o /dev/null http://www.google.com/hello
+	curl -sS --max-time 10 http://www.google.com:8080/ 2>/dev/null
+	true'
+run_checks "$NB_WORK/cred.jsonl" \
+	"g.profile and --allow both allow www.google.com: the DNS answer credits the command line|[(l['rule'], l['rule_source']) for l in ev('dns', name='www.google.com', qtype='A', verdict='allow')][:1] == [('www.google.com', 'command line')]" \
+	"... and so does the connection|[(c['rule'], c['rule_source']) for c in ev('connection', name='www.google.com', port=80, verdict='allow')] == [('www.google.com', 'command line')]" \
+	"www.google.com:8080, a port no rule of it names: denied, no rule|any(c['rule'] is None for c in ev('connection', name='www.google.com', port=8080, verdict='deny'))"
+t_like "$ERR" "^netbox: denied www\.google\.com:8080 \(no rule\)( by curl)? — --allow www\.google\.com:8080\$" \
+	"a name denied on a port: the denial line suggests --allow NAME:PORT"
+t_unlike "$ERR" "default profile" "a run with rules: no default-profile hint"
+
 nbx --check --log "$T/never/there.jsonl" true
 t_is "$RC" 0 "--check does not open the log file"
 nbx --log /proc/nonexistent/x.jsonl true

@@ -88,7 +88,8 @@ if [ -f "$SEED/node_modules/node-fetch/package.json" ]; then
 	cap hx sh -c 'cd seed && exec "$0" node index.js' "$NB"
 	t_like "$OUT" "^file-error: ENOENT" "seed, no options: ~/.test_me is not there (ENOENT)"
 	t_like "$OUT" "^fetch-error: ENOTFOUND" "seed, no options: google.com does not resolve (ENOTFOUND)"
-	t_like "$ERR" "^netbox: denied DNS google\.com$" "seed, no options: the DNS denial is reported"
+	t_like "$ERR" "^netbox: denied DNS google\.com — --allow google\.com$" "seed, no options: the DNS denial is reported, with its fix"
+	t_like "$ERR" "^netbox: the default profile allows no network: " "... after the default profile's hint"
 	t_ok "$(dns_log_has google.com && echo 1 || echo 0)" "seed, no options: google.com never reached the lab's DNS"
 
 	cap hx sh -c 'cd seed && exec "$0" --ro ~/.test_me --allow google.com node index.js' "$NB"
@@ -152,7 +153,7 @@ t_is "$OUT" "hello from evil.test" "baseline: evil.test answers without netbox"
 : >"$LAB_DNS_LOG" && : >"$LAB_HTTP_LOG"
 nbx --allow www.google.com curl -sS --max-time 10 http://evil.test/hello
 t_like "$RC" "^6$" "a name no rule allows does not resolve (curl exit 6)"
-t_like "$ERR" "^netbox: denied DNS evil\.test$" "the DNS denial is one line on stderr"
+t_like "$ERR" "^netbox: denied DNS evil\.test — --allow evil\.test$" "the DNS denial is one line on stderr"
 t_ok "$(dns_log_has evil.test && echo 1 || echo 0)" "the denied name never reached the lab's DNS (no exfiltration)"
 t_is "$(grep -c 'evil.test' "$LAB_HTTP_LOG")" 0 "evil.test's web server saw nothing"
 
@@ -402,7 +403,7 @@ t_is "$OUT" "200 ok" "200 concurrent connections, each echoed intact"
 # The report, --quiet, --net=none.
 
 nbx --allow www.google.com sh -c 'curl -sS --max-time 5 http://www.google.com/hello >/dev/null; curl -sS --max-time 5 http://evil.test/ 2>/dev/null; curl -sS --max-time 5 http://evil.test/ 2>/dev/null; true'
-t_is "$(printf '%s\n' "$ERR" | grep -c '^netbox: denied DNS evil.test$')" 1 "a denied name is reported once, however often it is asked"
+t_is "$(printf '%s\n' "$ERR" | grep -c '^netbox: denied DNS evil\.test — ')" 1 "a denied name is reported once, however often it is asked"
 t_like "$ERR" "network summary: 1 host allowed, 1 denied" "the exit summary counts hosts allowed and denied"
 t_like "$ERR" "allowed +www\.google\.com +80 " "the summary lists the allowed host and its port"
 t_like "$ERR" "denied +evil\.test " "the summary lists the denied host"

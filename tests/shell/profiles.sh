@@ -220,4 +220,43 @@ printf 'quiet\n' | put "$NB_WORK/q.profile"
 cap nb --profile ./q.profile --allow '*:*' true
 t_is "$ERR" "" "'quiet' in a profile silences notices"
 
+# --- the default profile's hint, and the fix a denial suggests ------------------
+# Only denied names: netbox answers NXDOMAIN itself, nothing leaves the machine.
+# The shipped profiles' rules are compiled in (policy/suggest.c).
+HINT='the default profile allows no network: add --allow HOST'
+cap nb sh -c 'for n in registry.npmjs.org registry.npmjs.org evil.test files.pythonhosted.org; do getent hosts $n; done; true'
+t_is "$(grep -c "$HINT" <<<"$ERR")" 1 "the default profile, no rule: the hint is said once"
+t_is "$(grep -m1 -e '^netbox: denied' -e "$HINT" <<<"$ERR")" \
+	"netbox: $HINT, or --profile NAME for a tool's (netbox --list-profiles)" \
+	"... before the first denial line; getent has no profile: the generic one"
+t_like "$ERR" "^netbox: denied DNS registry\.npmjs\.org — the npm, pnpm and yarn profiles allow it: --profile npm\$" \
+	"a name shipped profiles allow: the denial names them and suggests the first"
+t_is "$(grep -c 'denied DNS registry\.npmjs\.org' <<<"$ERR")" 1 "... once for the two questions"
+t_like "$ERR" "^netbox: denied DNS files\.pythonhosted\.org — the pip profile allows it: --profile pip\$" \
+	"pip's file host: --profile pip"
+t_like "$ERR" "^netbox: denied DNS evil\.test — --allow evil\.test\$" "a name no profile allows: the --allow to add"
+
+# A stand-in npm that only resolves its argument: the script's first word
+# is a tool with a shipped profile, so the hint names it.
+printf '#!/bin/sh\nexec getent hosts "$@"\n' | put "$NB_WORK/npm"
+chmod 755 "$NB_WORK/npm"
+cap nb sh -c './npm registry.yarnpkg.com'
+t_like "$ERR" "^netbox: $HINT, or run \`netbox npm \.\.\.\` / --profile npm for npm's\$" \
+	"sh -c './npm ...' with the default profile: the hint names npm's profile"
+t_like "$ERR" "^netbox: denied DNS registry\.yarnpkg\.com — the yarn profile allows it: --profile yarn\$" \
+	"registry.yarnpkg.com: --profile yarn"
+cap nb bash -ec 'cd . && ./npm evil.test'
+t_like "$ERR" "^netbox: $HINT, or run \`netbox npm \.\.\.\` / --profile npm" "bash -ec 'cd . && ./npm ...': npm's too"
+
+cap nb --allow x.test sh -c 'getent hosts evil.test'
+t_unlike "$ERR" "default profile" "a rule on the command line: no hint"
+t_like "$ERR" "^netbox: denied DNS evil\.test — --allow evil\.test\$" "... the fix all the same"
+cap nb --deny evil.test sh -c 'getent hosts evil.test'
+t_like "$ERR" "^netbox: denied DNS evil\.test" "--deny evil.test: denied"
+t_unlike "$ERR" "evil\.test.* — |default profile" "... no fix (deny wins over any --allow), no hint"
+cap nb --noprofile sh -c 'getent hosts evil.test'
+t_unlike "$ERR" "default profile" "--noprofile: no hint"
+cap nb --quiet sh -c 'getent hosts registry.npmjs.org'
+t_is "$ERR" "" "--quiet: neither the hint nor the denial"
+
 t_done

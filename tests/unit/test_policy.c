@@ -4,7 +4,8 @@
  * questions, reporting, and flat cost with 10,000 rules.  TAP output.
  *
  * This file: the helpers the two files share (test_policy.h), names, the
- * rule language (patterns, ports, errors), deny-wins and reporting.
+ * rule language (patterns, ports, errors), deny-wins, which rule is
+ * credited, and reporting.
  * test_policy_decide.c: address classes, resolved names, DNS and listener
  * questions, and the cost at scale.
  */
@@ -378,6 +379,88 @@ static void test_deny_wins(void)
 	policy_free(p);
 }
 
+/* ---- the rule credited: the command line's over a profile's ------------------------ */
+
+static void add(struct policy *p, bool allow, const char *spec, const char *origin)
+{
+	char err[512];
+
+	if (policy_add(p, allow, spec, origin, err, sizeof(err)) < 0)
+		ok(0, "rule '%s' accepted: %s", spec, err);
+}
+
+/* The origin of the rule a decision reports, "(none)" for none. */
+static const char *rorigin(const struct policy_rule *r)
+{
+	return r ? policy_rule_origin(r) : "(none)";
+}
+
+static void test_credit(void)
+{
+	const struct policy_rule *r;
+	struct policy *p = policy_new();
+	struct in6_addr a = A("203.0.113.7");
+
+	/* The launcher adds a profile's rules first, then the command line's. */
+	add(p, true, "registry.npmjs.org", "npm.profile:5");
+	add(p, true, "=registry.yarnpkg.com", "yarn.profile:6");
+	add(p, true, "10.0.0.0/8:5432", "db.profile:1");
+	add(p, true, "*:22", "ssh.profile:1");
+	add(p, true, "registry.npmjs.org:8080", "npm.profile:9");
+	add(p, true, "registry.npmjs.org", "command line");
+	add(p, true, "registry.yarnpkg.com", "command line");
+	add(p, true, "10.0.0.0/8:5432", "command line");
+	add(p, true, "*:22", "command line");
+	is_int(policy_decide_name(p, "registry.npmjs.org", 443, &r), POLICY_ALLOW, "allowed twice");
+	is_str(rorigin(r), "command line", "the same rule twice: the later one credited");
+	ok(policy_name_may_resolve_rule(p, "registry.npmjs.org", &r), "resolves");
+	is_str(rorigin(r), "command line", "DNS: the later rule credited");
+	is_int(policy_decide_resolved(p, "registry.npmjs.org", &a, 443, &r), POLICY_ALLOW, "resolved");
+	is_str(rorigin(r), "command line", "resolved: the later rule credited");
+	is_int(policy_decide_name(p, "registry.npmjs.org", 8080, &r), POLICY_ALLOW, "other port");
+	is_str(rorigin(r), "npm.profile:9", "only the rule naming the port is credited");
+	is_int(policy_decide_name(p, "registry.yarnpkg.com", 443, &r), POLICY_ALLOW, "exact and domain");
+	is_str(rtext(r), "registry.yarnpkg.com", "=name and name are as specific: the later one");
+	is_int(policy_decide_name(p, "x.registry.yarnpkg.com", 443, &r), POLICY_ALLOW, "subdomain");
+	is_str(rorigin(r), "command line", "a subdomain: only the domain rule matches");
+	is_int(policy_decide_addr(p, (a = A("10.1.2.3"), &a), 5432, &r), POLICY_ALLOW, "CIDR twice");
+	is_str(rorigin(r), "command line", "the same network twice: the later one credited");
+	is_int(policy_decide_name(p, "ssh.example", 22, &r), POLICY_ALLOW, "* twice");
+	is_str(rorigin(r), "command line", "'*' twice: the later one credited");
+	is_int(policy_decide_addr(p, (a = A("198.51.100.1"), &a), 22, &r), POLICY_ALLOW, "* address");
+	is_str(rorigin(r), "command line", "'*' for an address: the later one credited");
+	policy_free(p);
+
+	/* Specificity first, as paths apply parents first: a profile's more
+	 * specific rule is still the one reported. */
+	p = policy_new();
+	add(p, true, "=api.example.com", "tool.profile:2");
+	add(p, true, "example.com", "command line");
+	policy_decide_name(p, "api.example.com", 443, &r);
+	is_str(rorigin(r), "tool.profile:2", "a more specific profile rule is credited");
+	policy_decide_name(p, "www.example.com", 443, &r);
+	is_str(rorigin(r), "command line", "the command line's covers the rest");
+	policy_free(p);
+
+	/* Deny still wins whatever the order; among denials, the later. */
+	p = policy_new();
+	add(p, false, "evil.test", "a.profile:1");
+	add(p, true, "evil.test", "command line");
+	add(p, false, "evil.test", "command line");
+	is_int(policy_decide_name(p, "evil.test", 443, &r), POLICY_DENY, "deny wins over a later allow");
+	is_str(rorigin(r), "command line", "the later deny credited");
+	ok(!policy_name_may_resolve_rule(p, "evil.test", &r), "denied name does not resolve");
+	is_str(rorigin(r), "command line", "DNS: the later deny credited");
+	policy_free(p);
+	p = policy_new();
+	add(p, true, "evil.test", "a.profile:1");
+	add(p, false, "evil.test", "a.profile:2");
+	add(p, true, "evil.test", "command line");
+	is_int(policy_decide_name(p, "evil.test", 443, &r), POLICY_DENY, "an allow after a deny: still denied");
+	is_str(rorigin(r), "a.profile:2", "the deny credited");
+	policy_free(p);
+}
+
 /* ---- errors ----------------------------------------------------------------------- */
 
 static void test_errors(void)
@@ -489,6 +572,7 @@ int main(void)
 	test_names();
 	test_patterns();
 	test_deny_wins();
+	test_credit();
 	test_classes();
 	test_resolved();
 	test_dns_and_ports();
