@@ -19,12 +19,18 @@ enum channel_type {
 	CHANNEL_LEARNED,       /* supervisor -> netbox: the learned profile */
 };
 
-/* The kinds of listening sockets the init makes. */
+/* The kinds of sockets the init makes: listening ones, and the raw ones
+ * that see what no listener takes (netproxy/watch.h). */
 enum channel_listener_kind {
 	LISTENER_DNS_UDP4,
 	LISTENER_DNS_UDP6,
 	LISTENER_DNS_TCP,
 	LISTENER_PROXY,
+	LISTENER_WATCH_TCP4,
+	LISTENER_WATCH_UDP4,
+	LISTENER_WATCH_TCP6,
+	LISTENER_WATCH_UDP6,
+	LISTENER_KIND_LAST = LISTENER_WATCH_UDP6,
 };
 
 #define CHANNEL_LISTENERS_BATCH 128

@@ -8,13 +8,17 @@
  * the address the query was sent to), and a TCP listener on 53.  A socket
  * stays in the namespace it was created in, so netbox, which never leaves
  * the host's namespace, accepts the sandbox's connections on them and
- * connects upstream from its own.  They cross in CHANNEL_LISTENERS batches
- * (channel.c; the kernel passes at most SCM_MAX_FD = 253 per message).
+ * connects upstream from its own.  With them go the raw sockets that see
+ * what no listener takes (common/watchfilter.h): a raw socket needs
+ * CAP_NET_RAW in the namespace, which the init has and netbox does not.
+ * They cross in CHANNEL_LISTENERS batches (channel.c; the kernel passes at
+ * most SCM_MAX_FD = 253 per message).
  */
 #include "channel.h"
 #include "listeners.h"
 #include "bitmap.h"
 #include "util.h"
+#include "watchfilter.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,8 +26,7 @@
 #include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
-
-
+#include <unistd.h>
 
 /* A socket of the sandbox bound to @port (TCP: listening), or -errno. */
 static int listeners_socket_try(int family, int type, uint16_t port)
@@ -117,6 +120,66 @@ static void listeners_add(int chan, struct channel_listeners *m, int *fds, enum 
 	fds[m->count++] = fd;
 }
 
+/* Room for a burst of attempts while netbox is busy (the packets are
+ * trimmed to WATCHFILTER_SNAP, but a buffer counts what the kernel allocated). */
+#define LISTENERS_WATCH_RCVBUF (1 << 20)
+
+/* A raw socket of the sandbox with its filter locked on, or -errno.
+ * Packets that came before the filter was attached are judged by the
+ * parser all the same (netproxy/watch_parse.c); the program has not started yet. */
+static int listeners_watch_socket(int family, int proto)
+{
+	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, proto);
+	int one = 1, size = LISTENERS_WATCH_RCVBUF, err;
+	struct sock_fprog prog;
+
+	if (fd < 0)
+		return -errno;
+	if (watchfilter_prog(family, proto, &prog) < 0) {
+		close(fd);
+		return -EINVAL;
+	}
+	/* The destination of an IPv6 packet (an IPv6 raw socket reads from
+	 * the transport header on), and the count of packets dropped. */
+	if ((family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0) ||
+	    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_LOCK_FILTER, &one, sizeof(one)) < 0)
+		goto fail;
+	/* Over net.core.rmem_max: allowed to the namespace's CAP_NET_ADMIN;
+	 * the default will do otherwise. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	return -err;
+}
+
+/* The watch sockets, each its kind.  Without them the run goes on: they
+ * only report, and a kernel or a security module may refuse raw sockets. */
+static void listeners_watch(int chan, struct channel_listeners *m, int *fds)
+{
+	for (int kind = LISTENER_WATCH_TCP4; kind <= LISTENER_WATCH_UDP6; kind++) {
+		int family = 0, proto = 0, fd;
+
+		watchfilter_kind((enum channel_listener_kind)kind, &family, &proto);
+		fd = listeners_watch_socket(family, proto);
+		/* No IPv6 in this kernel: nothing of it to watch either. */
+		if (fd == -EAFNOSUPPORT && family == AF_INET6)
+			continue;
+		if (fd < 0) {
+			warn("cannot watch the sandbox's network (%s): connections to ports no rule "
+			     "names and UDP are refused unreported",
+			     strerror(-fd));
+			return;
+		}
+		listeners_add(chan, m, fds, (enum channel_listener_kind)kind, fd, 0);
+	}
+}
+
 void listeners_send(int chan, const uint8_t *tcp_ports)
 {
 	struct channel_listeners m = { 0 };
@@ -135,6 +198,7 @@ void listeners_send(int chan, const uint8_t *tcp_ports)
 		listeners_add(chan, &m, fds, LISTENER_PROXY,
 			      listeners_socket(AF_INET6, SOCK_STREAM, (uint16_t)p), (uint16_t)p);
 	}
+	listeners_watch(chan, &m, fds);
 	listeners_flush(chan, &m, fds, true);
 }
 

@@ -4,7 +4,8 @@
  * The channel checks each message's frame (channel.c); here every batch
  * must come in order, hold as many descriptors as it names, and each
  * descriptor must really be a socket of the announced kind, bound to the
- * announced port — or nothing is taken.
+ * announced port (the raw ones that watch: filtered) — or nothing is
+ * taken.
  */
 #include "channel.h"
 #include "handover.h"
@@ -16,22 +17,48 @@
 #include <string.h>
 #include <sys/socket.h>
 
+/* What each kind of listener is: family, type and protocol, and whether
+ * it listens (stream) and is bound to the announced port. */
+static const struct {
+	int family, type, proto;
+	bool bound;
+} handover_kinds[] = {
+	[LISTENER_DNS_UDP4] = { AF_INET, SOCK_DGRAM, IPPROTO_UDP, true },
+	[LISTENER_DNS_UDP6] = { AF_INET6, SOCK_DGRAM, IPPROTO_UDP, true },
+	[LISTENER_DNS_TCP] = { AF_INET6, SOCK_STREAM, IPPROTO_TCP, true },
+	[LISTENER_PROXY] = { AF_INET6, SOCK_STREAM, IPPROTO_TCP, true },
+	/* raw: no port (getsockname() tells the protocol there), but a
+	 * locked filter, or netbox would be woken for every packet */
+	[LISTENER_WATCH_TCP4] = { AF_INET, SOCK_RAW, IPPROTO_TCP, false },
+	[LISTENER_WATCH_UDP4] = { AF_INET, SOCK_RAW, IPPROTO_UDP, false },
+	[LISTENER_WATCH_TCP6] = { AF_INET6, SOCK_RAW, IPPROTO_TCP, false },
+	[LISTENER_WATCH_UDP6] = { AF_INET6, SOCK_RAW, IPPROTO_UDP, false },
+};
+
+static int handover_sockopt(int fd, int opt)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+
+	return getsockopt(fd, SOL_SOCKET, opt, &v, &len) < 0 ? -1 : v;
+}
+
 /* Is @fd what the sender says: a socket of the right type on @port? */
 bool handover_valid(int fd, enum channel_listener_kind kind, uint16_t port)
 {
-	int type = 0, listening = 0;
-	socklen_t len = sizeof(int);
 	struct sockaddr_storage ss = { 0 };
 	socklen_t slen = sizeof(ss);
 	uint16_t got;
-	bool stream = kind == LISTENER_DNS_TCP || kind == LISTENER_PROXY;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
-	    type != (stream ? SOCK_STREAM : SOCK_DGRAM))
+	if ((unsigned)kind > LISTENER_KIND_LAST || !(fcntl(fd, F_GETFL) & O_NONBLOCK) ||
+	    handover_sockopt(fd, SO_DOMAIN) != handover_kinds[kind].family ||
+	    handover_sockopt(fd, SO_TYPE) != handover_kinds[kind].type ||
+	    handover_sockopt(fd, SO_PROTOCOL) != handover_kinds[kind].proto)
 		return false;
-	len = sizeof(int);
-	if (stream && (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 || !listening))
+	if (handover_kinds[kind].type == SOCK_STREAM && handover_sockopt(fd, SO_ACCEPTCONN) != 1)
 		return false;
+	if (!handover_kinds[kind].bound)
+		return port == 0 && handover_sockopt(fd, SO_LOCK_FILTER) == 1;
 	if (getsockname(fd, (struct sockaddr *)&ss, &slen) < 0)
 		return false;
 	if (ss.ss_family == AF_INET && slen >= sizeof(struct sockaddr_in))
@@ -40,7 +67,7 @@ bool handover_valid(int fd, enum channel_listener_kind kind, uint16_t port)
 		got = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
 	else
 		return false;
-	return got == port && (fcntl(fd, F_GETFL) & O_NONBLOCK);
+	return got == port;
 }
 
 int handover_listeners(int chan, struct listener **out, size_t *nout)
@@ -69,7 +96,7 @@ int handover_listeners(int chan, struct listener **out, size_t *nout)
 		}
 		v = xrealloc(v, (n + nfds) * sizeof(*v));
 		for (size_t i = 0; i < nfds; i++) {
-			if (m.kind[i] > LISTENER_PROXY || !handover_valid(fds[i], m.kind[i], m.port[i])) {
+			if (!handover_valid(fds[i], m.kind[i], m.port[i])) {
 				for (size_t j = i; j < nfds; j++)
 					close(fds[j]);
 				err = -EPROTO;

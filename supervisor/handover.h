@@ -15,7 +15,7 @@ struct listener {
 };
 
 /* Is @fd a socket of @kind (stream ones listening, all non-blocking) bound
- * to @port? */
+ * to @port (raw ones: @port 0, their filter locked)? */
 bool handover_valid(int fd, enum channel_listener_kind kind, uint16_t port);
 
 /* Receive and check the init's listeners from @chan.  0, or -errno: -EPROTO

@@ -1,7 +1,8 @@
 /* supervise.c — the supervisor: netbox's child that creates the sandbox and
  * then serves it — its DNS (dns/resolver.c) and TCP (netproxy/) on the
  * listeners the sandbox init hands over, and the listeners made on demand
- * (ondemand.c) — on one libevent loop, until the init exits.
+ * (ondemand.c), and reports what no listener sees (netproxy/watch.c) — on
+ * one libevent loop, until the init exits.
  *
  * It is the part of netbox that reads hostile bytes all day (DNS packets,
  * ClientHellos, HTTP heads from the sandbox; answers from the network), so
@@ -30,6 +31,7 @@
 #include "sandbox.h"
 #include "dns/resolver.h"
 #include "netproxy/proxy.h"
+#include "netproxy/watch.h"
 #include "policy/policy.h"
 #include "report.h"
 #include "util.h"
@@ -196,6 +198,7 @@ static int supervise_run(const struct config *cfg, pid_t init_pid, struct listen
 	struct report *report = report_new(cfg->quiet, cfg->log);
 	struct resolver *resolver;
 	struct proxy *proxy;
+	struct watch *watch;
 	struct event *chld;
 
 	report_set_hinter(report, supervise_hint, cfg->policy);
@@ -217,6 +220,7 @@ static int supervise_run(const struct config *cfg, pid_t init_pid, struct listen
 	report_start(report, cfg->argv);
 	resolver = resolver_new(s.base, cfg->policy, report);
 	proxy = proxy_new(s.base, cfg->policy, resolver, report);
+	watch = watch_new(s.base, report, resolver, cfg->policy);
 	for (size_t i = 0; i < n; i++) {
 		int r = 0;
 
@@ -230,6 +234,16 @@ static int supervise_run(const struct config *cfg, pid_t init_pid, struct listen
 			break;
 		case LISTENER_PROXY:
 			r = proxy_add_listener(proxy, ls[i].fd);
+			break;
+		case LISTENER_WATCH_TCP4:
+		case LISTENER_WATCH_UDP4:
+		case LISTENER_WATCH_TCP6:
+		case LISTENER_WATCH_UDP6:
+			r = watch_add(watch, ls[i].fd, ls[i].kind);
+			if (r < 0) {
+				errno = -r;
+				die_errno(NULL, "cannot watch the sandbox's network");
+			}
 			break;
 		}
 		if (r < 0) {
@@ -263,6 +277,7 @@ static int supervise_run(const struct config *cfg, pid_t init_pid, struct listen
 
 	notify_free(notify);
 	ondemand_free(ondemand);
+	watch_free(watch);
 	proxy_free(proxy);
 	resolver_free(resolver);
 	report_end(report, s.status);
