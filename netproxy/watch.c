@@ -52,7 +52,7 @@ struct watch {
 	struct resolver *resolver;
 	const struct policy *policy;
 	struct watch_sock *socks;
-	uint32_t dropped;       /* the kernel's count of packets it could not queue */
+	bool said_dropped;
 	struct watch_flow flows[WATCH_FLOWS];
 };
 
@@ -148,15 +148,14 @@ static void watch_report(struct watch *w, const struct watch_attempt *a)
 
 /* ---- reading ------------------------------------------------------------- */
 
-/* The kernel's count of packets it dropped for want of room (SO_RXQ_OVFL,
- * cumulative): said once, when it first grows. */
-static void watch_dropped(struct watch *w, uint32_t count)
+/* The kernel dropped packets for want of room (SO_RXQ_OVFL: its count
+ * comes with a packet when it is not 0): said once. */
+static void watch_dropped(struct watch *w)
 {
-	if (count > w->dropped && !w->dropped)
+	if (!w->said_dropped)
 		warn("some refused connections went unreported: the program made them faster than netbox "
 		     "could read them");
-	if (count > w->dropped)
-		w->dropped = count;
+	w->said_dropped = true;
 }
 
 /* One packet of @s into *a: 0, or -errno (-EAGAIN: none left). */
@@ -180,13 +179,8 @@ static int watch_read(struct watch_sock *s, struct watch_attempt *a)
 		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
 		    c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo)))
 			dst6 = &((const struct in6_pktinfo *)(const void *)CMSG_DATA(c))->ipi6_addr;
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL &&
-		    c->cmsg_len >= CMSG_LEN(sizeof(uint32_t))) {
-			uint32_t count;
-
-			memcpy(&count, CMSG_DATA(c), sizeof(count));
-			watch_dropped(s->w, count);
-		}
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL)
+			watch_dropped(s->w);
 	}
 	if (s->family == AF_INET6 && (m.msg_namelen < sizeof(from) || from.sin6_family != AF_INET6))
 		return -EINVAL;
