@@ -5,8 +5,10 @@
 # to an allowed name on a port no rule names, to a port a rule denies, to
 # the sandbox's own loopback and to an IPv6 address; UDP from an
 # unconnected and from a connected socket.  Each gives exactly one denial
-# line and one log record with the right protocol, port, name or address
-# and reason; the program's DNS, its allowed HTTP and its own loopback
+# line, without attribution (the watch alone sees them) and with --log
+# (attribution on: the notifications see the unconnected UDP first), and
+# one log record with the right protocol, port, name or address, reason
+# and process; the program's DNS, its allowed HTTP and its own loopback
 # traffic give none.
 # netbox runs as the unprivileged test user in the lab's HOST namespace
 # (tests/lab/lab.sh): nothing here leaves the lab (and no attempt leaves
@@ -58,37 +60,57 @@ EOF
 	fi
 }
 
-# --- the attempts -----------------------------------------------------------------
-rm -f "$NB_WORK/denied.jsonl"
-nbx --log denied.jsonl --allow www.google.com --deny 198.51.100.32:4447 "$PY" attempts.py denied $V6
+# check_lines WHAT — the denial lines of the attempts run just made ($ERR):
+# one per destination, each with its reason (and, with attribution, " by
+# PROGRAM" after it), and no other.
+check_lines() {
+	local end='( by [^ ].*)?$' want=6
+	t_is "$(count "^netbox: denied 198\.51\.100\.30:4444 \(no rule\)$end" "$ERR")" 1 \
+		"$1: a raw address on a port no rule names: one denial line"
+	t_is "$(count "^netbox: denied www\.google\.com:4444 \(no rule allows port 4444\)( |$)" "$ERR")" 1 \
+		"$1: an allowed name on another port: one line, by name, saying which port is missing"
+	t_is "$(count "^netbox: denied 198\.51\.100\.32:4447 \(rule '198\.51\.100\.32:4447' \(command line\)\)$end" "$ERR")" 1 \
+		"$1: a port a rule denies: one line naming the rule"
+	t_is "$(count "^netbox: denied 127\.0\.0\.1:4446 \(nothing listens there in the sandbox" "$ERR")" 1 \
+		"$1: the sandbox's own loopback: one line saying nothing listens there"
+	t_is "$(count "^netbox: denied UDP 198\.51\.100\.30:5555 \(only DNS leaves the sandbox over UDP\)$end" "$ERR")" 1 \
+		"$1: UDP sendto() (twice): one denial line"
+	t_is "$(count "^netbox: denied UDP 198\.51\.100\.31:5556 \(only DNS leaves the sandbox over UDP\)$end" "$ERR")" 1 \
+		"$1: UDP send() on a connected socket: one denial line"
+	if [ -n "$V6" ]; then
+		t_is "$(count "^netbox: denied \[2001:db8::30\]:4445 \(no rule\)$end" "$ERR")" 1 \
+			"$1: an IPv6 address: one denial line"
+		want=7
+	else
+		t_skip "$1: an IPv6 address: one denial line" "no IPv6 in this kernel"
+	fi
+	t_is "$(count '^netbox: denied ' "$ERR")" "$want" "$1: no other denial (not the DNS, not the resolver's answers)"
+}
+
+# --- the attempts, without attribution -----------------------------------------------
+# Only the watch (netproxy/watch.c) sees them: the UDP datagrams leave the
+# program's sockets, and nothing stops the calls on their way.
+nbx --allow www.google.com --deny 198.51.100.32:4447 "$PY" attempts.py denied $V6
 t_is "$RC" 0 "the attempts run to their end"
 for dst in "198.51.100.30 4444" "www.google.com 4444" "198.51.100.32 4447" "127.0.0.1 4446"; do
 	t_like "$OUT" "^tcp $dst ECONNREFUSED$" "TCP to ${dst/ /:}: refused at once (ECONNREFUSED)"
 done
-t_like "$OUT" "^udp 198.51.100.30 5555 " "UDP sendto() was tried"
-t_like "$OUT" "^udp 198.51.100.31 5556 " "UDP send() on a connected socket was tried"
+t_like "$OUT" "^udp 198.51.100.30 5555 sent$" "UDP sendto() without attribution: sent, into nothing"
+t_like "$OUT" "^udp 198.51.100.31 5556 sent$" "UDP send() on a connected socket: sent, into nothing"
+t_unlike "$ERR" "netbox: denied .* by " "without attribution no denial names a process"
+check_lines "no attribution"
 
-t_is "$(count '^netbox: denied 198\.51\.100\.30:4444 \(no rule\)$' "$ERR")" 1 \
-	"a raw address on a port no rule names: one denial line"
-t_is "$(count '^netbox: denied www\.google\.com:4444 \(no rule allows port 4444\)( |$)' "$ERR")" 1 \
-	"an allowed name on another port: one line, by name, saying which port is missing"
-t_is "$(count "^netbox: denied 198\.51\.100\.32:4447 \(rule '198\.51\.100\.32:4447' \(command line\)\)\$" "$ERR")" 1 \
-	"a port a rule denies: one line naming the rule"
-t_is "$(count '^netbox: denied 127\.0\.0\.1:4446 \(nothing listens there in the sandbox' "$ERR")" 1 \
-	"the sandbox's own loopback: one line saying nothing listens there"
-t_is "$(count '^netbox: denied UDP 198\.51\.100\.30:5555 \(only DNS leaves the sandbox over UDP\)$' "$ERR")" 1 \
-	"UDP sendto() twice: one denial line"
-t_is "$(count '^netbox: denied UDP 198\.51\.100\.31:5556 \(only DNS leaves the sandbox over UDP\)$' "$ERR")" 1 \
-	"UDP send() on a connected socket: one denial line"
-if [ -n "$V6" ]; then
-	t_is "$(count '^netbox: denied \[2001:db8::30\]:4445 \(no rule\)$' "$ERR")" 1 \
-		"an IPv6 address: one denial line"
-	want=7
-else
-	t_skip "an IPv6 address: one denial line" "no IPv6 in this kernel"
-	want=6
-fi
-t_is "$(count '^netbox: denied ' "$ERR")" "$want" "no other denial (not the DNS, not the resolver's answers)"
+# --- with --log: attribution ------------------------------------------------------------
+# A UDP sendto() with an address now fails (EPERM) and is reported by the
+# supervisor's notifications (supervisor/notify.c); send() on a connected
+# socket still leaves, and the watch reports it.
+rm -f "$NB_WORK/denied.jsonl"
+nbx --log denied.jsonl --allow www.google.com --deny 198.51.100.32:4447 "$PY" attempts.py denied $V6
+t_is "$RC" 0 "--log: the attempts run to their end"
+t_like "$OUT" "^udp 198.51.100.31 5556 sent$" "--log: UDP send() on a connected socket was tried"
+check_lines "--log"
+want=6
+[ -n "$V6" ] && want=7
 
 L="$NB_WORK/denied.jsonl"
 log_check "$L" "the raw address: one tcp record, deny, its ip and port, no name" \
@@ -109,6 +131,10 @@ if [ -n "$V6" ]; then
 fi
 log_check "$L" "no other denied connection" \
 	"len(conns(verdict='deny')) == $want"
+log_check "$L" "each refused TCP connection names the process that made it (python3)" \
+	"all(r['proc'] and 'python3' in (r['proc']['exe'] or '') for r in conns(verdict='deny', protocol='tcp'))"
+log_check "$L" "... and so does the connected UDP send the watch saw" \
+	"all(r['proc'] and 'python3' in (r['proc']['exe'] or '') for r in conns(verdict='deny', protocol='udp', port=5556))"
 
 # --- what must stay silent -----------------------------------------------------------
 rm -f "$NB_WORK/allowed.jsonl"
