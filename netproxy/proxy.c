@@ -109,6 +109,7 @@ struct proxy {
 	struct proxy_listener *listeners;
 	struct conn *conns;
 	size_t nconns;
+	struct tlsca *ca; /* inspection's CA, or NULL (proxy_set_tlsca) */
 };
 
 static void conn_free(struct conn *c);
@@ -750,6 +751,11 @@ int proxy_add_listener(struct proxy *p, int fd)
 	l->next = p->listeners;
 	p->listeners = l;
 	return 0;
+}
+
+void proxy_set_tlsca(struct proxy *p, struct tlsca *ca)
+{
+	p->ca = ca;
 }
 
 void proxy_free(struct proxy *p)

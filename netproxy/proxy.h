@@ -15,11 +15,15 @@ struct policy;
 struct report;
 struct resolver;
 struct proxy;
+struct tlsca;
 
 struct proxy *proxy_new(struct event_base *base, const struct policy *policy,
 			struct resolver *resolver, struct report *report);
 /* Serve a listening TCP socket (dual-stack, non-blocking).  Owns @fd. */
 int proxy_add_listener(struct proxy *p, int fd);
+/* The run's CA (netproxy/tlsca.c) for hosts whose connections are
+ * inspected (policy_inspects()); NULL: none are.  Not owned. */
+void proxy_set_tlsca(struct proxy *p, struct tlsca *ca);
 /* Close every connection and listener. */
 void proxy_free(struct proxy *p);
 

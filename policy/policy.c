@@ -684,3 +684,29 @@ const char *policy_verdict_name(enum policy_verdict v)
 		return "unknown";
 	return verdict_names[v];
 }
+
+/* ---- requests ------------------------------------------------------------ */
+
+/* Request rules are not in the language yet: no run inspects. */
+bool policy_has_request_rules(const struct policy *p)
+{
+	(void)p;
+	return false;
+}
+
+bool policy_inspects(const struct policy *p, const char *name, uint16_t port)
+{
+	(void)p;
+	(void)name;
+	(void)port;
+	return false;
+}
+
+enum policy_verdict policy_decide_request(const struct policy *p, const char *name,
+					  uint16_t port, const char *method, const char *path,
+					  const struct policy_rule **rule)
+{
+	(void)method;
+	(void)path;
+	return policy_decide_name(p, name, port, rule);
+}

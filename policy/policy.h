@@ -160,6 +160,22 @@ bool policy_name_may_resolve_rule(const struct policy *p, const char *name,
 void policy_listen_ports(const struct policy *p, uint8_t bitmap[POLICY_PORT_BITMAP_SIZE],
 			 bool *any_port);
 
+/* ---- requests (HTTP rules: issue 13) ------------------------------------- */
+
+/* Does any rule name methods or a path (a request rule)?  Only such runs
+ * make a CA and inspect. */
+bool policy_has_request_rules(const struct policy *p);
+/* Must connections to @name (normalised) on @port be inspected: does a
+ * request rule match them and no plain rule allow them whole? */
+bool policy_inspects(const struct policy *p, const char *name, uint16_t port);
+/* One request on an inspected connection to @name:@port: @method as sent
+ * (compared case-sensitively), @path the request's path as sent (escapes
+ * kept, without the query).  POLICY_ALLOW or POLICY_DENY; *rule (if @rule
+ * is not NULL) the deciding rule, or NULL when none matched. */
+enum policy_verdict policy_decide_request(const struct policy *p, const char *name,
+					  uint16_t port, const char *method, const char *path,
+					  const struct policy_rule **rule);
+
 /* "allow", "deny", "deny-addr-class". */
 const char *policy_verdict_name(enum policy_verdict v);
 
