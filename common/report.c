@@ -461,3 +461,30 @@ void report_unix(struct report *r, const struct report_unix *u)
 	if (!h || h->conns_denied++ == 0)
 		report_say(r, shown, reason, u->proc, fix);
 }
+
+void report_request(struct report *r, const struct report_request *q)
+{
+	struct report_host *h = report_host(r, q->name, REPORT_NAME, NULL);
+	char what[REPORT_SHOWN_MAX], raw[REPORT_SHOWN_MAX], reason[REPORT_SHOWN_MAX];
+	bool first;
+
+	r->n_requests[q->allowed]++;
+	if (r->log)
+		report_log_request(r, q);
+	if (q->allowed) {
+		if (h)
+			h->req_allowed++;
+		return;
+	}
+	/* Each host, method and path once on stderr. */
+	first = !h || h->req_denied == 0 || !h->reason || !strstr(h->reason, q->method);
+	if (h)
+		h->req_denied++;
+	snprintf(raw, sizeof(raw), "%s %s%s", q->method ? q->method : "?", q->name ? q->name : "?",
+		 q->path ? q->path : "");
+	util_escape(raw, what, sizeof(what));
+	report_set_reason(h, q->reason ? q->reason : "no rule", reason, sizeof(reason));
+	report_prog_add(r, q->proc, what);
+	if (first)
+		report_say(r, what, reason, q->proc, NULL);
+}

@@ -133,6 +133,24 @@ void report_connection(struct report *r, const struct report_conn *c);
 /* ... and, if it was allowed, ended. */
 void report_connection_end(struct report *r, const struct report_conn *c);
 
+/* One HTTP request on an inspected connection (netproxy/inspect.c). */
+struct report_request {
+	const char *name;               /* the host (= SNI, = Host) */
+	uint16_t port;
+	const char *method;             /* as sent */
+	const char *path;               /* as sent, without the query */
+	const char *query;              /* logged only with --log-query, else NULL */
+	int status;                     /* the status the program got (403: netbox refused), 0: none */
+	bool allowed;
+	const char *rule;               /* the deciding rule as written, or NULL */
+	const char *origin;             /* where it came from */
+	const char *reason;             /* refusals: "no rule allows PUT", "Host x is not y" */
+	uint64_t bytes_up, bytes_down;  /* bodies and heads, each way */
+	uint64_t duration_ns;
+	const struct report_proc *proc;
+};
+void report_request(struct report *r, const struct report_request *q);
+
 /* A refused socket() (raw, packet, ICMP) or unix connect(). */
 void report_socket(struct report *r, const struct report_socket *s);
 void report_unix(struct report *r, const struct report_unix *u);

@@ -29,6 +29,7 @@ struct report_host {
 	uint32_t dns_allowed, dns_denied;
 	uint32_t conns_allowed, conns_denied;
 	uint32_t udp_denied;
+	uint32_t req_allowed, req_denied; /* HTTP requests on inspected connections */
 	uint64_t bytes_up, bytes_down;
 	struct report_port *ports;
 	size_t nports;
@@ -59,6 +60,7 @@ struct report {
 	struct report_prog *progs;
 	uint32_t sockets_denied, unix_denied;
 	uint32_t n_dns[2], n_conns[2]; /* [allowed] decisions, for the log's end record */
+	uint32_t n_requests[2];
 	size_t uncounted; /* decisions not counted: no memory for their host or port */
 };
 
@@ -69,6 +71,7 @@ void report_log_dns(struct report *r, const struct report_dns *d);
 void report_log_conn(struct report *r, const struct report_conn *c);
 void report_log_socket(struct report *r, const struct report_socket *s, const char *reason);
 void report_log_unix(struct report *r, const struct report_unix *u);
+void report_log_request(struct report *r, const struct report_request *q);
 
 /* "raw", "dgram", ... and "inet", "inet6", "packet", ... for both outputs. */
 const char *report_socket_type(int type);

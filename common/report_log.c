@@ -193,6 +193,27 @@ void report_log_unix(struct report *r, const struct report_unix *u)
 	report_json_end(f, u->proc);
 }
 
+void report_log_request(struct report *r, const struct report_request *q)
+{
+	FILE *f = r->log;
+
+	report_json_start(f, "request");
+	report_json_str(f, "name", q->name);
+	fprintf(f, ",\"port\":%u", q->port);
+	report_json_str(f, "method", q->method);
+	report_json_str(f, "path", q->path);
+	report_json_str(f, "query", q->query);
+	fprintf(f, ",\"status\":%d", q->status);
+	report_json_str(f, "verdict", q->allowed ? "allow" : "deny");
+	report_json_str(f, "rule", q->rule);
+	report_json_str(f, "rule_source", q->rule ? q->origin : NULL);
+	report_json_str(f, "reason", q->allowed ? NULL : (q->reason ? q->reason : "no rule"));
+	fprintf(f, ",\"bytes_sent\":%llu,\"bytes_received\":%llu,\"duration_ms\":%.3f",
+		(unsigned long long)q->bytes_up, (unsigned long long)q->bytes_down,
+		(double)q->duration_ns / 1e6);
+	report_json_end(f, q->proc);
+}
+
 void report_start(struct report *r, char *const *argv)
 {
 	FILE *f = r->log;
@@ -218,8 +239,9 @@ void report_end(struct report *r, int status)
 		return;
 	report_json_start(f, "end");
 	fprintf(f, ",\"exit\":%d,\"dns_allowed\":%u,\"dns_denied\":%u,\"connections_allowed\":%u,"
-		   "\"connections_denied\":%u,\"sockets_denied\":%u,\"unix_denied\":%u}\n",
+		   "\"connections_denied\":%u,\"sockets_denied\":%u,\"unix_denied\":%u,"
+		   "\"requests_allowed\":%u,\"requests_denied\":%u}\n",
 		status, r->n_dns[1], r->n_dns[0], r->n_conns[1], r->n_conns[0], r->sockets_denied,
-		r->unix_denied);
+		r->unix_denied, r->n_requests[1], r->n_requests[0]);
 	fflush(f);
 }

@@ -156,6 +156,23 @@ static void logsample_sockets(struct report *r, const struct report_proc *p)
 					      .proc = p });
 }
 
+/* Requests on an inspected connection: allowed, refused by a rule, refused
+ * for another Host, a hostile path and query. */
+static void logsample_requests(struct report *r, const struct report_proc *p)
+{
+	report_request(r, &(struct report_request){ .name = "registry.test", .port = 443,
+		.method = "GET", .path = "/lab-hello", .status = 200, .allowed = true,
+		.rule = "GET,HEAD https://registry.test/", .origin = "command line",
+		.bytes_up = 120, .bytes_down = 4096, .duration_ns = 2500000, .proc = p });
+	report_request(r, &(struct report_request){ .name = "registry.test", .port = 443,
+		.method = "PUT", .path = "/lab-hello", .status = 403,
+		.reason = "no rule allows PUT https://registry.test/lab-hello", .proc = p });
+	report_request(r, &(struct report_request){ .name = "registry.test", .port = 443,
+		.method = "GET", .path = "/" HOSTILE, .query = "q=" HOSTILE, .status = 403,
+		.rule = "PUT,DELETE registry.test", .origin = "command line",
+		.reason = "Host evil.test is not registry.test", .proc = p });
+}
+
 /* One run: start, every event from each client (attribution off: none
  * told), end. */
 static void logsample_run(bool attrib, char *const *argv)
@@ -172,6 +189,7 @@ static void logsample_run(bool attrib, char *const *argv)
 		logsample_dns(r, p);
 		logsample_conns(r, p);
 		logsample_sockets(r, p);
+		logsample_requests(r, p);
 	}
 	report_end(r, attrib ? 3 : 0);
 	report_free(r);
