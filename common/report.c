@@ -462,6 +462,11 @@ void report_unix(struct report *r, const struct report_unix *u)
 		report_say(r, shown, reason, u->proc, fix);
 }
 
+void report_set_log_query(struct report *r, bool on)
+{
+	r->log_query = on;
+}
+
 void report_request(struct report *r, const struct report_request *q)
 {
 	struct report_host *h = report_host(r, q->name, REPORT_NAME, NULL);

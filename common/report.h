@@ -139,7 +139,7 @@ struct report_request {
 	uint16_t port;
 	const char *method;             /* as sent */
 	const char *path;               /* as sent, without the query */
-	const char *query;              /* logged only with --log-query, else NULL */
+	const char *query;              /* the query, or NULL; logged only with --log-query */
 	int status;                     /* the status the program got (403: netbox refused), 0: none */
 	bool allowed;
 	const char *rule;               /* the deciding rule as written, or NULL */
@@ -150,6 +150,9 @@ struct report_request {
 	const struct report_proc *proc;
 };
 void report_request(struct report *r, const struct report_request *q);
+/* Log the requests' query strings (--log-query; they may hold tokens,
+ * so by default they are dropped). */
+void report_set_log_query(struct report *r, bool on);
 
 /* A refused socket() (raw, packet, ICMP) or unix connect(). */
 void report_socket(struct report *r, const struct report_socket *s);

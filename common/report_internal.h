@@ -49,6 +49,7 @@ struct report_prog {
 
 struct report {
 	bool quiet;
+	bool log_query;     /* --log-query */
 	FILE *log;
 	report_attrib_fn attrib;
 	void *attrib_ctx;

@@ -202,7 +202,7 @@ void report_log_request(struct report *r, const struct report_request *q)
 	fprintf(f, ",\"port\":%u", q->port);
 	report_json_str(f, "method", q->method);
 	report_json_str(f, "path", q->path);
-	report_json_str(f, "query", q->query);
+	report_json_str(f, "query", r->log_query ? q->query : NULL);
 	fprintf(f, ",\"status\":%d", q->status);
 	report_json_str(f, "verdict", q->allowed ? "allow" : "deny");
 	report_json_str(f, "rule", q->rule);

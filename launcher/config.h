@@ -122,6 +122,7 @@ struct config {
 
 	FILE *log;               /* --log: JSON Lines (report.h), or NULL */
 	char *log_path;
+	bool log_query;          /* --log-query: the requests' query strings too */
 	bool learn;              /* --learn[=FILE] */
 	char *learn_path;        /* as given, or the default (outputs.c) */
 	struct output_file learn_file;

@@ -72,6 +72,7 @@ static void opt_tmpfs_size(struct config *cfg, const char *opt, const char *arg)
 static void opt_max_procs(struct config *cfg, const char *opt, const char *arg);
 static void opt_allow_unix(struct config *cfg, const char *opt, const char *arg);
 static void opt_attribute(struct config *cfg, const char *opt, const char *arg);
+static void opt_log_query(struct config *cfg, const char *opt, const char *arg);
 
 static const struct option_entry option_table[] = {
 	{ "allow", 0, "PATTERN[:PORTS]", opt_rule, OPT_PROFILE, "allow connections to hosts matching PATTERN (default ports 80,443)" },
@@ -95,6 +96,7 @@ static const struct option_entry option_table[] = {
 	{ "list-profiles", 0, NULL, opt_list_profiles, OPT_EARLY, "print the names of the profiles found and exit" },
 	{ "log", 0, "FILE", opt_log, 0, "write every DNS decision and connection as JSON Lines to FILE (- = stderr)" },
 	{ "learn", 0, "FILE", opt_learn, OPT_OPTARG, "allow every public host on every port, and at exit write the profile that allows what was used (--learn=FILE; default ~/.config/netbox/learned/PROGRAM.profile)" },
+	{ "log-query", 0, NULL, opt_log_query, OPT_PROFILE, "log the query strings of inspected requests too (dropped by default: they may carry tokens)" },
 	{ "attribute", 0, "on|off", opt_attribute, OPT_PROFILE, "name the process (pid, program, npm package) of each attempt in the log and the summary (default: on with --log or --learn; costs netbox a look at each connect and UDP send)" },
 	{ "seccomp", 0, "on|off", opt_seccomp, 0, "the system call filter; off is UNSAFE, for debugging only" },
 	{ "check", 0, NULL, opt_check, 0, "print the effective configuration and run nothing" },
@@ -302,6 +304,11 @@ static void opt_seccomp(struct config *cfg, const char *opt, const char *arg)
 		cfg->seccomp = false;
 	else
 		die("use --seccomp=on or --seccomp=off", "%s: '%s' is neither on nor off", opt, arg);
+}
+
+static void opt_log_query(struct config *cfg, const char *opt UNUSED, const char *arg UNUSED)
+{
+	cfg->log_query = true;
 }
 
 static void opt_attribute(struct config *cfg, const char *opt, const char *arg)

@@ -217,6 +217,7 @@ static int supervise_run(const struct config *cfg, pid_t init_pid, struct listen
 
 	if (attrib)
 		report_set_attrib(report, attrib_lookup, attrib);
+	report_set_log_query(report, cfg->log_query);
 	report_start(report, cfg->argv);
 	resolver = resolver_new(s.base, cfg->policy, report);
 	proxy = proxy_new(s.base, cfg->policy, resolver, report);
