@@ -150,22 +150,13 @@ const char *policy_request_path_unsafe(const char *path)
 /* ---- globs ----------------------------------------------------------------- */
 
 /* Add to @set the positions reachable from its own without a character:
- * past a star (which may match nothing), and past "**" and the '/' after it
- * when a '/' is before it, so that "/a/ ** /z" (without the blanks) matches
- * "/a/z" as in other globs.  Stars only lead forward: one pass does it. */
+ * past a star (which may match nothing).  Stars only lead forward: one
+ * pass does it. */
 static void glob_close(const char *glob, size_t m, bool *set)
 {
-	for (size_t i = 0; i < m; i++) {
-		if (!set[i] || glob[i] != '*')
-			continue;
-		if (glob[i + 1] != '*') {
-			set[i + 1] = true;
-			continue;
-		}
-		set[i + 2] = true;
-		if (i > 0 && glob[i - 1] == '/' && glob[i + 2] == '/')
-			set[i + 3] = true;
-	}
+	for (size_t i = 0; i < m; i++)
+		if (set[i] && glob[i] == '*')
+			set[i + (glob[i + 1] == '*' ? 2 : 1)] = true;
 }
 
 bool policy_request_glob(const char *glob, const char *path)
@@ -193,6 +184,10 @@ bool policy_request_glob(const char *glob, const char *path)
 					alive = next[i] = true;
 			} else if (glob[i] == *c) {
 				alive = next[i + 1] = true;
+				/* One '/' matches "/" "**" "/" whole, as in other
+				 * globs: "/a/" "**" "/z" matches "/a/z". */
+				if (*c == '/' && strncmp(glob + i + 1, "**/", 3) == 0)
+					next[i + 4] = true;
 			}
 		}
 		glob_close(glob, m, next);

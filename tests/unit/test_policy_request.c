@@ -213,6 +213,8 @@ static void test_request_match(void)
 	is_int(rq(p, "reg.test", "PUT", "/"), POLICY_ALLOW, "*: matches nothing too");
 	is_int(rq(p, "reg.test", "DELETE", "/a/z"), POLICY_ALLOW, "/**/: one '/' too");
 	is_int(rq(p, "reg.test", "DELETE", "/a//z"), POLICY_ALLOW, "/**/: nothing between the slashes");
+	is_int(rq(p, "reg.test", "DELETE", "/a/bz"), POLICY_DENY, "/**/: after a run, the '/' is still needed");
+	is_int(rq(p, "reg.test", "DELETE", "/az"), POLICY_DENY, "/**/: one '/' at least");
 	is_int(rq(p, "reg.test", "DELETE", "/a/b/c/d/z"), POLICY_ALLOW, "**: across segments");
 	is_int(rq(p, "reg.test", "DELETE", "/a/b/z/y"), POLICY_DENY, "**: the end must match");
 	is_int(rq(p, "reg.test", "DELETE", "/b/a/z"), POLICY_DENY, "**: the start must match");
