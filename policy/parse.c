@@ -385,23 +385,22 @@ static const char *const known_methods[] = {
 	"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE",
 };
 
-/* Is the word [s, s+len) meant as METHODS: '*', a comma anywhere, or a
- * token with an upper-case letter or a method's name in any case?  Else it
+/* Is the word [s, s+len) meant as METHODS: '*', or a word without the
+ * characters of host patterns ('.', ':', '[', ']', '/', '=') that has a
+ * comma, an upper-case letter, or is a method's name in any case?  Else it
  * is read as a host, so that "exa mple.com" is still a bad host name. */
 static bool methods_like(const char *s, size_t len)
 {
-	bool upper = false;
+	bool marked = false;
 
-	if ((len == 1 && *s == '*') || memchr(s, ',', len))
-		return true; /* no host name has a comma */
+	if (len == 1 && *s == '*')
+		return true;
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (!is_tchar(c))
+		if (s[i] && strchr(".:[]/=", s[i]))
 			return false;
-		upper |= c >= 'A' && c <= 'Z';
+		marked |= s[i] == ',' || (s[i] >= 'A' && s[i] <= 'Z');
 	}
-	if (upper)
+	if (marked)
 		return true;
 	for (size_t i = 0; i < ARRAY_SIZE(known_methods); i++)
 		if (strlen(known_methods[i]) == len && strncasecmp(known_methods[i], s, len) == 0)
@@ -637,7 +636,7 @@ int policy_rule_parse(struct policy_rule *r, const char *spec, char *err, size_t
 		if (*last && methods_like(last, strlen(last)))
 			return fail(err, errlen, spec, "write the methods first: GET,HEAD https://example.com/",
 				    "methods after the host");
-	} else if (strchr(spec, ',') && !strchr(spec, '.') && methods_like(spec, strlen(spec))) {
+	} else if (strchr(spec, ',') && methods_like(spec, strlen(spec))) {
 		return fail(err, errlen, spec, "write METHODS HOST or METHODS URL: GET,HEAD https://example.com/",
 			    "methods without a host");
 	}

@@ -241,8 +241,9 @@ const char *policy_verdict_name(enum policy_verdict v);
  * DNS question), into @out of @len bytes: when shipped profiles (profiles/,
  * compiled in) allow it, "the yarn profile allows it: --profile yarn" or
  * "the npm, pnpm and yarn profiles allow it: --profile npm" (profiles that
- * only include another, npx and pip3, are not named); else "--allow NAME"
- * (DNS) or "--allow NAME:PORT".  False when none can be told: an invalid
+ * include another, npx, pip3 and npm-publish, are not named: the one they
+ * extend is); else "--allow NAME" (DNS) or "--allow NAME:PORT".  A profile
+ * allows a name when it allows its connections, by request rules too.  False when none can be told: an invalid
  * name, @out too small.  The first call builds the shipped profiles'
  * policies; if memory runs out meanwhile there is no profile to name (the
  * next call tries again).  Not thread-safe. */
