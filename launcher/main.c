@@ -104,13 +104,25 @@ static void main_locate_program(struct config *cfg)
 }
 
 /* --check prints paths, the program's arguments and variable names as
- * util_escape() shows them (a rule's text passed the policy's checks). */
+ * util_escape() shows them (a rule's text passed the policy's checks; the
+ * blanks between a request rule's methods and its target are shown as one
+ * space).  A request rule says what it checks on a line of its own. */
 static int main_check_rule(const struct policy_rule *r, void *arg UNUSED)
 {
 	cleanup_free char *origin = util_escape_dup(policy_rule_origin(r));
+	cleanup_free char *text = xstrdup(policy_rule_text(r));
+	size_t o = 0;
 
-	printf("  %-5s %-40s (%s)\n", policy_rule_is_allow(r) ? "allow" : "deny", policy_rule_text(r),
-	       origin);
+	for (const char *c = text; *c; c++)
+		if (!((*c == ' ' || *c == '\t') && o > 0 && text[o - 1] == ' '))
+			text[o++] = *c == '\t' ? ' ' : *c;
+	text[o] = '\0';
+	printf("  %-5s %-40s (%s)\n", policy_rule_is_allow(r) ? "allow" : "deny", text, origin);
+	if (policy_rule_is_request(r))
+		printf("        requests: %s to %s%s\n",
+		       strcmp(policy_rule_methods(r), "*") == 0 ? "any method" : policy_rule_methods(r),
+		       policy_rule_path(r),
+		       policy_rule_is_allow(r) ? "" : ", refused (not the connection)");
 	return 0;
 }
 
@@ -134,6 +146,9 @@ static void main_check_network(const struct config *cfg)
 	       policy_count(cfg->policy) == 1 ? "" : "s",
 	       policy_count(cfg->policy) ? "" : " (every host denied)");
 	policy_foreach_rule(cfg->policy, main_check_rule, NULL);
+	if (policy_has_request_rules(cfg->policy))
+		printf("  a host a request rule names (and no plain rule allows whole) is inspected:\n"
+		       "  netbox ends its TLS with a per-run CA and checks every request\n");
 	printf("  DNS answered by netbox on port 53 of every address; TCP ports served:");
 	for (unsigned p = 1; p < 65536; p++) {
 		bool on = bitmap_test(cfg->listen_ports, p);

@@ -75,8 +75,8 @@ static void opt_attribute(struct config *cfg, const char *opt, const char *arg);
 static void opt_log_query(struct config *cfg, const char *opt, const char *arg);
 
 static const struct option_entry option_table[] = {
-	{ "allow", 0, "PATTERN[:PORTS]", opt_rule, OPT_PROFILE, "allow connections to hosts matching PATTERN (default ports 80,443)" },
-	{ "deny", 0, "PATTERN[:PORTS]", opt_rule, OPT_PROFILE, "deny them, even if an --allow matches (deny wins)" },
+	{ "allow", 0, "RULE", opt_rule, OPT_PROFILE, "allow connections to hosts matching RULE: PATTERN[:PORTS] (default ports 80,443); 'METHODS PATTERN[:PORTS]' or '[METHODS ]URL' allows only those HTTP requests ('GET,HEAD https://registry.npmjs.org/')" },
+	{ "deny", 0, "RULE", opt_rule, OPT_PROFILE, "deny them, even if an --allow matches (deny wins); with methods or a URL, only those requests" },
 	{ "ro", 0, "PATH", mountplan_option, OPT_PROFILE, "make PATH visible, read-only" },
 	{ "rw", 0, "PATH", mountplan_option, OPT_PROFILE, "make PATH visible, read-write" },
 	{ "hide", 0, "PATH", mountplan_option, OPT_PROFILE, "cover PATH with an empty read-only directory or file" },

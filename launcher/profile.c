@@ -4,7 +4,7 @@
  * before anything else is planned.
  *
  *     # npm.profile
- *     allow registry.npmjs.org
+ *     allow GET,HEAD https://registry.npmjs.org/
  *     mkdir ~/.npm/_cacache/content-v2
  *     overlay ~/.npm
  *     rw ~/.npm/_cacache/content-v2
@@ -12,7 +12,8 @@
  *
  * A line is `OPTION`, `OPTION VALUE` or `OPTION=VALUE`, and VALUE is taken
  * as written, as after --OPTION (`allow =x.com` and `allow==x.com` are the
- * exact rule `=x.com`); `OPTION = VALUE` is refused (profileparse.h says
+ * exact rule `=x.com`; `allow GET,HEAD https://x.com/` is one request rule
+ * of two words, as --allow 'GET,HEAD https://x.com/'); `OPTION = VALUE` is refused (profileparse.h says
  * why); `#` starts a comment (at the start of a line or after a blank); `~`,
  * ${HOME} and ${CWD} are expanded in values.  Two directives exist only here: `include NAME|PATH`
  * (NAME.profile beside the including file, else looked up like any

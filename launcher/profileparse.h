@@ -9,7 +9,9 @@
  * surrounding blanks dropped, then one of
  *   NAME             no value
  *   NAME VALUE       blanks separate; VALUE is the rest as written, a
- *                    leading '=' included ("allow =x.com": the exact name)
+ *                    leading '=' included ("allow =x.com": the exact name),
+ *                    blanks inside kept ("allow GET,HEAD https://x.com/"
+ *                    is the request rule "GET,HEAD https://x.com/")
  *   NAME=VALUE       the one '=' right after NAME separates; VALUE is the
  *                    rest as written ("allow==x.com" is "=x.com" too)
  * so a value means the same here as after --NAME on the command line.

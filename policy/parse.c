@@ -1,22 +1,31 @@
 /* parse.c — the rule language of the policy (policy/): one
- * "PATTERN[:PORTS]" spec to a struct policy_rule, or an error message
+ * "[METHODS ]TARGET" spec to a struct policy_rule, or an error message
  * "bad rule 'SPEC': <what> — <how to fix>".  policy.c files the result.
+ * Runs in netbox (options, profiles) and in the supervisor (suggest.c).
  *
- * Order of the checks: brackets ([IPv6]:PORTS), then an unbracketed IPv6
- * address or CIDR (two colons or more: no port part), then PATTERN:PORTS
- * split at the last colon; the pattern is '*', an IPv4 address or CIDR, or
- * a host name with an optional '=' or '*.' in front.
+ * METHODS is the first blank-separated word when it looks like methods
+ * (upper case, commas, or a method's name in any case, or '*'); otherwise
+ * the spec is one TARGET, so that "exa mple.com" is still a bad host name.
+ * TARGET is a URL (http:// or https://: one host name, one port, a path
+ * glob) or PATTERN[:PORTS].  For PATTERN[:PORTS], the order of the checks:
+ * brackets ([IPv6]:PORTS), then an unbracketed IPv6 address or CIDR (two
+ * colons or more: no port part), then PATTERN:PORTS split at the last
+ * colon; the pattern is '*', an IPv4 address or CIDR, or a host name with
+ * an optional '=' or '*.' in front.
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "policy/internal.h"
 
 #define FIX_PATTERN "give a host name (example.com, =example.com, *.example.com), an IP address, a CIDR or '*'"
 #define FIX_PORTS "write a port (443), a list (80,443), a range (8000-8100) or '*'"
+#define FIX_REQUEST_HOST "request rules name hosts: write a host name (example.com, =example.com, *.example.com), or drop the methods and path to allow an address or '*' whole"
+#define FIX_METHODS "write methods as GET,HEAD (upper case, separated by commas, no blanks) or '*' for any"
 
 /* The spec as shown in messages: what fits in @outlen (at least 16), then
  * "..."; control bytes and invalid UTF-8 as '?', invisible characters as
@@ -304,26 +313,27 @@ static int parse_name(struct policy_rule *r, const char *pat, const char *spec, 
 	return 0;
 }
 
-/* Split the spec into a pattern (copied into @pat) and ports (pointer into
- * @spec, NULL if none); tell whether the pattern is bracketed IPv6. */
-static int split_spec(const char *spec, char *pat, size_t patlen, const char **ports, bool *v6,
-		      char *err, size_t errlen)
+/* Split @target (PATTERN[:PORTS], in @spec) into a pattern (copied into
+ * @pat) and ports (pointer into @target, NULL if none); tell whether the
+ * pattern is bracketed IPv6. */
+static int split_spec(const char *spec, const char *target, char *pat, size_t patlen,
+		      const char **ports, bool *v6, char *err, size_t errlen)
 {
 	const char *colon;
 	size_t len;
 
 	*ports = NULL;
 	*v6 = false;
-	if (spec[0] == '[') {
-		const char *close = strchr(spec, ']');
+	if (target[0] == '[') {
+		const char *close = strchr(target, ']');
 
 		if (!close)
 			return fail(err, errlen, spec, "write [2001:db8::1]:443", "missing ']'");
-		len = (size_t)(close - spec - 1);
+		len = (size_t)(close - target - 1);
 		if (len == 0 || len >= patlen)
 			return fail(err, errlen, spec, "write [2001:db8::1]:443",
 				    "no IPv6 address between the brackets");
-		memcpy(pat, spec + 1, len);
+		memcpy(pat, target + 1, len);
 		pat[len] = '\0';
 		close++;
 		if (*close == '/' && !strchr(pat, '/')) { /* [2001:db8::]/32 */
@@ -346,31 +356,238 @@ static int split_spec(const char *spec, char *pat, size_t patlen, const char **p
 		*v6 = true;
 		return 0;
 	}
-	colon = strchr(spec, ':');
+	colon = strchr(target, ':');
 	if (colon && strchr(colon + 1, ':')) { /* unbracketed IPv6: no ports */
 		*v6 = true;
 		colon = NULL;
 	}
-	len = colon ? (size_t)(colon - spec) : strlen(spec);
+	len = colon ? (size_t)(colon - target) : strlen(target);
 	if (len >= patlen)
 		return fail(err, errlen, spec, "check the pattern; host names have at most 253 bytes",
 			    "pattern too long");
-	memcpy(pat, spec, len);
+	memcpy(pat, target, len);
 	pat[len] = '\0';
 	if (colon)
 		*ports = colon + 1;
 	return 0;
 }
 
-int policy_rule_parse(struct policy_rule *r, const char *spec, char *err, size_t errlen)
+/* ---- request rules: methods ------------------------------------------------ */
+
+/* A tchar of RFC 9110's token. */
+static bool is_tchar(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static const char *const known_methods[] = {
+	"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE",
+};
+
+/* Is the word [s, s+len) meant as METHODS: '*', or a word without the
+ * characters of host patterns ('.', ':', '[', ']', '/', '=') that has a
+ * comma, an upper-case letter, or is a method's name in any case?  Else it
+ * is read as a host, so that "exa mple.com" is still a bad host name. */
+static bool methods_like(const char *s, size_t len)
+{
+	bool marked = false;
+
+	if (len == 1 && *s == '*')
+		return true;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] && strchr(".:[]/=", s[i]))
+			return false;
+		marked |= s[i] == ',' || (s[i] >= 'A' && s[i] <= 'Z');
+	}
+	if (marked)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(known_methods); i++)
+		if (strlen(known_methods[i]) == len && strncasecmp(known_methods[i], s, len) == 0)
+			return true;
+	return false;
+}
+
+/* METHODS, the word [s, s+len): '*' (any: r->methods stays NULL) or
+ * comma-separated tokens without lower case, kept as written. */
+static int parse_methods(struct policy_rule *r, const char *s, size_t len, const char *spec,
+			 char *err, size_t errlen)
+{
+	if (len == 1 && *s == '*')
+		return 0;
+	for (const char *m = s, *end = s + len; m <= end;) {
+		const char *e = memchr(m, ',', (size_t)(end - m));
+		size_t n = e ? (size_t)(e - m) : (size_t)(end - m);
+
+		if (n == 0)
+			return fail(err, errlen, spec, FIX_METHODS, "an empty method in '%.*s'",
+				    (int)(len > 40 ? 40 : len), s);
+		if (n == 1 && *m == '*')
+			return fail(err, errlen, spec, "write '*' alone for any method",
+				    "'*' inside a method list");
+		for (size_t i = 0; i < n; i++) {
+			if (!is_tchar((unsigned char)m[i]))
+				return fail(err, errlen, spec, FIX_METHODS, "'%.*s' is not a method",
+					    (int)(n > 40 ? 40 : n), m);
+			if (m[i] >= 'a' && m[i] <= 'z')
+				return fail(err, errlen, spec,
+					    "methods are compared case-sensitively: write them in upper case (GET)",
+					    "method '%.*s' has lower case", (int)(n > 40 ? 40 : n), m);
+		}
+		if (!e)
+			break;
+		m = e + 1;
+	}
+	r->methods = strndup(s, len);
+	if (!r->methods)
+		return fail(err, errlen, spec, "free some memory", "out of memory");
+	return 0;
+}
+
+/* ---- request rules: the URL -------------------------------------------------- */
+
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* A path character that needs no escape: unreserved, sub-delims, ':', '@'
+ * (RFC 3986 pchar), and '/'.  '*' is one (a sub-delim): in a rule it is the
+ * glob's. */
+static bool is_path_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("-._~!$&'()*+,;=:@/", c));
+}
+
+/* The URL's path (from its first '/') as a glob in r->path, normalised as
+ * request paths are; NULL when it covers every path ("/", or "/" and two stars). */
+static int parse_path(struct policy_rule *r, const char *path, const char *spec, char *err,
+		      size_t errlen)
+{
+	char out[POLICY_GLOB_MAX + 3];
+	size_t o = 0;
+
+	for (const char *c = path; *c; c++) {
+		if (o + 3 > POLICY_GLOB_MAX)
+			return fail(err, errlen, spec, "shorten the path, or end it with '/' to match a prefix",
+				    "path longer than %d bytes", POLICY_GLOB_MAX);
+		if (*c == '%') {
+			if (!is_hex(c[1]) || !is_hex(c[2]))
+				return fail(err, errlen, spec, "write '%' as %25, and an escape as %XX with two hex digits",
+					    "a bad escape '%.3s' in the path", c);
+			o += policy_request_unescape(c, out + o);
+			c += 2;
+			continue;
+		}
+		if ((unsigned char)*c >= 0x80)
+			return fail(err, errlen, spec, "percent-encode the bytes of a non-ASCII character (é is %C3%A9)",
+				    "a non-ASCII character in the path");
+		if (!is_path_char((unsigned char)*c))
+			return fail(err, errlen, spec, "percent-encode it in the path",
+				    "'%c' in the path", *c >= 0x20 && *c < 0x7f ? *c : '?');
+		if (*c == '*' && c[1] == '*' && c[2] == '*')
+			return fail(err, errlen, spec,
+				    "write * (any run of characters but '/') or ** (any run, '/' included)",
+				    "'***' in the path");
+		out[o++] = *c;
+	}
+	out[o] = '\0';
+	if (policy_request_has_dot_segment(out))
+		return fail(err, errlen, spec,
+			    "write the path without '.' and '..' segments (requests that have them are refused anyway)",
+			    "a dot segment in the path");
+	if (o > 0 && out[o - 1] == '/') { /* a prefix */
+		out[o++] = '*';
+		out[o++] = '*';
+	}
+	out[o] = '\0';
+	if (strcmp(out, "/**") == 0)
+		return 0;
+	r->path = strdup(out);
+	if (!r->path)
+		return fail(err, errlen, spec, "free some memory", "out of memory");
+	return 0;
+}
+
+/* A host name for a request rule: not '*', an address or a CIDR. */
+static int parse_request_host(struct policy_rule *r, const char *host, const char *spec,
+			      char *err, size_t errlen)
+{
+	struct in6_addr a;
+
+	if (!*host)
+		return fail(err, errlen, spec, "write https://HOST/PATH", "no host in the URL");
+	if (strcmp(host, "*") == 0 || host[0] == '[' || strchr(host, '/') ||
+	    policy_addr_parse(host, &a) == 0 || all_digits_and_dots(host))
+		return fail(err, errlen, spec, FIX_REQUEST_HOST, "'%.60s' is not a host name", host);
+	return parse_name(r, host, spec, err, errlen);
+}
+
+/* http[s]://HOST[:PORT][/PATH]: one port (443 or 80 by default). */
+static int parse_url(struct policy_rule *r, const char *url, size_t scheme_len, uint16_t port,
+		     const char *spec, char *err, size_t errlen)
+{
+	const char *auth = url + scheme_len, *path = auth + strcspn(auth, "/");
+	char host[POLICY_NAME_MAX + 8];
+	const char *colon;
+	size_t alen = (size_t)(path - auth);
+
+	if (strchr(url, '?'))
+		return fail(err, errlen, spec, "drop the '?...': rules match the path, any query goes",
+			    "a query in the URL");
+	if (strchr(url, '#'))
+		return fail(err, errlen, spec, "drop the '#...': requests carry no fragment",
+			    "a fragment in the URL");
+	if (memchr(auth, '@', alen))
+		return fail(err, errlen, spec, "drop the 'user@': a rule holds no credentials",
+			    "userinfo in the URL");
+	colon = memchr(auth, ':', alen);
+	if (colon && !memchr(auth, '[', alen)) {
+		if (colon + 1 == path)
+			return fail(err, errlen, spec, "write one port after ':', or none for the scheme's",
+				    "no port after ':'");
+		if (strcspn(colon + 1, ",-*") < (size_t)(path - colon - 1))
+			return fail(err, errlen, spec,
+				    "a URL names one port: write one rule per port, or METHODS HOST:PORTS for any path",
+				    "several ports in a URL");
+		if (parse_port(colon + 1, path, &port, spec, err, errlen) < 0)
+			return -1;
+		alen = (size_t)(colon - auth);
+	}
+	if (alen >= sizeof(host))
+		return fail(err, errlen, spec, "check the host; host names have at most 253 bytes",
+			    "host too long");
+	memcpy(host, auth, alen);
+	host[alen] = '\0';
+	if (parse_request_host(r, host, spec, err, errlen) < 0)
+		return -1;
+	r->ports = calloc(1, sizeof(*r->ports));
+	if (!r->ports)
+		return fail(err, errlen, spec, "free some memory", "out of memory");
+	r->ports[0] = (struct port_range){ port, port };
+	r->nports = 1;
+	return parse_path(r, *path ? path : "/", spec, err, errlen);
+}
+
+/* ---- the rule ---------------------------------------------------------------- */
+
+/* TARGET: a URL, or PATTERN[:PORTS]. */
+static int parse_target(struct policy_rule *r, const char *target, const char *spec, char *err,
+			size_t errlen)
 {
 	char pat[1024] = ""; /* (clang-analyzer does not follow the variadic fail()) */
-	const char *ports;
+	const char *ports, *sep = strstr(target, "://");
 	bool v6;
 
-	if (!spec || !*spec)
-		return fail(err, errlen, spec ? spec : "", FIX_PATTERN, "empty rule");
-	if (split_spec(spec, pat, sizeof(pat), &ports, &v6, err, errlen) < 0)
+	if (strncasecmp(target, "https://", 8) == 0)
+		return parse_url(r, target, 8, 443, spec, err, errlen);
+	if (strncasecmp(target, "http://", 7) == 0)
+		return parse_url(r, target, 7, 80, spec, err, errlen);
+	if (sep && (size_t)(sep - target) == strspn(target, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-."))
+		return fail(err, errlen, spec, "write an http:// or https:// URL, or HOST[:PORTS]",
+			    "'%.*s' URLs are not HTTP", (int)(sep - target > 20 ? 20 : sep - target), target);
+	if (split_spec(spec, target, pat, sizeof(pat), &ports, &v6, err, errlen) < 0)
 		return -1;
 	if (!pat[0])
 		return fail(err, errlen, spec, FIX_PATTERN, "no pattern before ':'");
@@ -388,13 +605,58 @@ int policy_rule_parse(struct policy_rule *r, const char *spec, char *err, size_t
 	return parse_ports(r, ports, spec, err, errlen);
 }
 
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+int policy_rule_parse(struct policy_rule *r, const char *spec, char *err, size_t errlen)
+{
+	const char *blank, *target = spec;
+
+	if (!spec || !*spec)
+		return fail(err, errlen, spec ? spec : "", FIX_PATTERN, "empty rule");
+	blank = spec + strcspn(spec, " \t");
+	if (*blank && methods_like(spec, (size_t)(blank - spec))) {
+		if (parse_methods(r, spec, (size_t)(blank - spec), spec, err, errlen) < 0)
+			return -1;
+		for (target = blank; is_blank(*target); target++)
+			;
+		if (!*target)
+			return fail(err, errlen, spec, "write METHODS HOST or METHODS URL: GET,HEAD https://example.com/",
+				    "methods without a host");
+		if (target[strcspn(target, " \t")])
+			return fail(err, errlen, spec, "write [METHODS ]HOST or [METHODS ]URL, percent-encoding blanks in a path (%20)",
+				    "more than two words");
+	} else if (*blank) {
+		const char *last = spec + strlen(spec);
+
+		while (last > spec && !is_blank(last[-1]))
+			last--;
+		if (*last && methods_like(last, strlen(last)))
+			return fail(err, errlen, spec, "write the methods first: GET,HEAD https://example.com/",
+				    "methods after the host");
+	} else if (strchr(spec, ',') && methods_like(spec, strlen(spec))) {
+		return fail(err, errlen, spec, "write METHODS HOST or METHODS URL: GET,HEAD https://example.com/",
+			    "methods without a host");
+	}
+	if (parse_target(r, target, spec, err, errlen) < 0)
+		return -1;
+	r->request = r->methods || r->path;
+	if (r->request && r->kind != RULE_DOMAIN && r->kind != RULE_EXACT && r->kind != RULE_SUBDOMAINS)
+		return fail(err, errlen, spec, FIX_REQUEST_HOST, "methods on an address or '*'");
+	return 0;
+}
+
 void policy_rule_release(struct policy_rule *r)
 {
 	free(r->text);
 	free(r->origin);
 	free(r->name);
+	free(r->methods);
+	free(r->path);
 	if (r->ports != policy_default_ports)
 		free(r->ports);
-	r->text = r->origin = r->name = NULL;
+	r->text = r->origin = r->name = r->methods = r->path = NULL;
 	r->ports = NULL;
 }

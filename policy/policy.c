@@ -7,10 +7,12 @@
  * it costs O(labels) whatever the number of rules.  IP/CIDR rules live in
  * a hash table keyed by (network, prefix length); a decision masks the
  * address once per prefix length in use (at most 129).  '*' rules are a
- * list of their own.  Each table slot keeps the rules with its key in two
- * chains, deny and allow, the latest added first: of equally specific
- * rules the later one is credited (the command line's over a profile's,
- * which is read before it), as the later option wins for paths.
+ * list of their own.  Each table slot keeps the rules with its key in
+ * chains, deny, allow and deny-request (internal.h), the latest added
+ * first: of equally specific rules the later one is credited (the command
+ * line's over a profile's, which is read before it), as the later option
+ * wins for paths.  The decisions on requests (request.c) walk the same
+ * chains.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +30,7 @@
  * that whole entries in the table cost. */
 struct name_entry {
 	const char *key;
-	struct policy_rule *head[2]; /* [rule->allow] */
+	struct policy_rule *head[CHAIN_COUNT]; /* [policy_rule_chain()] */
 };
 
 struct name_slot {
@@ -58,7 +60,8 @@ struct policy {
 	uint8_t plens[129];         /* prefix lengths in use, longest first */
 	size_t nplens;
 
-	struct policy_rule *any_head[2];
+	struct policy_rule *any_head[2]; /* [rule->allow]: '*' is never a request rule */
+	size_t nrequest;                 /* request rules added */
 };
 
 /* ---- hashing and tables ------------------------------------------------- */
@@ -139,7 +142,7 @@ static void file_name_rule(struct policy *p, struct policy_rule *r)
 		*s = (struct name_slot){ (uint32_t)hash, (uint32_t)++p->names_used };
 	}
 	e = &p->entries[s->idx - 1];
-	chain_push(&e->head[r->allow], r);
+	chain_push(&e->head[policy_rule_chain(r)], r);
 }
 
 static struct net_slot *net_probe(struct net_slot *tab, size_t cap, uint64_t hash,
@@ -270,7 +273,8 @@ static struct policy_rule *policy_rule_pack(const struct policy_rule *tmp, const
 {
 	size_t pl = tmp->ports == policy_default_ports ? 0 : tmp->nports * sizeof(*tmp->ports);
 	size_t tl = strlen(text) + 1, ol = strlen(origin) + 1, nl = tmp->name ? strlen(tmp->name) + 1 : 0;
-	struct policy_rule *r = malloc(sizeof(*r) + pl + tl + ol + nl);
+	size_t ml = tmp->methods ? strlen(tmp->methods) + 1 : 0, gl = tmp->path ? strlen(tmp->path) + 1 : 0;
+	struct policy_rule *r = malloc(sizeof(*r) + pl + tl + ol + nl + ml + gl);
 	char *at;
 
 	if (!r)
@@ -287,6 +291,12 @@ static struct policy_rule *policy_rule_pack(const struct policy_rule *tmp, const
 	at += ol;
 	if (nl)
 		r->name = memcpy(at, tmp->name, nl);
+	at += nl;
+	if (ml)
+		r->methods = memcpy(at, tmp->methods, ml);
+	at += ml;
+	if (gl)
+		r->path = memcpy(at, tmp->path, gl);
 	return r;
 }
 
@@ -314,6 +324,7 @@ int policy_add(struct policy *p, bool allow, const char *spec, const char *origi
 		return -1;
 	}
 	p->rules[p->nrules++] = r;
+	p->nrequest += r->request;
 
 	switch (r->kind) {
 	case RULE_NET:
@@ -360,16 +371,24 @@ bool policy_rule_is_allow(const struct policy_rule *r)
 	return r && r->allow;
 }
 
+bool policy_rule_is_request(const struct policy_rule *r)
+{
+	return r && r->request;
+}
+
+const char *policy_rule_methods(const struct policy_rule *r)
+{
+	return r && r->methods ? r->methods : "*";
+}
+
+const char *policy_rule_path(const struct policy_rule *r)
+{
+	return r && r->path ? r->path : "/**";
+}
+
 /* ---- name matching ------------------------------------------------------- */
 
-struct name_hit {
-	const struct name_entry *slot;
-	bool apex; /* the slot's key is the whole name, not a parent domain */
-};
-
-/* The table slots of @name's suffixes, longest first.  Returns their
- * number; a name too long to be normalised has none. */
-static size_t name_hits(const struct policy *p, const char *name,
+size_t policy_name_hits(const struct policy *p, const char *name,
 			struct name_hit hits[POLICY_NAME_MAX])
 {
 	size_t len = strlen(name), n = 0;
@@ -401,31 +420,23 @@ static const bool kind_matches[2][RULE_NKINDS] = {
 	[true] = { [RULE_DOMAIN] = true, [RULE_EXACT] = true },
 };
 
-/* Walks the allow or deny rules matching a name (ports not checked):
- * chains of the hits in order, then, with @with_any, the '*' rules. */
-struct name_iter {
-	const struct policy *p;
-	const struct name_hit *hits;
-	size_t nhits, c;               /* current chain; c == nhits: '*' */
-	const struct policy_rule *r;   /* next candidate in it */
-	bool allow, with_any;
-};
-
 static const struct policy_rule *iter_chain(const struct name_iter *it)
 {
-	return it->c < it->nhits ? it->hits[it->c].slot->head[it->allow] :
-				   it->p->any_head[it->allow];
+	if (it->c < it->nhits)
+		return it->hits[it->c].slot->head[it->chain];
+	return it->chain == CHAIN_DENY_REQUEST ? NULL : it->p->any_head[it->chain];
 }
 
-static void name_iter_init(struct name_iter *it, const struct policy *p,
-			   const struct name_hit *hits, size_t nhits, bool allow, bool with_any)
+void policy_name_iter_init(struct name_iter *it, const struct policy *p,
+			   const struct name_hit *hits, size_t nhits, enum rule_chain chain,
+			   bool with_any)
 {
-	*it = (struct name_iter){ .p = p, .hits = hits, .nhits = nhits, .allow = allow,
+	*it = (struct name_iter){ .p = p, .hits = hits, .nhits = nhits, .chain = chain,
 				  .with_any = with_any };
 	it->r = (nhits > 0 || with_any) ? iter_chain(it) : NULL;
 }
 
-static const struct policy_rule *name_iter_next(struct name_iter *it)
+const struct policy_rule *policy_name_iter_next(struct name_iter *it)
 {
 	for (;;) {
 		while (it->r) {
@@ -450,8 +461,8 @@ static const struct policy_rule *name_first(const struct policy *p, const struct
 	struct name_iter it;
 	const struct policy_rule *r;
 
-	name_iter_init(&it, p, hits, nhits, allow, with_any);
-	while ((r = name_iter_next(&it)))
+	policy_name_iter_init(&it, p, hits, nhits, allow ? CHAIN_ALLOW : CHAIN_DENY, with_any);
+	while ((r = policy_name_iter_next(&it)))
 		if (policy_rule_port_match(r, port))
 			return r;
 	return NULL;
@@ -525,7 +536,7 @@ enum policy_verdict policy_decide_name(const struct policy *p, const char *name,
 
 	if (!p || !name || !*name)
 		return verdict(POLICY_DENY, NULL, rule);
-	n = name_hits(p, name, hits);
+	n = policy_name_hits(p, name, hits);
 	if ((r = name_first(p, hits, n, false, true, port)))
 		return verdict(POLICY_DENY, r, rule);
 	if ((r = name_first(p, hits, n, true, true, port)))
@@ -557,7 +568,7 @@ enum policy_verdict policy_decide_resolved(const struct policy *p, const char *n
 
 	if (!p || !name || !*name || !addr)
 		return verdict(POLICY_DENY, NULL, rule);
-	n = name_hits(p, name, hits);
+	n = policy_name_hits(p, name, hits);
 	if ((r = name_first(p, hits, n, false, true, port)))
 		return verdict(POLICY_DENY, r, rule);
 	named = name_first(p, hits, n, true, false, port);
@@ -612,9 +623,9 @@ bool policy_name_may_resolve_rule(const struct policy *p, const char *name,
 		*rule = NULL;
 	if (!p || !name || !*name)
 		return false;
-	n = name_hits(p, name, hits);
-	name_iter_init(&it, p, hits, n, false, true);
-	while ((r = name_iter_next(&it))) {
+	n = policy_name_hits(p, name, hits);
+	policy_name_iter_init(&it, p, hits, n, CHAIN_DENY, true);
+	while ((r = policy_name_iter_next(&it))) {
 		if (r->all_ports) {
 			if (rule)
 				*rule = r;
@@ -624,8 +635,8 @@ bool policy_name_may_resolve_rule(const struct policy *p, const char *name,
 			first_deny = r;
 		denied = true;
 	}
-	name_iter_init(&it, p, hits, n, true, true);
-	first_allow = name_iter_next(&it);
+	policy_name_iter_init(&it, p, hits, n, CHAIN_ALLOW, true);
+	first_allow = policy_name_iter_next(&it);
 	allowed = first_allow != NULL;
 	if (rule)
 		*rule = allowed ? first_allow : first_deny;
@@ -633,11 +644,11 @@ bool policy_name_may_resolve_rule(const struct policy *p, const char *name,
 		return allowed;
 	/* Both: is some allowed port left once the denied ones are taken? */
 	memset(bm, 0, sizeof(bm));
-	name_iter_init(&it, p, hits, n, true, true);
-	while ((r = name_iter_next(&it)))
+	policy_name_iter_init(&it, p, hits, n, CHAIN_ALLOW, true);
+	while ((r = policy_name_iter_next(&it)))
 		bits_rule(bm, r, true);
-	name_iter_init(&it, p, hits, n, false, true);
-	while ((r = name_iter_next(&it)))
+	policy_name_iter_init(&it, p, hits, n, CHAIN_DENY, true);
+	while ((r = policy_name_iter_next(&it)))
 		bits_rule(bm, r, false);
 	for (size_t i = 0; i < sizeof(bm); i++)
 		if (bm[i])
@@ -687,26 +698,8 @@ const char *policy_verdict_name(enum policy_verdict v)
 
 /* ---- requests ------------------------------------------------------------ */
 
-/* Request rules are not in the language yet: no run inspects. */
+/* (policy_inspects() and policy_decide_request() are request.c's.) */
 bool policy_has_request_rules(const struct policy *p)
 {
-	(void)p;
-	return false;
-}
-
-bool policy_inspects(const struct policy *p, const char *name, uint16_t port)
-{
-	(void)p;
-	(void)name;
-	(void)port;
-	return false;
-}
-
-enum policy_verdict policy_decide_request(const struct policy *p, const char *name,
-					  uint16_t port, const char *method, const char *path,
-					  const struct policy_rule **rule)
-{
-	(void)method;
-	(void)path;
-	return policy_decide_name(p, name, port, rule);
+	return p && p->nrequest > 0;
 }

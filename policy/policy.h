@@ -2,14 +2,16 @@
  * command line and profiles) and every network decision made on them.
  *
  * Sources: policy/policy.c (rule tables, decisions, reporting), parse.c (the
- * rule language), name.c (host name normalisation, punycode), addr.c
+ * rule language), request.c (request rules: inspection, each request's
+ * verdict), name.c (host name normalisation, punycode), addr.c
  * (address classes, sockaddr conversion), suggest.c (the fix for a denial:
  * the shipped profile or the --allow that allows it).  Users: the launcher
  * builds the policy and asks which ports to listen on; dns/ asks whether a
  * name may be resolved; netproxy/ decides every connection; the supervisor
  * asks for the fix of a denial.
  *
- * Rule language (one rule per policy_add() call; spec = "PATTERN[:PORTS]"):
+ * Rule language (one rule per policy_add() call; spec = "[METHODS ]TARGET",
+ * TARGET = "PATTERN[:PORTS]" or a URL):
  *   example.com      the domain and all its subdomains (as NO_PROXY does)
  *   =example.com     exactly that name
  *   *.example.com    subdomains only, at any depth (not example.com itself)
@@ -20,6 +22,30 @@
  *                    2001:db8::/32 or [2001:db8::/32]:443
  *   *                every name and every PUBLIC address
  *   PORTS            443 | 80,443 | 8000-8100 | * (1-65535); omitted: 80,443
+ *
+ * Request rules (HTTP: methods and paths on a host), for host names only:
+ *   METHODS          GET,HEAD: HTTP method tokens separated by commas,
+ *                    compared case-sensitively (lower case is refused), or
+ *                    '*' for any; a blank (or several) before TARGET
+ *   https://PATTERN[:PORT]/PATH   port 443 unless given (one port);
+ *   http://PATTERN[:PORT]/PATH    port 80 unless given.  PATTERN as above
+ *                    (a host name: no address, no '*'); no user@, no
+ *                    query, no fragment.  The scheme gives the port only.
+ *   PATH             a glob on the request's path (escapes kept, query
+ *                    excluded): '*' any run of characters but '/', '**'
+ *                    any run ('/', '**', '/' also matches one '/'); ending
+ *                    in '/' it matches that prefix (as if followed by
+ *                    '**'); else the whole path.  "/" or none:
+ *                    every path.  Compared after decoding %XX of unreserved
+ *                    characters only (%2F stays distinct from '/'); a path
+ *                    with a dot segment never matches an allow rule
+ *                    (request.c says which paths are refused so).
+ *   GET,HEAD registry.npmjs.org        any path, ports 80 and 443
+ *   GET,HEAD https://registry.npmjs.org/   any path, port 443
+ *   POST https://github.com/OWNER/REPO/git-upload-pack   with '*' for
+ *                    OWNER and for REPO: every repository's fetch
+ * A rule naming any method and every path is a plain rule: '* example.com'
+ * is 'example.com', 'https://example.com/' is 'example.com:443'.
  *
  * Names: compared case-insensitively, without the trailing dot, in IDNA
  * (punycode) form — see policy_name_normalize().
@@ -37,6 +63,15 @@
  * added: the launcher adds a profile's rules before the command line's, so
  * `--allow x` is credited, not the profile's `allow x` (as for paths, the
  * later option wins).  Which rule is reported never changes a verdict.
+ *
+ * Requests: an allow request rule allows the connection like a plain rule
+ * (DNS, ports, policy_decide_name()); a deny request rule never refuses a
+ * connection, only requests.  A connection is inspected (policy_inspects())
+ * when allowed and either no plain rule allows it whole (an allow request
+ * rule does) or a deny request rule names it — so that a deny request rule
+ * is never silently moot under a plain allow.  On an inspected connection a
+ * request is allowed iff an allow rule matches it (a plain one matches
+ * every safe request) and no deny rule does; credited as above.
  *
  * Decisions never allocate and never modify the policy: a built policy may
  * be read from several threads.  Their cost does not grow with the number
@@ -111,6 +146,12 @@ int policy_foreach_rule(const struct policy *p, policy_rule_cb cb, void *arg);
 const char *policy_rule_text(const struct policy_rule *r);
 const char *policy_rule_origin(const struct policy_rule *r);
 bool policy_rule_is_allow(const struct policy_rule *r);
+/* Does @r name methods or a path?  Its methods as written ("GET,HEAD"; "*"
+ * for any); its path glob as matched, for --check: "/-/v1/login"; a path
+ * written with a final '/' has '**' appended; every path is '/' then '**'. */
+bool policy_rule_is_request(const struct policy_rule *r);
+const char *policy_rule_methods(const struct policy_rule *r);
+const char *policy_rule_path(const struct policy_rule *r);
 
 /* ---- decisions ---------------------------------------------------------- */
 
@@ -165,16 +206,31 @@ void policy_listen_ports(const struct policy *p, uint8_t bitmap[POLICY_PORT_BITM
 /* Does any rule name methods or a path (a request rule)?  Only such runs
  * make a CA and inspect. */
 bool policy_has_request_rules(const struct policy *p);
-/* Must connections to @name (normalised) on @port be inspected: does a
- * request rule match them and no plain rule allow them whole? */
+/* Must connections to @name (normalised) on @port be inspected?  True iff
+ * the connection is allowed (no plain deny rule matches, an allow rule
+ * does) and either no plain allow rule allows it whole (so an allow request
+ * rule does) or a deny request rule matches @name:@port.  False for every
+ * name when policy_has_request_rules() is false: the fast path. */
 bool policy_inspects(const struct policy *p, const char *name, uint16_t port);
 /* One request on an inspected connection to @name:@port: @method as sent
  * (compared case-sensitively), @path the request's path as sent (escapes
- * kept, without the query).  POLICY_ALLOW or POLICY_DENY; *rule (if @rule
- * is not NULL) the deciding rule, or NULL when none matched. */
+ * kept, without the query: a '?' ends it; "*" for OPTIONS *, "" for
+ * CONNECT, which only rules without a path match).  DENY with the rule
+ * when a plain deny rule matches @name:@port, or a deny request rule
+ * matches the request; else ALLOW with the first allow rule (plain or
+ * request; most specific, then latest) matching it; else DENY with NULL.
+ * A path policy_request_path_unsafe() refuses matches no allow rule and
+ * every deny rule (of its methods). */
 enum policy_verdict policy_decide_request(const struct policy *p, const char *name,
 					  uint16_t port, const char *method, const char *path,
 					  const struct policy_rule **rule);
+
+/* NULL if @path (a request's, as for policy_decide_request()) is one the
+ * rules can judge; else why it is refused whatever the rules say, for the
+ * refusal's text: "the path has a '.' or '..' segment" (also behind a ';',
+ * %2F, %5C or '\', which some servers read as '/'), a malformed escape, a
+ * control, blank or non-ASCII byte, over 8 KiB, not a path. */
+const char *policy_request_path_unsafe(const char *path);
 
 /* "allow", "deny", "deny-addr-class". */
 const char *policy_verdict_name(enum policy_verdict v);
@@ -185,8 +241,9 @@ const char *policy_verdict_name(enum policy_verdict v);
  * DNS question), into @out of @len bytes: when shipped profiles (profiles/,
  * compiled in) allow it, "the yarn profile allows it: --profile yarn" or
  * "the npm, pnpm and yarn profiles allow it: --profile npm" (profiles that
- * only include another, npx and pip3, are not named); else "--allow NAME"
- * (DNS) or "--allow NAME:PORT".  False when none can be told: an invalid
+ * include another, npx, pip3 and npm-publish, are not named: the one they
+ * extend is); else "--allow NAME" (DNS) or "--allow NAME:PORT".  A profile
+ * allows a name when it allows its connections, by request rules too.  False when none can be told: an invalid
  * name, @out too small.  The first call builds the shipped profiles'
  * policies; if memory runs out meanwhile there is no profile to name (the
  * next call tries again).  Not thread-safe. */

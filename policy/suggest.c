@@ -24,7 +24,7 @@ struct suggest_rule {
 
 struct suggest_profile {
 	const char *name;
-	bool alias;                     /* only includes another (npx: npm) */
+	bool alias;                     /* includes another (npx, npm-publish: npm) */
 	const struct suggest_rule *rules;
 	size_t nrules;
 };

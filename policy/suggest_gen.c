@@ -8,9 +8,11 @@
  * netbox splits it; `include NAME` is followed to NAME.profile beside the
  * including file, as profile.c looks first; `allow` and `deny` values are
  * checked with policy_add() (a shipped rule that does not parse fails the
- * build).  Every other line (ro, overlay, keep-env, mkdir, ...) is not
- * about the network and is skipped.  A profile without network rules
- * (default) is left out of the table.
+ * build; request rules, "GET,HEAD https://x/", are rules like any).  Every
+ * other line (ro, overlay, keep-env, mkdir, ...) is not about the network
+ * and is skipped.  A profile without network rules (default) is left out of
+ * the table; one that includes another (npx, pip3, npm-publish) is marked,
+ * so that suggest.c names the one it extends instead.
  */
 #include "launcher/profileparse.h"
 #include "policy/policy.h"
@@ -29,16 +31,16 @@ struct gen_profile {
 	char name[64];
 	char **specs;
 	bool *allow;
-	size_t n, own; /* own: written in the file itself, not included */
+	size_t n;
+	bool includes; /* the file itself includes another profile */
 };
 
-static void gen_add(struct gen_profile *g, bool allow, const char *spec, bool own)
+static void gen_add(struct gen_profile *g, bool allow, const char *spec)
 {
 	g->specs = xrealloc(g->specs, (g->n + 1) * sizeof(*g->specs));
 	g->allow = xrealloc(g->allow, (g->n + 1) * sizeof(*g->allow));
 	g->specs[g->n] = xstrdup(spec);
 	g->allow[g->n++] = allow;
-	g->own += own;
 }
 
 static void gen_read(struct gen_profile *g, const char *path, int depth);
@@ -83,6 +85,7 @@ static void gen_read(struct gen_profile *g, const char *path, int depth)
 		if (r == 0)
 			continue;
 		if (strcmp(name, "include") == 0 && arg) {
+			g->includes |= depth == 0;
 			gen_include(g, path, arg, depth);
 			continue;
 		}
@@ -90,7 +93,7 @@ static void gen_read(struct gen_profile *g, const char *path, int depth)
 			continue;
 		if (!arg || policy_add(check, name[0] == 'a', arg, path, err, sizeof(err)) < 0)
 			die("fix the shipped profile", "%s:%d: %s", path, n, arg ? err : "no rule");
-		gen_add(g, name[0] == 'a', arg, depth == 0);
+		gen_add(g, name[0] == 'a', arg);
 	}
 	if (ferror(f))
 		die_errno(NULL, "cannot read %s", path);
@@ -152,7 +155,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		printf("\t{ ");
 		gen_print_string(gs[i].name);
-		printf(", %s, suggest_rules_%zu, %zu },\n", gs[i].own ? "false" : "true", i, gs[i].n);
+		printf(", %s, suggest_rules_%zu, %zu },\n", gs[i].includes ? "true" : "false", i,
+		       gs[i].n);
 	}
 	printf("};\n");
 	for (int i = 0; i < argc - 1; i++) {

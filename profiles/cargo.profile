@@ -1,10 +1,12 @@
 # cargo.profile — cargo build / fetch.
 #
-# Network: the crates.io sparse index, the API, and the crate downloads.
-# Git dependencies (github.com, ...) need their own --allow.
-allow index.crates.io
-allow crates.io
-allow static.crates.io
+# Network: the crates.io sparse index, the API, and the crate downloads,
+# read-only: a build or fetch only reads (GET, HEAD).  `cargo publish`
+# (PUT /api/v1/crates/new), yank and owner changes are refused (403).  Git
+# dependencies (github.com, ...) need their own --allow.
+allow GET,HEAD https://index.crates.io/
+allow GET,HEAD https://crates.io/
+allow GET,HEAD https://static.crates.io/
 
 # The toolchain (rustup's proxies live in ~/.cargo/bin and run toolchains
 # from ~/.rustup) is needed read-only; `cargo install` into ~/.cargo/bin
@@ -26,5 +28,5 @@ overlay ~/.cargo/git
 
 # Credentials, deliberately NOT exposed: ~/.cargo/credentials.toml holds the
 # crates.io token (cargo publish).  To publish:
-#   --ro ~/.cargo/credentials.toml
+#   --ro ~/.cargo/credentials.toml --allow 'PUT https://crates.io/api/v1/crates/new'
 # CARGO_REGISTRY_TOKEN is dropped by netbox's defaults (*_TOKEN).

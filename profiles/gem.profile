@@ -1,8 +1,10 @@
 # gem.profile — gem install.
 #
-# Network: rubygems.org (its index and downloads).
-allow rubygems.org
-allow index.rubygems.org
+# Network: rubygems.org (its index and downloads), read-only: gem install
+# only reads (GET, HEAD).  `gem push` (POST /api/v1/gems), yank and owner
+# changes are refused (403).
+allow GET,HEAD https://rubygems.org/
+allow GET,HEAD https://index.rubygems.org/
 
 # ~/.gem and ~/.local/share/gem (gems installed with --user-install, their
 # executables, the .gem files they came from, the spec index cache) and
@@ -23,5 +25,5 @@ overlay ~/.local/share/gem
 overlay ~/.cache/gem
 # The API key for `gem push` in ~/.gem/credentials stays hidden,
 # deliberately: an install has no use for it.  To push:
-#   --ro ~/.gem/credentials
+#   --ro ~/.gem/credentials --allow 'POST https://rubygems.org/api/v1/gems'
 hide ~/.gem/credentials

@@ -1,10 +1,10 @@
 # go.profile — go build / go mod download.
 #
 # Network: the module proxy and the checksum database (GOPROXY and GOSUMDB
-# defaults).  GOPROXY=direct fetches from each module's VCS host instead:
-# those need their own --allow.
-allow proxy.golang.org
-allow sum.golang.org
+# defaults), read-only: both are only read (GET, HEAD).  GOPROXY=direct
+# fetches from each module's VCS host instead: those need their own --allow.
+allow GET,HEAD https://proxy.golang.org/
+allow GET,HEAD https://sum.golang.org/
 
 # The module cache and the build cache are throw-away overlays: go in the box
 # sees what your own builds fetched and compiled, but nothing written there

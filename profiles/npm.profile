@@ -1,8 +1,18 @@
 # npm.profile — `netbox npm install` and friends.
 #
-# Network: the public registry only.  A private registry or git dependencies
-# (github.com, codeload.github.com) need their own --allow.
-allow registry.npmjs.org
+# Network: the public registry only, read-only.  An install reads packuments
+# and tarballs (GET, HEAD); the one thing it sends is the audit npm runs
+# after it (POST of the dependency tree's names and versions, to the bulk
+# advisory endpoint; npm 6 and yarn used audits/quick).  Every other
+# request — a publish (PUT), npm login, a PUT or POST elsewhere — is refused
+# with 403: a postinstall script cannot publish, or send data to the
+# registry other than in a GET's path (which the registry answers, but
+# nobody else reads).  To publish: --profile npm-publish.  A private
+# registry or git dependencies (github.com, codeload.github.com) need their
+# own --allow.  (The GET rule is last: it is the one a connection credits.)
+allow POST https://registry.npmjs.org/-/npm/v1/security/advisories/bulk
+allow POST https://registry.npmjs.org/-/npm/v1/security/audits/quick
+allow GET,HEAD https://registry.npmjs.org/
 
 # The cache.  ~/.npm as a whole is a throw-away overlay: npm in the box sees
 # what your own runs cached there, and nothing written in the box survives
@@ -32,8 +42,9 @@ rw ~/.npm/_cacache/content-v2
 
 # Credentials, deliberately NOT exposed: ~/.npmrc holds _authToken lines, and
 # an install script has no business reading them.  NPM_TOKEN and other
-# *_TOKEN variables are dropped by netbox's defaults.  To publish, or to use
-# a private registry that needs a token, add on the command line:
+# *_TOKEN variables are dropped by netbox's defaults.  To publish to npm:
+# --profile npm-publish.  For a private registry that needs a token, add on
+# the command line:
 #   --ro ~/.npmrc --allow YOUR.REGISTRY
 # Registry settings can come from the environment (a user:password@ in the
 # URL is removed even so; --keep-env NPM_CONFIG_REGISTRY keeps it whole):

@@ -2,9 +2,11 @@
 # with --user into ~/.local, which this profile does NOT expose: a sandboxed
 # install should not change what your other programs import).
 #
-# Network: PyPI's index and its file host.
-allow pypi.org
-allow files.pythonhosted.org
+# Network: PyPI's index and its file host, read-only: pip install only
+# reads (GET, HEAD).  An upload (twine, POST to upload.pypi.org) is not
+# allowed at all.
+allow GET,HEAD https://pypi.org/
+allow GET,HEAD https://files.pythonhosted.org/
 
 # The cache ~/.cache/pip is a throw-away overlay: pip in the box sees what
 # your own runs cached, but nothing written there in the box persists.  pip

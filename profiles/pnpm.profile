@@ -1,7 +1,10 @@
 # pnpm.profile — pnpm install.
 #
-# Network: npm's public registry.
-allow registry.npmjs.org
+# Network: npm's public registry, read-only (an install only reads: GET,
+# HEAD).  `pnpm audit` and `pnpm publish` are refused (403); for them:
+#   --allow 'POST https://registry.npmjs.org/-/npm/v1/security/'
+#   --profile npm-publish (which allows the PUT of a publish)
+allow GET,HEAD https://registry.npmjs.org/
 
 # Caches: throw-away overlays.  pnpm in the box sees what your own runs
 # stored, but nothing written there in the box persists:

@@ -1,10 +1,14 @@
 # yarn.profile — yarn classic (1.x) and yarn berry (2+).
 #
 # Network: yarn's registry mirror, npm's registry, and repo.yarnpkg.com
-# (where berry downloads itself and its plugins).
-allow registry.yarnpkg.com
-allow registry.npmjs.org
-allow repo.yarnpkg.com
+# (where berry downloads itself and its plugins), read-only: an install only
+# reads (GET, HEAD).  `yarn audit` / `yarn npm audit` and publishing are
+# refused (403); for the audit:
+#   --allow 'POST https://registry.yarnpkg.com/-/npm/v1/security/'
+#   --allow 'POST https://registry.npmjs.org/-/npm/v1/security/'
+allow GET,HEAD https://registry.yarnpkg.com/
+allow GET,HEAD https://registry.npmjs.org/
+allow GET,HEAD https://repo.yarnpkg.com/
 
 # Caches: throw-away overlays.  yarn in the box sees what your own runs
 # cached, so it stays fast, but nothing written there in the box persists,

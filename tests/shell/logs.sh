@@ -233,7 +233,7 @@ if curl -sS -m 10 -o /dev/null https://registry.npmjs.org/is-number 2>/dev/null;
 	t_is "$RC" 0 "netbox npm install is-number: the shipped npm profile is all it needs"
 	t_ok "$([ -f "$NB_WORK/real/node_modules/is-number/package.json" ]; echo $?)" "is-number is installed"
 	run_checks "$(lib_log npm)" \
-		"npm's connections went to registry.npmjs.org:443 only, by the npm profile|ev('connection', verdict='allow') and all(c['name'] == 'registry.npmjs.org' and c['port'] == 443 and c['rule_source'].endswith('npm.profile:5') for c in ev('connection', verdict='allow'))"
+		"npm's connections went to registry.npmjs.org:443 only, by the npm profile|ev('connection', verdict='allow') and all(c['name'] == 'registry.npmjs.org' and c['port'] == 443 and c['rule_source'].endswith('npm.profile:15') for c in ev('connection', verdict='allow'))"
 	t_ok "$([ -n "$(find "$NB_HOME/.npm/_cacache/content-v2" -type f 2>/dev/null)" ]; echo $?)" "npm's hash-checked store persisted in ~/.npm/_cacache/content-v2 (the profile's rw)"
 	t_ok "$([ ! -e "$NB_HOME/.npm/_cacache/index-v5" ]; echo $?)" "npm's cache index did not persist (the profile's overlay)"
 else

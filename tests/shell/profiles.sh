@@ -19,25 +19,38 @@ put() { as_user sh -c 'cat >"$0" && chmod 644 "$0"' "$1"; }
 CONF="$NB_HOME/.config/netbox"
 as_user mkdir -p "$CONF"
 
+# the rule column of --check: "allow TEXT" / "deny TEXT", origin dropped
+rules() { printf '%s\n' "$1" | sed -nE 's/^  (allow|deny) +(.*[^ ]) +\([^()]*\)$/\1 \2/p'; }
+
 # --- the shipped profiles -----------------------------------------------------
 cap nb --list-profiles
 t_is "$RC" 0 "--list-profiles: exit 0"
-for p in default npm npx yarn pnpm pip pip3 cargo go gem; do
+for p in default npm npm-publish npx yarn pnpm pip pip3 cargo go gem; do
 	t_like "$OUT" "^$p\$" "--list-profiles lists the shipped profile $p"
 done
 
 cap nb --check npm install
 t_like "$OUT" "^profiles: .*/npm\.profile$" "netbox npm: npm's profile is read"
-t_like "$OUT" "allow registry\.npmjs\.org +\(.*/npm\.profile:[0-9]+\)" "--check shows npm's rule with its file:line"
+t_like "$OUT" "allow GET,HEAD https://registry\.npmjs\.org/ +\(.*/npm\.profile:[0-9]+\)" "--check shows npm's rule with its file:line"
+t_like "$OUT" "requests: GET,HEAD to /\*\*" "... and what it checks: npm's profile is read-only"
+t_like "$OUT" "allow POST https://registry\.npmjs\.org/-/npm/v1/security/advisories/bulk " "... but for the audit npm install makes"
+t_unlike "$OUT" "allow (PUT|\*) " "... and nothing allows a publish"
 t_like "$OUT" "$NB_HOME/\.npm +overlay +\(--overlay \(.*npm\.profile:[0-9]+\)\)" "npm's ~/.npm is a throw-away overlay, from the profile"
 t_like "$OUT" "$NB_HOME/\.npm/_cacache/content-v2 +read-write +\(--rw \(.*npm\.profile:[0-9]+\)\)" "npm's hash-checked store ~/.npm/_cacache/content-v2 is read-write, from the profile"
 t_ok "$([ -d "$NB_HOME/.npm/_cacache/content-v2" ]; echo $?)" "mkdir ~/.npm/_cacache/content-v2: the store directory was created"
 t_is "$(stat -c %U "$NB_HOME/.npm/_cacache/content-v2")" "$NB_USER" "the store directory belongs to the user"
 
 cap nb --check npx cowsay
-t_like "$OUT" "allow registry\.npmjs\.org" "npx includes npm's profile"
+t_like "$OUT" "allow GET,HEAD https://registry\.npmjs\.org/" "npx includes npm's profile"
 cap nb --check pip3 install x
-t_like "$OUT" "allow files\.pythonhosted\.org" "pip3 includes pip's profile"
+t_like "$OUT" "allow GET,HEAD https://files\.pythonhosted\.org/" "pip3 includes pip's profile"
+cap nb --check --profile npm-publish npm publish
+t_like "$OUT" "allow PUT https://registry\.npmjs\.org/\* +\(.*/npm-publish\.profile:[0-9]+\)" "npm-publish: the PUT of a package"
+t_like "$OUT" "allow GET,HEAD https://registry\.npmjs\.org/ +\(.*/npm\.profile:[0-9]+\)" "npm-publish includes npm's profile"
+for p in yarn pnpm pip cargo go gem; do
+	cap nb --check --profile "$p" true
+	t_is "$(rules "$OUT" | grep -cv '^allow GET,HEAD https://')" 0 "the $p profile only allows GET,HEAD over https"
+done
 cap nb --check /usr/bin/env true
 t_like "$OUT" "^profiles: .*/default\.profile$" "a program without a profile gets default.profile"
 t_like "$OUT" "filtered; 0 rules" "default.profile allows nothing"
@@ -46,7 +59,7 @@ t_like "$OUT" "^profiles: none \(--noprofile\)" "--noprofile: no profile"
 t_unlike "$OUT" "registry\.npmjs\.org" "--noprofile: npm's rule is gone"
 
 # Every shipped profile parses (as its program would read it).
-for p in default npm npx yarn pnpm pip pip3 cargo go gem; do
+for p in default npm npm-publish npx yarn pnpm pip pip3 cargo go gem; do
 	cap nb --check --profile "$p" true
 	t_is "$RC:$ERR" "0:" "the shipped profile $p parses cleanly"
 done
@@ -111,6 +124,9 @@ for pat in example.com =example.com '*.example.com' 203.0.113.7 10.0.0.0/8 \
 	done
 done
 forms+=(2001:db8::7 2001:db8::/32) # unbracketed IPv6: no port part
+# request rules: two words, one rule, in a profile as on the command line
+forms+=('GET,HEAD https://registry.npmjs.org/' 'POST https://github.com/*/*/git-upload-pack'
+	'PUT https://=x.test:8443/@s%2fp' 'GET *.example.com:8000-8100' '* http://example.com/a/**/b')
 cli=()
 for f in "${forms[@]}"; do
 	cli+=(--allow "$f" --deny "$f")
@@ -118,8 +134,6 @@ done
 for f in "${forms[@]}"; do
 	printf 'allow %s\nallow=%s\ndeny %s\ndeny=%s\n' "$f" "$f" "$f" "$f"
 done | put "$NB_WORK/forms.profile"
-# the rule column of --check: "allow TEXT" / "deny TEXT", origin dropped
-rules() { printf '%s\n' "$1" | sed -nE 's/^  (allow|deny) +([^ ]+) +\([^()]*\)$/\1 \2/p'; }
 cap nb --check --noprofile "${cli[@]}" true
 t_is "$RC" 0 "every rule form is accepted on the command line"
 mapfile -t C < <(rules "$OUT")
@@ -174,6 +188,9 @@ err_case "a blank after 'NAME='" "'rw': a blank beside '='" 'rw= ~/x'
 err_case "an unknown option" "unknown option 'bogus'" $'allow ok.test\nbogus 1'
 err_case "a bad rule" "--allow bad rule 'bad!name'" 'allow bad!name'
 err_case "a missing value" "'allow' needs a value" 'allow'
+err_case "a request rule with lower-case methods" "--allow bad rule 'get https://x\.test/': method 'get' has lower case" 'allow get https://x.test/'
+err_case "a request rule with a query" "--allow bad rule 'GET https://x\.test/a\?b': a query in the URL" 'allow GET https://x.test/a?b   # comment'
+err_case "a request rule on an address" "--deny bad rule 'PUT 10\.0\.0\.1': methods on an address" 'deny PUT 10.0.0.1'
 err_case "a value on a flag" "'clearenv' takes no value" 'clearenv yes'
 err_case "seccomp in a profile" "'seccomp' cannot be set in a profile" 'seccomp off'
 err_case "pass-fd in a profile" "'pass-fd' cannot be set in a profile" 'pass-fd 3'

@@ -7,7 +7,7 @@
  * rule language (patterns, ports, errors), deny-wins, which rule is
  * credited, and reporting.
  * test_policy_decide.c: address classes, resolved names, DNS and listener
- * questions, and the cost at scale.
+ * questions, and the cost at scale.  test_policy_request.c: request rules.
  */
 #include <stdio.h>
 #include <string.h>
@@ -578,6 +578,7 @@ int main(void)
 	test_dns_and_ports();
 	test_errors();
 	test_reporting();
+	test_request();
 	test_scale();
 	return tap_done();
 }

@@ -1,4 +1,4 @@
-/* test_policy.h — what the two files of the policy's unit tests share: the
+/* test_policy.h — what the files of the policy's unit tests share: the
  * helpers (defined in test_policy.c) and the tests test_policy_decide.c
  * gives main(), in main()'s order.
  */
@@ -28,5 +28,8 @@ void test_classes(void);
 void test_resolved(void);
 void test_dns_and_ports(void);
 void test_scale(void);
+
+/* test_policy_request.c */
+void test_request(void);
 
 #endif

@@ -23,6 +23,13 @@ static const struct {
 	{ "allow=a.b#frag", 1, "allow", "a.b#frag" },
 	{ "allow=#x", 1, "allow", "#x" },
 	{ "allow #x", 1, "allow", NULL },
+	/* request rules: the value is every word after the name */
+	{ "allow GET,HEAD https://registry.npmjs.org/", 1, "allow", "GET,HEAD https://registry.npmjs.org/" },
+	{ "allow\tGET,HEAD\t https://r.test/  # read-only", 1, "allow", "GET,HEAD\t https://r.test/" },
+	{ "allow=PUT https://r.test/a", 1, "allow", "PUT https://r.test/a" },
+	{ "deny * https://r.test/#x", 1, "deny", "* https://r.test/#x" },
+	{ "allow POST https://r.test/a #x", 1, "allow", "POST https://r.test/a" },
+	{ "allow = GET r.test", -2, "allow", NULL },
 	{ "setenv A=b=c", 1, "setenv", "A=b=c" },
 	{ "setenv=A=b", 1, "setenv", "A=b" },
 	{ "mkdir ~/x", 1, "mkdir", "~/x" },

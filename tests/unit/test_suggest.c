@@ -153,13 +153,15 @@ static void test_suggest(void)
 	is_str(sg("registry.yarnpkg.com", 0), "the yarn profile allows it: --profile yarn",
 	       "DNS: the one shipped profile that allows it");
 	is_str(sg("registry.npmjs.org", 0), "the npm, pnpm and yarn profiles allow it: --profile npm",
-	       "several: named in order, the first suggested (npx only includes npm: not named)");
+	       "several: named in order, the first suggested (npx and npm-publish include npm: not named)");
 	is_str(sg("Registry.YarnPkg.com.", 0), "the yarn profile allows it: --profile yarn",
 	       "the name is normalised first");
 	is_str(sg("files.pythonhosted.org", 443), "the pip profile allows it: --profile pip",
 	       "a connection on a port the profile allows (pip3 only includes pip: not named)");
-	is_str(sg("static.crates.io", 80), "the cargo profile allows it: --profile cargo",
-	       "port 80 too: rules without ports allow 80 and 443");
+	is_str(sg("static.crates.io", 443), "the cargo profile allows it: --profile cargo",
+	       "a profile's request rule (GET,HEAD https://static.crates.io/) allows the connection");
+	is_str(sg("static.crates.io", 80), "--allow static.crates.io:80",
+	       "an https:// rule allows port 443 only");
 	is_str(sg("dl.crates.io", 0), "the cargo profile allows it: --profile cargo",
 	       "a subdomain of a profile's domain");
 	is_str(sg("registry.yarnpkg.com", 8080), "--allow registry.yarnpkg.com:8080",
@@ -206,6 +208,7 @@ static void test_shipped(void)
 	} cases[] = {
 		{ "npm", true }, { "npx", true }, { "yarn", true }, { "pnpm", true }, { "pip", true },
 		{ "pip3", true }, { "cargo", true }, { "go", true }, { "gem", true },
+		{ "npm-publish", true },
 		{ "default", false }, { "sh", false }, { "", false }, { "np", false },
 	};
 
