@@ -259,11 +259,15 @@ bool policy_inspects(const struct policy *p, const char *name, uint16_t port)
 	while ((r = policy_name_iter_next(&it)))
 		if (policy_rule_port_match(r, port))
 			return false; /* refused whole */
+	/* --learn's '*:*' does not count as allowing whole: a host a request
+	 * rule names is inspected in a learning run too, every request
+	 * allowed by that rule, so that the learned profile can say which
+	 * requests the run made (report_learned()). */
 	policy_name_iter_init(&it, p, hits, n, CHAIN_ALLOW, true);
 	while ((r = policy_name_iter_next(&it)) && !plain)
 		if (policy_rule_port_match(r, port)) {
 			request |= r->request;
-			plain |= !r->request;
+			plain |= !r->request && strcmp(r->origin, "--learn") != 0;
 		}
 	if (!plain)
 		return request;

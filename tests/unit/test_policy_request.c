@@ -338,6 +338,19 @@ static void test_request_inspects(void)
 	p = MK("allow x.test");
 	ok(!policy_has_request_rules(p) && !policy_inspects(p, "x.test", 443), "no request rule: nothing inspected");
 	policy_free(p);
+
+	/* --learn's '*:*' does not allow a host whole: a learning run still
+	 * inspects what a request rule names, and learns its requests. */
+	p = MK("allow GET https://learn.test/");
+	ok(policy_add(p, true, "*:*", "--learn", NULL, 0) == 0, "--learn's rule added");
+	ok(policy_inspects(p, "learn.test", 443), "--learn: a host a request rule names is inspected");
+	ok(!policy_inspects(p, "other.test", 443), "... other hosts are not");
+	is_int(rq(p, "learn.test", "PUT", "/x"), POLICY_ALLOW, "... and every request is allowed (learning)");
+	policy_free(p);
+	p = MK("allow GET https://learn.test/");
+	ok(policy_add(p, true, "*:*", "command line", NULL, 0) == 0, "the same rule from the command line");
+	ok(!policy_inspects(p, "learn.test", 443), "... allows the host whole: not inspected");
+	policy_free(p);
 }
 
 static void test_request_verdicts(void)
