@@ -67,8 +67,20 @@ static void report_say_hint(struct report *r)
 	r->hint = NULL;
 }
 
+static void report_reqs_free(struct report_reqs *q)
+{
+	if (!q)
+		return;
+	for (size_t i = 0; i < q->nmethods; i++)
+		free(q->methods[i]);
+	for (size_t i = 0; i < q->nprefixes; i++)
+		free(q->prefixes[i].segment);
+	free(q);
+}
+
 static void report_host_free(struct report_host *h)
 {
+	report_reqs_free(h->reqs);
 	free(h->key);
 	free(h->shown);
 	free(h->reason);
@@ -462,6 +474,46 @@ void report_unix(struct report *r, const struct report_unix *u)
 		report_say(r, shown, reason, u->proc, fix);
 }
 
+/* Keep @q's method and first path segment in @h for the learned profile. */
+static void report_reqs_add(struct report *r, struct report_host *h, const struct report_request *q)
+{
+	struct report_reqs *rq = h->reqs;
+	const char *path = q->path && q->path[0] == '/' ? q->path + 1 : "";
+	size_t seglen = strcspn(path, "/");
+	size_t i;
+
+	if (!rq && !(rq = h->reqs = calloc(1, sizeof(*rq)))) {
+		r->uncounted++;
+		return;
+	}
+	rq->port = q->port;
+	for (i = 0; i < rq->nmethods && strcmp(rq->methods[i], q->method ? q->method : "") != 0; i++)
+		;
+	if (i == rq->nmethods) {
+		if (rq->nmethods == REPORT_REQ_METHODS || !q->method ||
+		    !(rq->methods[rq->nmethods] = strdup(q->method)))
+			rq->all_methods = true;
+		else
+			rq->nmethods++;
+	}
+	for (i = 0; i < rq->nprefixes; i++)
+		if (strlen(rq->prefixes[i].segment) == seglen &&
+		    strncmp(rq->prefixes[i].segment, path, seglen) == 0)
+			break;
+	if (i == rq->nprefixes) {
+		if (rq->nprefixes == REPORT_REQ_PREFIXES ||
+		    !(rq->prefixes[i].segment = strndup(path, seglen))) {
+			rq->all_paths = true;
+			return;
+		}
+		rq->nprefixes++;
+	}
+	if (path[seglen] == '/')
+		rq->prefixes[i].below = true;
+	else
+		rq->prefixes[i].exact = true;
+}
+
 void report_set_log_query(struct report *r, bool on)
 {
 	r->log_query = on;
@@ -477,8 +529,10 @@ void report_request(struct report *r, const struct report_request *q)
 	if (r->log)
 		report_log_request(r, q);
 	if (q->allowed) {
-		if (h)
+		if (h) {
 			h->req_allowed++;
+			report_reqs_add(r, h, q);
+		}
 		return;
 	}
 	/* Each host, method and path once on stderr. */

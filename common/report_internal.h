@@ -9,6 +9,24 @@
 #define REPORT_BUCKETS 256
 #define REPORT_SHOWN_MAX 2048 /* util_escape() of a name (255 bytes at most) or a reason */
 #define REPORT_PROG_ITEMS 24  /* refusals named per program in the summary */
+#define REPORT_REQ_METHODS 8  /* methods learned per host */
+#define REPORT_REQ_PREFIXES 16 /* first path segments learned per host (then: every path) */
+
+/* What --learn keeps of a host's allowed requests: the methods, and the
+ * first segment of each path ("/lab-hello", asked as such and/or with more
+ * below it). */
+struct report_reqs {
+	char *methods[REPORT_REQ_METHODS];
+	size_t nmethods;
+	bool all_methods;               /* more than REPORT_REQ_METHODS */
+	struct {
+		char *segment;          /* "lab-hello" ("" for "/") */
+		bool exact, below;      /* "/lab-hello" seen; "/lab-hello/..." seen */
+	} prefixes[REPORT_REQ_PREFIXES];
+	size_t nprefixes;
+	bool all_paths;                 /* more than REPORT_REQ_PREFIXES */
+	uint16_t port;
+};
 
 struct report_port {
 	uint16_t port;
@@ -30,6 +48,7 @@ struct report_host {
 	uint32_t conns_allowed, conns_denied;
 	uint32_t udp_denied;
 	uint32_t req_allowed, req_denied; /* HTTP requests on inspected connections */
+	struct report_reqs *reqs;         /* for --learn: what the allowed ones were */
 	uint64_t bytes_up, bytes_down;
 	struct report_port *ports;
 	size_t nports;

@@ -243,6 +243,49 @@ void report_summary(struct report *r)
 	report_summary_progs(r);
 }
 
+/* Can @seg stand in a learned rule's path as it is: no glob, no blank, no
+ * byte a profile line would mangle? */
+static bool report_learned_segment_ok(const char *seg)
+{
+	return strspn(seg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+			   "-._~%@!$&'()+,;=:") == strlen(seg);
+}
+
+/* An inspected host's learned rules: the methods its allowed requests
+ * used, on each first path segment they went to ("https://=registry.test/
+ * lab-hello/" for what was below it, ".../lab-hello" for itself), or on
+ * every path when there were too many or an odd one.  Returns how many. */
+static size_t report_learned_requests(FILE *out, const struct report_host *h)
+{
+	const struct report_reqs *q = h->reqs;
+	char methods[REPORT_REQ_METHODS * 24 + 2] = "*", base[400];
+	bool all_paths = q->all_paths;
+	size_t off = 0, n = 0;
+
+	for (size_t i = 0; i < q->nmethods && !q->all_methods; i++)
+		off += (size_t)snprintf(methods + off, sizeof(methods) - off, "%s%.20s", i ? "," : "",
+					q->methods[i]);
+	if (q->port == 80)
+		snprintf(base, sizeof(base), "http://=%s", h->shown);
+	else if (q->port == 443)
+		snprintf(base, sizeof(base), "https://=%s", h->shown);
+	else
+		snprintf(base, sizeof(base), "https://=%s:%u", h->shown, q->port);
+	for (size_t i = 0; i < q->nprefixes; i++)
+		all_paths |= !q->prefixes[i].segment[0] || !report_learned_segment_ok(q->prefixes[i].segment);
+	if (all_paths) {
+		fprintf(out, "allow %s %s/\n", methods, base);
+		return 1;
+	}
+	for (size_t i = 0; i < q->nprefixes; i++) {
+		if (q->prefixes[i].below && ++n)
+			fprintf(out, "allow %s %s/%s/\n", methods, base, q->prefixes[i].segment);
+		if (q->prefixes[i].exact && ++n)
+			fprintf(out, "allow %s %s/%s\n", methods, base, q->prefixes[i].segment);
+	}
+	return n;
+}
+
 int report_learned(struct report *r, FILE *out, const char *command)
 {
 	struct report_host **all;
@@ -268,6 +311,13 @@ int report_learned(struct report *r, FILE *out, const char *command)
 
 		if (!h->conns_allowed)
 			continue;
+		if (h->reqs && h->req_allowed && h->kind == REPORT_NAME) {
+			fprintf(out, "# %s: %u request%s on %u connection%s, inspected\n", h->shown,
+				h->req_allowed, h->req_allowed == 1 ? "" : "s", h->conns_allowed,
+				h->conns_allowed == 1 ? "" : "s");
+			nrules += report_learned_requests(out, h);
+			continue;
+		}
 		report_port_list(h, false, ports, sizeof(ports));
 		if (!h->is_addr)
 			snprintf(rule, sizeof(rule), "=%s:%s", h->shown, ports);

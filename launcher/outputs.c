@@ -276,6 +276,23 @@ static bool outputs_learned_rule(const char *arg)
 	return policy_addr_class(&a6) == POLICY_ADDR_PUBLIC;
 }
 
+/* A request rule as report_learned() writes it for an inspected host:
+ * "METHODS http(s)://=NAME[:PORT]/PATH", methods tokens or '*', an exact
+ * name, no glob in the path. */
+static bool outputs_learned_request(const char *arg)
+{
+	static const char token[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+				    "!#$%&'+.^_`|~-,";
+	size_t m = strcspn(arg, " ");
+	const char *url = arg + m + 1;
+
+	if (arg[m] != ' ' || m == 0 || (strspn(arg, token) != m && !(m == 1 && arg[0] == '*')))
+		return false;
+	if (strncmp(url, "https://=", 9) != 0 && strncmp(url, "http://=", 8) != 0)
+		return false;
+	return !strchr(url, '*') && !strchr(url, ' ') && strchr(url + 9, '/');
+}
+
 /* The text comes from the supervisor, the part of netbox that reads
  * hostile bytes: were it taken over, it could hand a profile with `rw ~`
  * for the next run, or `allow 127.0.0.1:7777` (your loopback), or bytes
@@ -294,7 +311,8 @@ static bool outputs_learned_valid(const char *text, size_t len)
 		int r = profile_split_line(copy, &name, &arg);
 
 		ok = n < PROFILE_MAX_LINE - 1 &&
-		     (r == 0 || (r == 1 && strcmp(name, "allow") == 0 && arg && outputs_learned_rule(arg) &&
+		     (r == 0 || (r == 1 && strcmp(name, "allow") == 0 && arg &&
+				 (outputs_learned_rule(arg) || outputs_learned_request(arg)) &&
 				 policy_add(p, true, arg, "learned", err, sizeof(err)) == 0));
 		line += n + (line[n] == '\n');
 	}

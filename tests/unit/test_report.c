@@ -178,6 +178,75 @@ static void learned(const char *text)
 	policy_free(p);
 }
 
+/* A profile's text read into a policy as profile.c would; rule lines
+ * counted, NULL when one does not parse. */
+static struct policy *learned_policy(const char *text, int *rules)
+{
+	struct policy *p = policy_new();
+	char buf[8192], *line, *save = NULL, *name, *arg, err[512];
+
+	*rules = 0;
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (profile_split_line(line, &name, &arg) != 1)
+			continue;
+		(*rules)++;
+		if (!arg || policy_add(p, name[0] == 'a', arg, "learned.profile", err, sizeof(err)) < 0) {
+			printf("# learned line refused: %s (%s)\n", line, err);
+			policy_free(p);
+			return NULL;
+		}
+	}
+	return p;
+}
+
+/* --learn of an inspected host: its requests' methods on each path
+ * segment they used, and nothing else. */
+static void learned_requests(void)
+{
+	static const struct {
+		const char *method, *path;
+	} seen[] = {
+		{ "GET", "/lab-hello" }, { "GET", "/lab-hello/-/lab-hello-1.0.0.tgz" },
+		{ "HEAD", "/lab-hello/-/lab-hello-1.0.0.tgz" }, { "GET", "/@lab%2fscoped" },
+	};
+	static const struct {
+		const char *method, *path;
+		enum policy_verdict want;
+	} again[] = {
+		{ "GET", "/lab-hello", POLICY_ALLOW }, { "HEAD", "/lab-hello/-/x.tgz", POLICY_ALLOW },
+		{ "GET", "/@lab%2fscoped", POLICY_ALLOW }, { "PUT", "/lab-hello", POLICY_DENY },
+		{ "GET", "/evil", POLICY_DENY }, { "GET", "/lab-hello-evil", POLICY_DENY },
+	};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct report *r = report_new(true, NULL);
+	struct report_conn c = { .name = "registry.test", .port = 443, .allowed = true };
+	struct policy *p;
+	int rules;
+
+	report_connection(r, &c);
+	for (size_t i = 0; i < sizeof(seen) / sizeof(seen[0]); i++)
+		report_request(r, &(struct report_request){ .name = "registry.test", .port = 443,
+			.method = seen[i].method, .path = seen[i].path, .status = 200, .allowed = true });
+	report_request(r, &(struct report_request){ .name = "registry.test", .port = 443,
+		.method = "PUT", .path = "/lab-hello", .status = 403 });
+	is_int(report_learned(r, f, "npm install"), 0, "learned requests: written");
+	fclose(f);
+	ok(strstr(text, "allow GET,HEAD https://=registry.test/lab-hello/\n") != NULL,
+	   "learned requests: the methods used below /lab-hello/");
+	p = learned_policy(text, &rules);
+	ok(p != NULL && rules == 3, "learned requests: three rules, each parsed back (%d)", rules);
+	for (size_t i = 0; p && i < sizeof(again) / sizeof(again[0]); i++)
+		is_int(policy_decide_request(p, "registry.test", 443, again[i].method, again[i].path, NULL),
+		       again[i].want, "learned requests, replayed: %s %s", again[i].method, again[i].path);
+	ok(p && policy_inspects(p, "registry.test", 443), "learned requests: the host is inspected on replay");
+	policy_free(p);
+	report_free(r);
+	free(text);
+}
+
 int main(void)
 {
 	char err[8192], *log = NULL, *prof = NULL;
@@ -195,6 +264,7 @@ int main(void)
 	stderr_lines(err);
 	json_log(log);
 	learned(prof);
+	learned_requests();
 	report_free(r);
 	free(log);
 	free(prof);
