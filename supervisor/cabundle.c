@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,3 +142,50 @@ struct tlsca *cabundle_send(int chan)
 	channel_send(chan, CHANNEL_TRUST, &m, sizeof(m), &fd, 1);
 	return ca;
 }
+
+#ifdef NETBOX_TEST_HOOKS
+/* A client that trusts @ca only: its certificate in the store, the peer
+ * and @name checked. */
+static SSL *cabundle_test_client(struct tlsca *ca, SSL_CTX *ctx, const char *name)
+{
+	BIO *bio = BIO_new_mem_buf(tlsca_ca_pem(ca), -1);
+	X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	bool ok = x && X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), x) == 1;
+	SSL *c = NULL;
+
+	X509_free(x);
+	BIO_free(bio);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	if (ok && (c = SSL_new(ctx)) &&
+	    (SSL_set1_host(c, name) != 1 || SSL_set_tlsext_host_name(c, name) != 1)) {
+		SSL_free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+int cabundle_test_handshake(struct tlsca *ca, const char *name)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL *c = ctx ? cabundle_test_client(ca, ctx, name) : NULL;
+	SSL *s = SSL_new(tlsca_server_ctx(ca));
+	BIO *cb = NULL, *sb = NULL;
+	int r = -ENOMEM, rc = 0, rs = 0;
+
+	if (c && s && (r = tlsca_use_leaf(ca, s, name)) == 0 && BIO_new_bio_pair(&cb, 0, &sb, 0) == 1) {
+		SSL_set_bio(c, cb, cb);
+		SSL_set_bio(s, sb, sb);
+		SSL_set_connect_state(c);
+		SSL_set_accept_state(s);
+		for (int i = 0; i < 20 && (rc != 1 || rs != 1); i++) {
+			rc = SSL_do_handshake(c);
+			rs = SSL_do_handshake(s);
+		}
+		r = rc == 1 && rs == 1 && SSL_get_verify_result(c) == X509_V_OK ? 0 : -EPROTO;
+	}
+	SSL_free(c);
+	SSL_free(s);
+	SSL_CTX_free(ctx);
+	return r;
+}
+#endif

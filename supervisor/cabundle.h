@@ -11,4 +11,12 @@ struct tlsca;
  * caller's, for the proxy; tlsca_free() it at the end. */
 struct tlsca *cabundle_send(int chan);
 
+#ifdef NETBOX_TEST_HOOKS
+/* Tests only: a TLS handshake in memory between the proxy's side, with
+ * @name's certificate, and a client that trusts @ca alone and checks
+ * @name: what openssl calls at run time, under the supervisor's filter.
+ * 0 or -errno. */
+int cabundle_test_handshake(struct tlsca *ca, const char *name);
+#endif
+
 #endif

@@ -91,7 +91,8 @@ static void supervise_raise_nofile(void)
  * open:PATH, openrw:PATH, stderr: (control characters), exec:PATH, ptrace:PID, kill:PID (signal 0),
  * killgroup:MS (SIGKILL to its process group after MS ms), vmread:PID
  * (process_vm_readv) or mint:NAME (the run's CA makes NAME's certificate,
- * as the proxy will for an inspected host), tried once it serves; the result on
+ * as the proxy will for an inspected host, and a client that trusts the
+ * CA completes a TLS handshake with it, in memory), tried once it serves; the result on
  * stderr ("netbox-test-hook: open ENOENT").  A call its filter refuses ends
  * the supervisor with a report instead (isolate.c). */
 /* NETBOX_TEST_HOOK=learned:TEXT ("\n" for a newline, "\0" for a NUL):
@@ -152,15 +153,12 @@ static void supervise_test_hook(struct tlsca *ca)
 
 		r = (int)process_vm_readv((pid_t)atoi(hook + 7), &local, 1, &remote, 1, 0);
 	} else if (strncmp(hook, "mint:", 5) == 0) {
-		SSL *ssl = ca ? SSL_new(tlsca_server_ctx(ca)) : NULL;
-
-		errno = ca ? ENOMEM : ENOENT;
-		r = ssl ? tlsca_use_leaf(ca, ssl, hook + 5) : -1;
+		errno = ENOENT;
+		r = ca ? cabundle_test_handshake(ca, hook + 5) : -1;
 		if (r < -1) {
 			errno = -r;
 			r = -1;
 		}
-		SSL_free(ssl);
 	}
 	fprintf(stderr, "netbox-test-hook: %.*s %s\n", (int)strcspn(hook, ":"), hook,
 		r < 0 ? strerrorname_np(errno) : "succeeded");

@@ -98,7 +98,7 @@ t_like "$ERR" "Permission denied" "... reading /proc/1/mem: Permission denied"
 
 if [ "$SANITIZED" = 0 ]; then
 	cap as_user env NETBOX_TEST_INSPECT=1 NETBOX_TEST_HOOK=mint:registry.npmjs.org "$NB" --quiet sh -c 'sleep 0.5'
-	t_like "$RC:$ERR" "^0:.*netbox-test-hook: mint succeeded" "the isolated supervisor (its filter loaded) makes a host's certificate with the CA"
+	t_like "$RC:$ERR" "^0:.*netbox-test-hook: mint succeeded" "the isolated supervisor (its filter loaded) makes a host's certificate with the CA, and a client that trusts the CA alone completes a TLS handshake with it"
 else
 	t_skip "the isolated supervisor makes a host's certificate" "a sanitizer build loads no filter"
 fi
