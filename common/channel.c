@@ -14,7 +14,12 @@
  *                                          descriptor (launcher/notify.c)
  *                       CHANNEL_LISTENER   a listener made on demand, or why
  *                                          not
- *   supervisor -> init  CHANNEL_LISTEN     make a listener for this port
+ *   supervisor -> init  CHANNEL_TRUST      for runs that inspect, once,
+ *                                          before the init builds its
+ *                                          mounts: the CA bundle, in a memfd
+ *                                          (supervisor/cabundle.c,
+ *                                          launcher/trust.c)
+ *                       CHANNEL_LISTEN     make a listener for this port
  *                                          (supervisor/ondemand.c)
  *   supervisor -> netbox  CHANNEL_COVERS, relayed; CHANNEL_LEARNED, the
  *                       learned profile's text (supervisor/supervise.c)

@@ -17,6 +17,7 @@ enum channel_type {
 	CHANNEL_LISTEN,        /* netbox -> init: make a listener for a port */
 	CHANNEL_LISTENER,      /* init -> netbox: here it is, or why not */
 	CHANNEL_LEARNED,       /* supervisor -> netbox: the learned profile */
+	CHANNEL_TRUST,         /* supervisor -> init: the CAs the sandbox trusts */
 };
 
 /* The kinds of sockets the init makes: listening ones, and the raw ones
@@ -50,6 +51,17 @@ struct channel_text {
 	uint32_t len;
 	uint32_t last;
 	char text[496];
+};
+
+/* The body of CHANNEL_TRUST, which carries one descriptor: a memfd of
+ * @bundle_len bytes, the host's CAs then the run's CA (its last @ca_len
+ * bytes), all PEM certificates (launcher/trust.c checks them). */
+struct channel_trust {
+	uint32_t bundle_len;
+	uint32_t ca_len;
+	uint32_t ca_hash; /* X509_NAME_hash() of the CA's subject: its name
+			   * in a hashed directory (c_rehash) */
+	uint32_t reserved; /* 0 */
 };
 
 /* Send one message: @len bytes of body (at most CHANNEL_MAX_BODY) and

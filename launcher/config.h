@@ -109,6 +109,9 @@ struct config {
 	uint8_t *listen_ports;   /* 65536-bit map of the TCP ports to serve */
 	bool ondemand;           /* a rule allows every port: listeners made
 				  * when the program connects (supervisor/ondemand.c) */
+	bool inspects;           /* request rules: some hosts' requests are
+				  * inspected, with a CA made for the run that
+				  * the sandbox trusts (trust.c) */
 	enum attribute_mode attribute; /* --attribute, --no-attribute */
 	unsigned notify;         /* the calls the supervisor is told of
 				  * (enum notify_calls; launcher/notify.c), 0: none */
@@ -170,8 +173,11 @@ void options_usage(void);
 char **env_build(const struct config *cfg, char **environ_in);
 void env_print_changes(const struct config *cfg, char **environ_in);
 
+struct trust_bundle;
+
 /* mounts.c, in the sandbox init: build the file system mountplan.c planned
- * (cfg->mounts, sorted). */
-void mounts_setup(const struct config *cfg);
+ * (cfg->mounts, sorted), and for a run that inspects, with @trust's CAs
+ * (trust.c; NULL otherwise). */
+void mounts_setup(const struct config *cfg, const struct trust_bundle *trust);
 
 #endif

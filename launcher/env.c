@@ -24,8 +24,12 @@
  * the name rules: a profile is shipped code that cannot know what the user's
  * value holds, so the value rules still apply.  --clearenv starts from a
  * handful of harmless variables; --setenv/--unsetenv adjust.
+ * A run that inspects requests (trust.c) also gets the variables TLS
+ * clients read for their CAs, naming the sandbox's files (env_trust_table):
+ * they replace the environment's, but not --setenv nor --unsetenv.
  */
 #include "config.h"
+#include "trust.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -226,6 +230,43 @@ static const struct env_rule env_ezconnect_rule = {
 	"user/password@", "Oracle's user/password@database (sqlplus, JDBC thin)"
 };
 
+/* What TLS clients read for their CAs, set for a run that inspects: the
+ * bundle (the host's CAs and the run's), which they use instead of their
+ * own roots; for node the run's CA alone, which it adds to its own. */
+static const struct {
+	const char *name;
+	bool ca_alone;
+	const char *who;
+} env_trust_table[] = {
+	{ "SSL_CERT_FILE", false, "openssl, Python's ssl, Go, Ruby" },
+	{ "NODE_EXTRA_CA_CERTS", true, "Node.js, npm" },
+	{ "REQUESTS_CA_BUNDLE", false, "Python requests" },
+	{ "CURL_CA_BUNDLE", false, "curl" },
+	{ "GIT_SSL_CAINFO", false, "git" },
+	{ "PIP_CERT", false, "pip" },
+	{ "CARGO_HTTP_CAINFO", false, "cargo" },
+	{ "npm_config_cafile", false, "npm" },
+	{ "DENO_CERT", false, "Deno" },
+};
+
+/* Is @entry one of env_trust_table's, in a run that sets them?  Any case:
+ * npm reads NPM_CONFIG_CAFILE as npm_config_cafile. */
+static bool env_is_trust(const struct config *cfg, const char *entry)
+{
+	for (size_t i = 0; cfg->inspects && i < ARRAY_SIZE(env_trust_table); i++) {
+		size_t n = strlen(env_trust_table[i].name);
+
+		if (strncasecmp(entry, env_trust_table[i].name, n) == 0 && entry[n] == '=')
+			return true;
+	}
+	return false;
+}
+
+static const char *env_trust_value(size_t i)
+{
+	return env_trust_table[i].ca_alone ? TRUST_CA_PATH : TRUST_BUNDLE_PATH;
+}
+
 /* Kept by --clearenv. */
 static const char *const env_clear_keep[] = {
 	"PATH", "HOME", "TERM", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "COLORTERM",
@@ -239,6 +280,7 @@ enum env_fate {
 	ENV_DROP_CLEAR,
 	ENV_DROP_UNSET,
 	ENV_REPLACED,
+	ENV_TRUST,        /* netbox sets its own (env_trust_table) */
 };
 
 /* What happens to one variable, and why. */
@@ -555,6 +597,10 @@ static struct env_verdict env_fate(const struct config *cfg, const char *entry)
 			return v;
 		}
 	}
+	if (env_is_trust(cfg, entry)) {
+		v.fate = ENV_TRUST;
+		return v;
+	}
 	for (size_t i = 0; cleared && i < ARRAY_SIZE(env_clear_keep); i++)
 		cleared = !env_name_is(entry, env_clear_keep[i]);
 	if (env_in_list(cfg->keep_env, cfg->nkeep_env, entry)) {
@@ -625,6 +671,12 @@ char **env_build(const struct config *cfg, char **environ_in)
 		}
 	}
 	env_identity(cfg, &v, &n);
+	for (size_t i = 0; cfg->inspects && i < ARRAY_SIZE(env_trust_table); i++) {
+		cleanup_free char *entry = xasprintf("%s=%s", env_trust_table[i].name, env_trust_value(i));
+
+		if (env_fate(cfg, entry).fate == ENV_TRUST)
+			env_push(&v, &n, steal_pointer(&entry));
+	}
 	for (size_t i = 0; i < cfg->nset_env; i++)
 		env_push(&v, &n, cfg->set_env[i]);
 	return v;
@@ -674,6 +726,27 @@ static bool env_print_one(const struct config *cfg, const char *e)
 	}
 }
 
+/* The --check lines of env_trust_table's variables; true if any. */
+static bool env_print_trust(const struct config *cfg, char **environ_in)
+{
+	bool any = false;
+
+	for (size_t i = 0; cfg->inspects && i < ARRAY_SIZE(env_trust_table); i++) {
+		cleanup_free char *entry = xasprintf("%s=%s", env_trust_table[i].name, env_trust_value(i));
+		bool yours = false;
+
+		if (env_fate(cfg, entry).fate != ENV_TRUST)
+			continue; /* --setenv or --unsetenv: shown as such */
+		for (char **e = environ_in; e && *e && !yours; e++)
+			yours = strncasecmp(*e, entry, strlen(env_trust_table[i].name) + 1) == 0;
+		printf("  set   %-28s (TLS inspection: %s, for %s%s)\n", entry,
+		       env_trust_table[i].ca_alone ? "the run's CA alone" : "the host's CAs and the run's",
+		       env_trust_table[i].who, yours ? "; replaces yours" : "");
+		any = true;
+	}
+	return any;
+}
+
 void env_print_changes(const struct config *cfg, char **environ_in)
 {
 	bool any = false;
@@ -687,6 +760,7 @@ void env_print_changes(const struct config *cfg, char **environ_in)
 		       cfg->user, cfg->user);
 		any = true;
 	}
+	any |= env_print_trust(cfg, environ_in);
 	for (size_t i = 0; i < cfg->nset_env; i++) {
 		cleanup_free char *set = util_escape_dup(cfg->set_env[i]);
 

@@ -5,9 +5,11 @@
  * writes.  Theory of operation:
  *   init_prepare()   die with netbox (PR_SET_PDEATHSIG, then a read on the
  *                    sync pipe: EOF means the parent is already gone), take
- *                    the program's uid/gid, bring up the network and build
- *                    the mount tree (mounts.c), then become non-dumpable so
- *                    the program cannot ptrace it or read its memory;
+ *                    the program's uid/gid, become non-dumpable so the
+ *                    program cannot ptrace it or read its memory, bring up
+ *                    the network, for a run that inspects wait for the CAs
+ *                    the sandbox trusts (trust.c), and build the mount tree
+ *                    (mounts.c);
  *   init_spawn()     fork the program: privileges dropped (privs.c), every
  *                    descriptor but stdio and --pass-fd closed, seccomp last,
  *                    execve;
@@ -26,6 +28,7 @@
 #include "notify.h"
 #include "privs.h"
 #include "sandbox.h"
+#include "trust.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -167,6 +170,7 @@ static void init_inotify_limits(void)
 
 static void init_prepare(const struct config *cfg, int sync_fd, int chan)
 {
+	struct trust_bundle trust;
 	char go;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
@@ -187,8 +191,14 @@ static void init_prepare(const struct config *cfg, int sync_fd, int chan)
 	if (prctl(PR_SET_DUMPABLE, 0) < 0)
 		die_errno(NULL, "cannot make the sandbox init non-dumpable");
 	init_network(cfg, chan);
+	/* The supervisor makes the run's CA once this process exists (its
+	 * key is never here) and sends the bundle; the mounts need it. */
+	if (cfg->inspects)
+		trust_receive(chan, &trust);
 	init_inotify_limits();
-	mounts_setup(cfg);
+	mounts_setup(cfg, cfg->inspects ? &trust : NULL);
+	if (cfg->inspects)
+		trust_bundle_free(&trust);
 }
 
 /* At most --max-procs processes: RLIMIT_NPROC counts a user's processes

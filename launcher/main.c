@@ -23,6 +23,7 @@
 #include "profile.h"
 #include "profilehint.h"
 #include "sandbox.h"
+#include "trust.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -238,6 +239,7 @@ static void main_check(const struct config *cfg)
 	if (cfg->net == NET_FILTER)
 		isolate_print(cfg, stdout);
 	mountplan_print(cfg);
+	trust_print(cfg);
 	protect_print(cfg, stdout);
 	env_print_changes(cfg, environ);
 	if (cfg->npass_fds) {
@@ -271,6 +273,7 @@ int main(int argc, char **argv)
 	mountplan_sort(&main_cfg);
 	main_listen_ports(&main_cfg);
 	main_notify(&main_cfg);
+	trust_plan(&main_cfg);
 
 	if (main_cfg.check) {
 		main_check(&main_cfg);

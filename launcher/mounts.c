@@ -17,6 +17,9 @@
  *      in a tmpfs when the covered tree does not have it.  Every writable
  *      throw-away place (covers, --tmpfs, /dev/shm, overlays' upper layers)
  *      is a directory of one tmpfs, the store, mounted in the staging area.
+ *   3b. For a run that inspects, the CAs the sandbox trusts (trust.c): a
+ *      read-only tmpfs of their own, bound over the system bundles and
+ *      /etc/ssl/certs, after the planned mounts so that it shows over them.
  *   4. pivot_root into /newroot and detach the old root: nothing of the host
  *      is reachable but what was bound.  The store goes with the staging
  *      area, out of every path; each mount of it keeps its own reference to
@@ -24,6 +27,7 @@
  */
 #include "config.h"
 #include "paths.h"
+#include "trust.h"
 #include "util.h"
 
 #include <errno.h>
@@ -497,7 +501,7 @@ static void mounts_stage(const struct config *cfg)
 		die_errno(NULL, "chdir /");
 }
 
-void mounts_setup(const struct config *cfg)
+void mounts_setup(const struct config *cfg, const struct trust_bundle *trust)
 {
 	mounts_stage(cfg);
 
@@ -509,6 +513,8 @@ void mounts_setup(const struct config *cfg)
 	/* Step 3: parents first (cfg->mounts is sorted by mountplan_sort()). */
 	for (size_t i = 0; i < cfg->nmounts; i++)
 		mounts_apply(cfg, &cfg->mounts[i]);
+	if (trust)
+		trust_mount(trust, NEWROOT);
 
 	/* Step 4: the new root; the staging tmpfs and the old root go away. */
 	if (chdir(NEWROOT) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)

@@ -10,7 +10,9 @@
  * does not need (isolate.c).  What needs the file system later (the
  * learned profile, the exit sweep) is netbox's, which hears from it over a
  * channel (channel.c).  Theory of operation:
- *   supervise_main()  create the sandbox (launcher/sandbox.c), take its
+ *   supervise_main()  create the sandbox (launcher/sandbox.c); for a run
+ *                     that inspects, make the run's CA and send the init
+ *                     the bundle it trusts (cabundle.c); take its
  *                     listeners (handover.c) and pass its throw-away mounts
  *                     on to netbox; then isolate (isolate.c) and serve;
  *   supervise_run()   the loop: single-threaded, the resolver's c-ares
@@ -21,6 +23,7 @@
  *                     netbox, and the program's status returned.
  */
 #include "supervise.h"
+#include "cabundle.h"
 #include "channel.h"
 #include "discard.h"
 #include "handover.h"
@@ -31,6 +34,7 @@
 #include "sandbox.h"
 #include "dns/resolver.h"
 #include "netproxy/proxy.h"
+#include "netproxy/tlsca.h"
 #include "netproxy/watch.h"
 #include "policy/policy.h"
 #include "report.h"
@@ -85,8 +89,10 @@ static void supervise_raise_nofile(void)
 /* Tests only (meson -Dtest_hooks=true): show from outside that the
  * isolated supervisor cannot do what an exploit would: NETBOX_TEST_HOOK=
  * open:PATH, openrw:PATH, stderr: (control characters), exec:PATH, ptrace:PID, kill:PID (signal 0),
- * killgroup:MS (SIGKILL to its process group after MS ms) or vmread:PID
- * (process_vm_readv), tried once it serves; the result on
+ * killgroup:MS (SIGKILL to its process group after MS ms), vmread:PID
+ * (process_vm_readv) or mint:NAME (the run's CA makes NAME's certificate,
+ * as the proxy will for an inspected host, and a client that trusts the
+ * CA completes a TLS handshake with it, in memory), tried once it serves; the result on
  * stderr ("netbox-test-hook: open ENOENT").  A call its filter refuses ends
  * the supervisor with a report instead (isolate.c). */
 /* NETBOX_TEST_HOOK=learned:TEXT ("\n" for a newline, "\0" for a NUL):
@@ -112,7 +118,7 @@ static void supervise_test_learned(char **text, size_t *len)
 	*len = n;
 }
 
-static void supervise_test_hook(void)
+static void supervise_test_hook(struct tlsca *ca)
 {
 	const char *hook = getenv("NETBOX_TEST_HOOK");
 	int r = 0;
@@ -146,6 +152,13 @@ static void supervise_test_hook(void)
 		struct iovec local = { buf, sizeof(buf) }, remote = { (void *)0x400000, sizeof(buf) };
 
 		r = (int)process_vm_readv((pid_t)atoi(hook + 7), &local, 1, &remote, 1, 0);
+	} else if (strncmp(hook, "mint:", 5) == 0) {
+		errno = ENOENT;
+		r = ca ? cabundle_test_handshake(ca, hook + 5) : -1;
+		if (r < -1) {
+			errno = -r;
+			r = -1;
+		}
 	}
 	fprintf(stderr, "netbox-test-hook: %.*s %s\n", (int)strcspn(hook, ":"), hook,
 		r < 0 ? strerrorname_np(errno) : "succeeded");
@@ -188,7 +201,7 @@ static bool supervise_hint(void *ctx, const char *name, uint16_t port, char *out
 }
 
 static int supervise_run(const struct config *cfg, pid_t init_pid, struct listener *ls, size_t n,
-			 int chan, int back)
+			 int chan, int back, struct tlsca *ca)
 {
 	struct ondemand *ondemand = NULL;
 	struct notify *notify = NULL;
@@ -221,6 +234,7 @@ static int supervise_run(const struct config *cfg, pid_t init_pid, struct listen
 	report_start(report, cfg->argv);
 	resolver = resolver_new(s.base, cfg->policy, report);
 	proxy = proxy_new(s.base, cfg->policy, resolver, report);
+	proxy_set_tlsca(proxy, ca);
 	watch = watch_new(s.base, report, resolver, cfg->policy);
 	for (size_t i = 0; i < n; i++) {
 		int r = 0;
@@ -269,7 +283,7 @@ static int supervise_run(const struct config *cfg, pid_t init_pid, struct listen
 	 * else (isolate.c). */
 	isolate_supervisor(cfg);
 #ifdef NETBOX_TEST_HOOKS
-	supervise_test_hook();
+	supervise_test_hook(ca);
 #endif
 	/* The init may have exited before the handler was in place. */
 	supervise_sigchld(SIGCHLD, 0, &s);
@@ -280,6 +294,7 @@ static int supervise_run(const struct config *cfg, pid_t init_pid, struct listen
 	ondemand_free(ondemand);
 	watch_free(watch);
 	proxy_free(proxy);
+	tlsca_free(ca);
 	resolver_free(resolver);
 	report_end(report, s.status);
 	report_summary(report);
@@ -296,6 +311,7 @@ int supervise_main(const struct config *cfg, char **envp, int back)
 {
 	struct discard_covers covers;
 	struct listener *ls = NULL;
+	struct tlsca *ca = NULL;
 	size_t n = 0;
 	int chan, status, r;
 	pid_t pid;
@@ -303,11 +319,15 @@ int supervise_main(const struct config *cfg, char **envp, int back)
 	isolate_initial(cfg, back);
 	pid = sandbox_start(cfg, envp, &chan);
 	isolate_sandbox_made(cfg, back);
+	/* The CA after the fork: its key is never in the init's memory. */
+	if (cfg->inspects)
+		ca = cabundle_send(chan);
 
 	/* What the init says, in its order: the listeners (a filtered
 	 * network), then the throw-away mounts once the tree is built. */
 	if (cfg->net == NET_FILTER && (r = handover_listeners(chan, &ls, &n)) < 0) {
 		status = sandbox_wait(pid);
+		tlsca_free(ca);
 		/* The init died and said why; or it sent garbage. */
 		if (r == -EPROTO)
 			die(NULL, "bad message from the sandbox init");
@@ -320,13 +340,14 @@ int supervise_main(const struct config *cfg, char **envp, int back)
 		close(covers.fds[i]);
 	if (cfg->net != NET_FILTER) {
 		close(chan);
+		tlsca_free(ca);
 		return sandbox_wait(pid);
 	}
 	if (!cfg->notify) {
 		close(chan);
 		chan = -1;
 	}
-	status = supervise_run(cfg, pid, ls, n, chan, back);
+	status = supervise_run(cfg, pid, ls, n, chan, back, ca);
 	free(ls);
 	return status;
 }
