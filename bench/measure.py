@@ -12,6 +12,13 @@ Every client runs in the client namespace as the unprivileged bench user
 (bench/as-user), on one of these paths:
   direct       nothing in between (the baseline of every ratio)
   netbox       netbox --quiet --allow server.bench:80,5201,9000 -- CMD
+  netbox --log the same with --log WORK/netbox-log.jsonl: attribution on,
+               so each connect() and each datagram sent with an address is
+               a seccomp user notification netbox answers, and each
+               connection a line of the log (netbox truncates the file at
+               every start); for the figures where a per-connection or
+               per-request cost shows (req/s, connect, first byte, DNS) and
+               one bulk figure (the HTTP download)
   slirp4netns  bench/slirp-run CMD (user + net namespace, slirp4netns)
   pasta        pasta --config-net -q --no-map-gw -- CMD
   tinyproxy    CMD told to use the forward proxy on 127.0.0.1:8888
@@ -217,15 +224,28 @@ def run(argv, timeout=120, env=None, stdin=subprocess.DEVNULL):
 # ---- paths ------------------------------------------------------------------
 
 NB_ALLOW = "%s:80,5201,9000" % NAME
+NB_LOG = os.path.join(CFG["work"], "netbox-log.jsonl")
+
+
+def nb_wrap(path, allow):
+    """netbox's argv on @path ("netbox" or "netbox --log") with --allow @allow."""
+    log_opt = ["--log", NB_LOG] if path == "netbox --log" else []
+    return [NB, "--quiet"] + log_opt + ["--allow", allow, "--"]
+
+
 WRAP = {
     "direct": [],
-    "netbox": [NB, "--quiet", "--allow", NB_ALLOW, "--"],
+    "netbox": nb_wrap("netbox", NB_ALLOW),
+    "netbox --log": nb_wrap("netbox --log", NB_ALLOW),
     "slirp4netns": [os.path.join(BENCH, "slirp-run")],
     "pasta": ["pasta", "--config-net", "-q", "--no-map-gw", "--"],
     "tinyproxy": [],
 }
 PROXY = "http://127.0.0.1:8888"
-TRAFFIC_PATHS = ["direct", "netbox", "slirp4netns", "pasta", "tinyproxy"]
+TRAFFIC_PATHS = ["direct", "netbox", "netbox --log", "slirp4netns", "pasta", "tinyproxy"]
+# the figures "netbox --log" runs; the others are the same as netbox's
+# (no connection is made during them, or one: the same data path)
+LOG_FIGURES = ("http", "wrk", "ttfb", "dns")
 
 
 def have(prog):
@@ -248,8 +268,38 @@ def check_paths():
         if rc != 0 or o.strip() != "200":
             note("%s cannot fetch http://%s/1k here (exit %d: %s): skipped" % (p, NAME, rc, (e or o).strip()[-200:]))
             continue
+        if p == "netbox --log" and not log_attributed():
+            note("netbox --log wrote no connection record naming its process to %s: skipped" % NB_LOG)
+            continue
         live.append(p)
     return live
+
+
+def log_records(event="connection"):
+    """The records of @event in the log of the last netbox --log run."""
+    recs = []
+    try:
+        with open(NB_LOG) as f:
+            for line in f:
+                try:
+                    d = json.loads(line)
+                except ValueError:
+                    continue
+                if d.get("event") == event:
+                    recs.append(d)
+    except OSError:
+        pass
+    return recs
+
+
+def log_attributed():
+    return any(isinstance(r.get("proc"), dict) and r["proc"].get("pid") for r in log_records())
+
+
+def log_extra(path, event="connection"):
+    """On the netbox --log path: how many records of @event the log holds
+    (a connection, a DNS query: one each)."""
+    return {"log_%s_records" % event: len(log_records(event))} if path == "netbox --log" else {}
 
 
 def rotated(paths, r):
@@ -268,7 +318,7 @@ def add(figure, path, rnd, value, **extra):
 def cpu_extra(path, cpu, gb=None, reqs=None):
     """CPU per GB or per request: of the whole run, and of netbox itself."""
     e = {}
-    for key, v in (("cpu", cpu.get("all")), ("netbox_cpu", cpu.get("self") if path == "netbox" else None)):
+    for key, v in (("cpu", cpu.get("all")), ("netbox_cpu", cpu.get("self") if path.startswith("netbox") else None)):
         if v is None:
             continue
         if gb:
@@ -301,7 +351,7 @@ def fig_http(path, rnd):
         d = json.loads(o.strip().splitlines()[-1])
         if d["bytes"] != P["http_bytes"]:
             raise ValueError("short download: %s bytes" % d["bytes"])
-        add("http_bulk", path, rnd, d["gbps"], **cpu_extra(path, cpu, gb=P["http_bytes"] / 1e9))
+        add("http_bulk", path, rnd, d["gbps"], **cpu_extra(path, cpu, gb=P["http_bytes"] / 1e9), **log_extra(path))
     except (ValueError, IndexError, KeyError) as ex:
         note("HTTP download on %s failed (exit %d): %s %s" % (path, rc, ex, e.strip()[-200:]))
 
@@ -329,6 +379,9 @@ def fig_wrk(path, rnd):
                 continue
             t = WRK_TOTAL.search(o)
             extra = cpu_extra(path, cpu, reqs=int(t.group(1)) if t else None)
+            extra.update(log_extra(path))
+            if t:
+                extra["requests"] = int(t.group(1))
             errs = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", o)
             non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", o)
             if errs:
@@ -357,7 +410,7 @@ def fig_ttfb(path, rnd):
     if s is None:
         note("first-byte timing on %s failed: %s" % (path, err))
         return
-    add("connect_ms", path, rnd, statistics.median(x[0] for x in s), samples=[x[0] for x in s])
+    add("connect_ms", path, rnd, statistics.median(x[0] for x in s), samples=[x[0] for x in s], **log_extra(path))
     add("ttfb_ms", path, rnd, statistics.median(x[1] for x in s), samples=[x[1] for x in s])
 
 
@@ -392,15 +445,15 @@ def fig_dns(path, rnd):
     dns_seq[0] += 1
     name = "d%d.bench" % dns_seq[0]
     wrap = WRAP[path]
-    if path == "netbox":
-        wrap = [NB, "--quiet", "--allow", "bench", "--"]
+    if path.startswith("netbox"):
+        wrap = nb_wrap(path, "bench")
     rc, o, e, _ = run(wrap + ["python3", "-I", "-B", os.path.join(BENCH, "dnstime.py"), "--server",
                               CFG["srv_ip"], "--name", name, "--count", "6"], timeout=30)
     try:
         d = json.loads(o.strip().splitlines()[-1])
         if d["rcode"][0] != 0 or d["answers"][0] < 1:
             raise ValueError("rcode %s answers %s" % (d["rcode"], d["answers"]))
-        add("dns_first_ms", path, rnd, d["ms"][0])
+        add("dns_first_ms", path, rnd, d["ms"][0], **log_extra(path, "dns"))
         add("dns_cached_ms", path, rnd, statistics.median(d["ms"][1:]))
     except (ValueError, IndexError, KeyError) as ex:
         note("DNS timing on %s failed (exit %d): %s %s" % (path, rc, ex, e.strip()[-200:]))
@@ -630,18 +683,12 @@ def main():
     for rnd in range(P["rounds"]):
         log("round %d/%d (load %s)" % (rnd + 1, P["rounds"], " ".join(loadavg())))
         round_load.append(loadavg())
-        for path in rotated([p for p in LIVE if p != "tinyproxy"], rnd):
-            fig_iperf(path, rnd)
-        for path in rotated(LIVE, rnd):
-            fig_http(path, rnd)
-        for path in rotated(LIVE, rnd):
-            fig_wrk(path, rnd)
-        for path in rotated(LIVE, rnd):
-            fig_ttfb(path, rnd)
-        for path in rotated(LIVE, rnd):
-            fig_keepalive_100k(path, rnd)
-        for path in rotated(LIVE, rnd):
-            fig_dns(path, rnd)
+        for fig, fn in (("iperf", fig_iperf), ("http", fig_http), ("wrk", fig_wrk), ("ttfb", fig_ttfb),
+                        ("ka100k", fig_keepalive_100k), ("dns", fig_dns)):
+            paths = [p for p in LIVE if (p != "netbox --log" or fig in LOG_FIGURES) and
+                     (p != "tinyproxy" or fig != "iperf")]
+            for path in rotated(paths, rnd):
+                fn(path, rnd)
     fig_rss()
     fig_rules()
     meta.update(loadavg_end=loadavg(), loadavg_rounds=round_load, seconds=round(time.time() - t0, 1),

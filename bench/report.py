@@ -5,8 +5,9 @@
 
 Each figure's value on a path is the median over its rounds (startup: over
 its runs); the ratio is to the direct path of the same run.  OUT.md holds the
-markdown (the machine, the kernel, the date, the load, the main table, the
-netbox targets with met/missed, idle-connection memory, rules, notes);
+markdown (the machine, the kernel, the date, the load, the main table, what
+attribution costs (netbox --log against netbox), the netbox targets with
+met/missed, idle-connection memory, rules, notes);
 OUT.json the same numbers, the machine description and the raw samples.
 """
 import json
@@ -42,7 +43,7 @@ CPU_FIGURES = [
     ("cpu_iperf_up", "iperf_up", "cpu_s_per_gb", "CPU per GB, iperf3 client → server", "s", 2),
     ("cpu_http_bulk", "http_bulk", "cpu_s_per_gb", "CPU per GB, HTTP download", "s", 2),
 ]
-PATHS = ["direct", "netbox", "bwrap", "firejail", "unshare -Urn", "slirp4netns", "pasta", "tinyproxy"]
+PATHS = ["direct", "netbox", "netbox --log", "bwrap", "firejail", "unshare -Urn", "slirp4netns", "pasta", "tinyproxy"]
 
 
 def fmt(v, digits):
@@ -94,7 +95,7 @@ def aggregate(raw):
             med = statistics.median(x["value"] for x in rs)
             e = dict(median=med, n=len(rs), ratio=(med / base) if base else None,
                      values=[x["value"] for x in rs])
-            for k in ("netbox_cpu_us_per_req", "netbox_cpu_s_per_gb"):
+            for k in ("netbox_cpu_us_per_req", "netbox_cpu_s_per_gb", "log_connection_records", "requests"):
                 vals = [x[k] for x in rs if k in x]
                 if vals:
                     e[k] = statistics.median(vals)
@@ -149,6 +150,54 @@ def ratio(figs, fid, path="netbox"):
 
 def med(figs, fid, path):
     return figs.get(fid, {}).get("paths", {}).get(path, {}).get("median")
+
+
+# netbox --log against netbox: the figures both ran, in this order
+LOG_ROWS = ["rps_new_16", "rps_new_256", "connect_ms", "ttfb_ms", "dns_first_ms", "dns_cached_ms",
+            "rps_ka_16", "rps_ka_256", "http_bulk", "cpu_rps_new_16"]
+
+
+def attribution(figs):
+    """The markdown lines on what --log costs: each figure with and
+    without it, the difference, netbox's own CPU per new connection, and
+    how many connections the log recorded."""
+    rows = []
+    for fid in LOG_ROWS:
+        a, b = med(figs, fid, "netbox"), med(figs, fid, "netbox --log")
+        if a is None or b is None:
+            continue
+        f = figs[fid]
+        digits = next((x[4] for x in FIGURES if x[0] == fid), None)
+        if digits is None:
+            digits = next(x[5] for x in CPU_FIGURES if x[0] == fid)
+        diff = fmt(b - a, digits)
+        if not diff.startswith("-"):
+            diff = "+" + diff
+        if f["unit"] == "ms":
+            diff += " ms (%+.0f µs)" % ((b - a) * 1e3)
+        else:
+            diff += " " + f["unit"]
+        rows.append("| %s | %s | %s | %.2f× | %s |" % (f["label"], cell(figs, fid, "netbox", digits),
+                                                     cell(figs, fid, "netbox --log", digits), b / a, diff))
+    if not rows:
+        return []
+    out = ["What attribution costs: `netbox --log FILE` (each connect() and each datagram sent with an address "
+           "is a seccomp user notification the supervisor answers, each connection a line of the log) against "
+           "`netbox` without it, same rounds; in parentheses the ratio to direct:", "",
+           "| figure | netbox | netbox --log | --log / netbox | difference |", "|---|---|---|---|---|"] + rows
+    extra = []
+    nc = [figs.get("rps_new_16", {}).get("paths", {}).get(p, {}).get("netbox_cpu_us_per_req")
+          for p in ("netbox", "netbox --log")]
+    if None not in nc:
+        extra.append("netbox's own CPU per new connection (new conn/16) %.1f µs without --log, %.1f µs with "
+                     "(%+.1f µs)" % (nc[0], nc[1], nc[1] - nc[0]))
+    d = figs.get("rps_new_16", {}).get("paths", {}).get("netbox --log", {})
+    if d.get("log_connection_records") is not None and d.get("requests"):
+        extra.append("the log held %s connection records for %s requests in a new conn/16 run (medians)" % (
+            fmt(d["log_connection_records"], 0), fmt(d["requests"], 0)))
+    if extra:
+        out += ["", "; ".join(extra) + "."]
+    return out + [""]
 
 
 def targets(figs, rss, rules, fit):
@@ -235,6 +284,7 @@ req/s: wrk, 2 threads, %s per run, a 1 KiB file; first byte: curl, %d fresh conn
                "from /proc) per request or per GB; the two cores are shared by all of them, so a path's "
                "throughput ratio follows the inverse of its CPU ratio.")
     out.append("")
+    out += attribution(figs)
     out.append("netbox against its targets (issue 5; ratios to direct):")
     out.append("")
     out.append("| target | measured | |")
