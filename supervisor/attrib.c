@@ -8,12 +8,17 @@
  * package (npm_package_name, npm_package_version, npm_lifecycle_event of
  * its environment) — read from the supervisor's own /proc, which shows
  * the sandbox's processes and nothing else (isolate.c binds it read-only).
- * The socket itself is remembered (a duplicate from pidfd_getfd()) until
- * the proxy, the resolver or a watcher asks whose is the program's end of
- * a connection: getsockname() on the remembered sockets answers exactly,
- * whatever the order of the events — the kernel picks the port only during
- * the call that was let go on.  A duplicate is closed as soon as its port is
- * known, so the program's close() still ends its connection.
+ * The socket itself is looked at only while its call waits (a duplicate
+ * from pidfd_getfd(), closed before the answer): its inode and its local
+ * address are remembered, until the proxy, the resolver or a watcher asks
+ * whose is the program's end of a connection.  A socket that has no port
+ * yet is bound to one now (port 0 on the wildcard address: what the
+ * kernel's own autobind at connect() or sendto() gives), since the port
+ * is the only key those callers have.  No duplicate outlives the call: a
+ * kept one was the last reference once the program closed its own, and a
+ * TCP socket with SO_LINGER set makes that close() wait — in the loop —
+ * for as long as its peer does not read (the peer parked in the same
+ * table: forever, and netbox never returned).
  *
  * What the program shows of itself is its own: a process may rewrite its
  * arguments or lie in its environment.  Attribution says who asked, for
@@ -21,7 +26,8 @@
  *
  * Bounds: ATTRIB_PROCS process records for the run (past that, attempts
  * are logged without a process), ATTRIB_SOCKS remembered sockets, each
- * forgotten ATTRIB_TTL_NS after its last use.
+ * forgotten ATTRIB_TTL_NS after its last use (and not matched past it:
+ * the port may be another socket's by then).
  */
 #include "attrib.h"
 #include "util.h"
@@ -47,11 +53,10 @@ struct attrib_procrec {
 };
 
 struct attrib_sock {
-	int fd;                     /* the duplicate until its port is known, else -1 */
 	ino_t ino;                  /* 0: a free slot */
 	int proto;
 	struct in6_addr local;      /* v4 mapped */
-	uint16_t port;              /* 0: not known yet */
+	uint16_t port;
 	const struct report_proc *proc;
 	uint64_t used_ns;
 };
@@ -64,20 +69,13 @@ struct attrib {
 
 struct attrib *attrib_new(void)
 {
-	struct attrib *a = xcalloc(1, sizeof(*a));
-
-	for (size_t i = 0; i < ATTRIB_SOCKS; i++)
-		a->socks[i].fd = -1;
-	return a;
+	return xcalloc(1, sizeof(struct attrib));
 }
 
 void attrib_free(struct attrib *a)
 {
 	if (!a)
 		return;
-	for (size_t i = 0; i < ATTRIB_SOCKS; i++)
-		if (a->socks[i].fd >= 0)
-			close(a->socks[i].fd);
 	free(a->procs);
 	free(a);
 }
@@ -256,39 +254,61 @@ const struct report_proc *attrib_proc(struct attrib *a, pid_t tid)
 
 /* ---- sockets ---------------------------------------------------------------- */
 
-/* Learn @s's address once the kernel gave it one; then its duplicate goes. */
-static void attrib_sock_bound(struct attrib_sock *s)
+/* @sock's local address into @local (v4 mapped) and *@port; its family, or
+ * -1 for a socket that is not IPv4 or IPv6. */
+static int attrib_sock_name(int sock, struct in6_addr *local, uint16_t *port)
 {
 	struct sockaddr_storage ss = { 0 };
 	socklen_t len = sizeof(ss);
 
-	if (s->fd < 0 || getsockname(s->fd, (struct sockaddr *)&ss, &len) < 0)
-		return;
-	if (ss.ss_family == AF_INET) {
+	if (getsockname(sock, (struct sockaddr *)&ss, &len) < 0)
+		return -1;
+	if (ss.ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
 		const struct sockaddr_in *in = (const struct sockaddr_in *)&ss;
 
-		memset(&s->local, 0, sizeof(s->local));
-		s->local.s6_addr[10] = s->local.s6_addr[11] = 0xff;
-		memcpy(&s->local.s6_addr[12], &in->sin_addr, 4);
-		s->port = ntohs(in->sin_port);
-	} else if (ss.ss_family == AF_INET6) {
+		memset(local, 0, sizeof(*local));
+		local->s6_addr[10] = local->s6_addr[11] = 0xff;
+		memcpy(&local->s6_addr[12], &in->sin_addr, 4);
+		*port = ntohs(in->sin_port);
+		return AF_INET;
+	}
+	if (ss.ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
 		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
 
-		s->local = in6->sin6_addr;
-		s->port = ntohs(in6->sin6_port);
+		*local = in6->sin6_addr;
+		*port = ntohs(in6->sin6_port);
+		return AF_INET6;
 	}
-	if (s->port) {
-		close(s->fd);
-		s->fd = -1;
-	}
+	return -1;
 }
 
-static void attrib_sock_forget(struct attrib_sock *s)
+/* @sock's local address, bound first to an ephemeral port of the wildcard
+ * address if it has none (the call about to run would do the same); 0, or
+ * -1 when it has none (not IPv4/IPv6, IP_BIND_ADDRESS_NO_PORT). */
+static int attrib_sock_bind(int sock, struct in6_addr *local, uint16_t *port)
 {
-	if (s->fd >= 0)
-		close(s->fd);
-	memset(s, 0, sizeof(*s));
-	s->fd = -1;
+	int family = attrib_sock_name(sock, local, port);
+
+	if (family < 0)
+		return -1;
+	if (!*port) {
+		struct sockaddr_in6 any6 = { .sin6_family = AF_INET6 };
+		struct sockaddr_in any4 = { .sin_family = AF_INET };
+
+		/* EINVAL: bound meanwhile (another thread's call): read again. */
+		if (family == AF_INET6)
+			bind(sock, (const struct sockaddr *)&any6, sizeof(any6));
+		else
+			bind(sock, (const struct sockaddr *)&any4, sizeof(any4));
+		if (attrib_sock_name(sock, local, port) < 0)
+			return -1;
+	}
+	return *port ? 0 : -1;
+}
+
+static bool attrib_sock_stale(const struct attrib_sock *s, uint64_t now)
+{
+	return s->ino && now - s->used_ns > ATTRIB_TTL_NS;
 }
 
 void attrib_note(struct attrib *a, pid_t tid, int sock)
@@ -296,35 +316,38 @@ void attrib_note(struct attrib *a, pid_t tid, int sock)
 	const struct report_proc *proc = attrib_proc(a, tid);
 	struct attrib_sock *s = NULL, *oldest = &a->socks[0];
 	uint64_t now = now_ns();
+	struct in6_addr local;
+	uint16_t port = 0;
 	int type = 0;
 	socklen_t len = sizeof(type);
 	struct stat st;
+	int r = -1;
 
-	if (fstat(sock, &st) < 0 || !S_ISSOCK(st.st_mode) ||
-	    getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &len) < 0) {
-		close(sock);
+	if (fstat(sock, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &len) == 0)
+		r = attrib_sock_bind(sock, &local, &port);
+	/* Never kept past the call: see the top of the file. */
+	close(sock);
+	if (r < 0)
 		return;
-	}
 	for (size_t i = 0; i < ATTRIB_SOCKS && !s; i++) {
 		struct attrib_sock *c = &a->socks[i];
 
-		if (c->ino && now - c->used_ns > ATTRIB_TTL_NS)
-			attrib_sock_forget(c);
+		if (attrib_sock_stale(c, now))
+			memset(c, 0, sizeof(*c));
 		if (c->ino == st.st_ino)
 			s = c; /* known: a socket shared with a child, a second send */
 		else if (c->used_ns < oldest->used_ns)
 			oldest = c;
 	}
-	if (s) {
-		close(sock);
-	} else {
+	if (!s) {
 		s = oldest;
-		attrib_sock_forget(s);
-		s->fd = sock;
-		s->ino = st.st_ino;
-		s->proto = type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
-		attrib_sock_bound(s);
+		*s = (struct attrib_sock){ .ino = st.st_ino };
 	}
+	/* Its address again: the same socket may have been bound since. */
+	s->proto = type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+	s->local = local;
+	s->port = port;
 	/* The last process to use a socket is the one that made the attempt. */
 	if (proc)
 		s->proc = proc;
@@ -336,14 +359,13 @@ const struct report_proc *attrib_lookup(void *ctx, int proto, const struct in6_a
 {
 	struct attrib *a = ctx;
 	struct attrib_sock *best = NULL;
+	uint64_t now = now_ns();
 
 	for (size_t i = 0; i < ATTRIB_SOCKS; i++) {
 		struct attrib_sock *s = &a->socks[i];
 
-		if (!s->ino || s->proto != proto)
+		if (!s->ino || s->proto != proto || attrib_sock_stale(s, now))
 			continue;
-		if (!s->port)
-			attrib_sock_bound(s);
 		/* A socket bound to the wildcard address sent from any. */
 		if (s->port != port || (!IN6_IS_ADDR_UNSPECIFIED(&s->local) &&
 					memcmp(&s->local, client, sizeof(*client)) != 0 &&
@@ -355,6 +377,6 @@ const struct report_proc *attrib_lookup(void *ctx, int proto, const struct in6_a
 	}
 	if (!best)
 		return NULL;
-	best->used_ns = now_ns();
+	best->used_ns = now;
 	return best->proc;
 }

@@ -19,7 +19,9 @@ void attrib_free(struct attrib *a);
 const struct report_proc *attrib_proc(struct attrib *a, pid_t tid);
 
 /* The thread @tid is about to connect() or send() with @sock, a duplicate
- * of its socket (pidfd_getfd(); owned from here on): remember whose it is. */
+ * of its socket (pidfd_getfd(); closed here, before the call goes on):
+ * remember whose it is, by its local address — bound to an ephemeral port
+ * first if it has none. */
 void attrib_note(struct attrib *a, pid_t tid, int sock);
 
 /* report_attrib_fn: whose socket has the address @client:@port with

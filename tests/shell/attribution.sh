@@ -116,6 +116,45 @@ t_unlike "$ERR" " by python3" "without --log: no process named (attribution is o
 nbx --attribute=on "$PY" try.py
 t_like "$ERR" "^netbox: denied DNS attacker\.example by python3" "--attribute=on without --log: processes named"
 
+# --- the supervisor keeps none of the program's sockets ------------------------------
+# A TCP socket with SO_LINGER whose peer does not read makes its last close()
+# wait; a duplicate the supervisor kept was that last reference once the
+# program closed its own — with the peer parked in the supervisor too (in
+# flight in a unix socket the supervisor also kept, given to it by a connect()
+# with an IPv4 address), the supervisor's close at exit waited forever and
+# netbox never returned.  Now it must end with the program.
+cat >"$NB_WORK/linger.py" <<'EOF'
+import array, ctypes, socket, struct, sys
+libc = ctypes.CDLL(None, use_errno=True)
+L = socket.socket(); L.bind(("127.0.0.1", 0)); L.listen(1)
+S = socket.socket()
+S.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0x7fffffff))
+S.connect(L.getsockname())
+A, _ = L.accept()
+S.setblocking(False)
+try:
+    while True:
+        S.send(b"x" * 65536)
+except BlockingIOError:
+    pass
+U1, U2 = socket.socketpair()
+U1.sendmsg([b"a"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [A.fileno()]))])
+sa = struct.pack("=H", socket.AF_INET) + struct.pack("!H", 9) + socket.inet_aton("192.0.2.1") + b"\0" * 8
+libc.connect(U2.fileno(), sa, len(sa))
+for s in (A, U1, U2, S):
+    s.close()
+if sys.argv[1:] == ["lookup"]:
+    c = socket.socket()
+    c.connect_ex(("198.51.100.40", 4444))
+print("linger done", flush=True)
+EOF
+chmod 644 "$NB_WORK/linger.py"
+for how in exit lookup; do
+	cap hx timeout 30 "$NB" --log "$(lib_log "linger-$how")" "$PY" linger.py $how
+	t_is "$RC:$OUT" "0:linger done" \
+		"a lingering socket whose peer never reads ($how): netbox returns with the program (not stuck closing it)"
+done
+
 # --- a hostile npm package's postinstall ----------------------------------------------
 PKG=$NB_WORK/evil-pkg
 mkdir -p "$PKG" "$NB_WORK/app"
