@@ -19,8 +19,9 @@
  *
  *   notify_init_prepare()   the init makes a socketpair before forking;
  *   notify_child_install()  the program's process installs the filter
- *                           (SECCOMP_FILTER_FLAG_NEW_LISTENER) and sends
- *                           its notification descriptor to the init;
+ *                           (SECCOMP_FILTER_FLAG_NEW_LISTENER) and a
+ *                           helper it made just before sends its
+ *                           notification descriptor to the init;
  *   notify_init_forward()   the init passes it on to the supervisor over
  *                           the channel the listeners came by (channel.c);
  * and listeners_init_serve() makes the on-demand listeners the supervisor
@@ -41,13 +42,24 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+/* The native ABI and the 32-bit one the main filter also lets make
+ * sockets (seccomp_rules.c; aarch64's has no AArch32 there); 0: none. */
 #if defined(__x86_64__)
 #define NOTIFY_ARCH AUDIT_ARCH_X86_64
+#define NOTIFY_ARCH_COMPAT AUDIT_ARCH_I386
 #elif defined(__aarch64__)
 #define NOTIFY_ARCH AUDIT_ARCH_AARCH64
+#define NOTIFY_ARCH_COMPAT 0
+#else
+#define NOTIFY_ARCH 0
+#define NOTIFY_ARCH_COMPAT 0
 #endif
 
 void notify_init_prepare(int sp[2])
@@ -70,86 +82,145 @@ static bool notify_kernel_can_continue(void)
 
 /* Offsets of the filter's instructions, for its forward jumps. */
 enum {
-	N_CONNECT = 9, N_SENDMSG = 10, N_SENDTO = 12, N_SEND = 16, N_SOCKET = 17, N_NOTIFY = 27,
-	N_ALLOW = 28,
+	N_COMPAT = 9, N_CONNECT = 23, N_SENDTO = 24, N_SEND = 28, N_SOCKET = 29, N_NOTIFY = 39,
+	N_ALLOW = 40,
 };
 #define N_JUMP(at, to) ((unsigned char)((to) - (at) - 1))
 #define N_ARG_LO(i) (offsetof(struct seccomp_data, args[i]))
 #define N_ARG_HI(i) (offsetof(struct seccomp_data, args[i]) + 4) /* little-endian */
-#define NOTIFY_SP_FD 900 /* where the socketpair moves: far from the program's numbers */
 
-void notify_child_install(int sp, unsigned calls)
+/* i386's numbers (int $0x80 on x86_64: the main filter lets 32-bit
+ * programs make sockets, so their calls are asked about too), and its
+ * socketcall(2) multiplexer's calls (the first argument). */
+enum {
+	N_I386_SOCKETCALL = 102, N_I386_SENDMMSG = 345, N_I386_SOCKET = 359, N_I386_CONNECT = 362,
+	N_I386_SENDTO = 369, N_I386_SENDMSG = 370,
+	N_SC_CONNECT = 3, N_SC_SENDTO = 11, N_SC_SENDMSG = 16, N_SC_SENDMMSG = 20,
+};
+
+/* The filter's descriptor, made in @fd by a helper: 0 or -errno. */
+struct notify_made {
+	int err, fd;
+};
+
+/* Install the filter; its descriptor, or -errno. */
+static long notify_filter(unsigned calls)
 {
-	int high;
-
-	if (!notify_kernel_can_continue()) {
-		channel_send_port(sp, CHANNEL_NFD, 0, ENOSYS, -1);
-		close(sp);
-		return;
-	}
-	/* The descriptor goes back with sendmsg(), itself notified once the
-	 * filter is in: the filter lets this socket's sendmsg() through, and
-	 * the number is one the program is unlikely to reuse after (were it
-	 * reused, that socket's sends would only go unattributed). */
-	high = fcntl(sp, F_DUPFD_CLOEXEC, NOTIFY_SP_FD);
-	if (high >= 0) {
-		close(sp);
-		sp = high;
-	}
-#ifdef NOTIFY_ARCH
 	const uint32_t on_connect = calls & NOTIFY_CONNECT ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_ALLOW;
 	const uint32_t on_send = calls & NOTIFY_SEND ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_ALLOW;
 	struct sock_filter insns[] = {
 		/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NOTIFY_ARCH, 0, N_JUMP(1, N_ALLOW)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NOTIFY_ARCH, 0, N_JUMP(1, N_COMPAT)),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, N_JUMP(3, N_SOCKET), 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_connect, N_JUMP(4, N_CONNECT), 0),
 		/* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_sendto, N_JUMP(5, N_SENDTO), 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_sendmsg, N_JUMP(6, N_SENDMSG), 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_sendmsg, N_JUMP(6, N_SEND), 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_sendmmsg, N_JUMP(7, N_SEND), 0),
 		BPF_STMT(BPF_JMP | BPF_JA, N_JUMP(8, N_ALLOW)),
-		/* 9: connect() */
-		BPF_STMT(BPF_RET | BPF_K, on_connect),
-		/* 10: sendmsg(), but not on @sp (below) */
+		/* 9: the 32-bit ABI, if any (the arch is still loaded) */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NOTIFY_ARCH_COMPAT, 0, N_JUMP(9, N_ALLOW)),
+		/* 10 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, N_I386_SOCKET, N_JUMP(11, N_SOCKET), 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, N_I386_CONNECT, N_JUMP(12, N_CONNECT), 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, N_I386_SENDTO, N_JUMP(13, N_SENDTO), 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, N_I386_SENDMSG, N_JUMP(14, N_SEND), 0),
+		/* 15 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, N_I386_SENDMMSG, N_JUMP(15, N_SEND), 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, N_I386_SOCKETCALL, 0, N_JUMP(16, N_ALLOW)),
+		/* 17: socketcall(CALL, ARGS); its socket() the main filter refuses */
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, N_ARG_LO(0)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)sp, N_JUMP(11, N_ALLOW), N_JUMP(11, N_SEND)),
-		/* 12: sendto() with an address (a connected socket's send(),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, N_SC_CONNECT, N_JUMP(18, N_CONNECT), 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, N_SC_SENDTO, N_JUMP(19, N_SEND), 0),
+		/* 20 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, N_SC_SENDMSG, N_JUMP(20, N_SEND), 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, N_SC_SENDMMSG, N_JUMP(21, N_SEND), 0),
+		BPF_STMT(BPF_JMP | BPF_JA, N_JUMP(22, N_ALLOW)),
+		/* 23: connect() */
+		BPF_STMT(BPF_RET | BPF_K, on_connect),
+		/* 24: sendto() with an address (a connected socket's send(),
 		 * TCP's data, passes NULL: never stopped) */
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, N_ARG_LO(4)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, N_JUMP(13, N_SEND)),
+		/* 25 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, N_JUMP(25, N_SEND)),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, N_ARG_HI(4)),
-		/* 15 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, N_JUMP(15, N_ALLOW), 0),
-		/* 16: sendto() with an address, sendmsg(), sendmmsg() */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, N_JUMP(27, N_ALLOW), 0),
+		/* 28: sendto() with an address, sendmsg(), sendmmsg() */
 		BPF_STMT(BPF_RET | BPF_K, on_send),
-		/* 17: socket(): raw or ICMP sockets of IPv4 and IPv6 */
+		/* 29: socket(): raw or ICMP sockets of IPv4 and IPv6 */
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, N_ARG_LO(0)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET, 1, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, 0, N_JUMP(19, N_ALLOW)),
-		/* 20 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, N_ARG_LO(1)),
+		/* 30 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, 0, N_JUMP(31, N_ALLOW)),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, N_ARG_LO(1)),
 		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xf), /* without SOCK_NONBLOCK, SOCK_CLOEXEC */
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SOCK_RAW, N_JUMP(22, N_NOTIFY), 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SOCK_DGRAM, 0, N_JUMP(23, N_ALLOW)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SOCK_RAW, N_JUMP(34, N_NOTIFY), 0),
+		/* 35 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SOCK_DGRAM, 0, N_JUMP(35, N_ALLOW)),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, N_ARG_LO(2)),
-		/* 25 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMP, N_JUMP(25, N_NOTIFY), 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMPV6, 0, N_JUMP(26, N_ALLOW)),
-		/* 27 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
-		/* 28 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMP, N_JUMP(37, N_NOTIFY), 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMPV6, 0, N_JUMP(38, N_ALLOW)),
+		/* 39 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+		/* 40 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
+	_Static_assert(ARRAY_SIZE(insns) == N_ALLOW + 1, "the offsets above are the filter's");
 	struct sock_fprog prog = { .len = ARRAY_SIZE(insns), .filter = insns };
 	long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
 
-	if (fd < 0) {
-		channel_send_port(sp, CHANNEL_NFD, 0, errno, -1);
-	} else if (channel_send_port(sp, CHANNEL_NFD, 0, 0, (int)fd) < 0) {
-		/* Nobody would answer: every connect() would fail (ENOSYS). */
-		die_errno(NULL, "cannot hand the program's notifications to netbox");
-	} else {
-		close((int)fd);
+	return fd < 0 ? -errno : fd;
+}
+
+/* The helper's life: wait for the filter's descriptor, which it sees at the
+ * same number (one descriptor table), and send it on @sp. */
+NORETURN static void notify_helper(int sp, int from)
+{
+	struct notify_made m = { .err = EPROTO, .fd = -1 };
+
+	if (read(from, &m, sizeof(m)) != (ssize_t)sizeof(m))
+		m = (struct notify_made){ .err = EPROTO, .fd = -1 };
+	_exit(channel_send_port(sp, CHANNEL_NFD, 0, m.err, m.fd) < 0 ? 1 : 0);
+}
+
+void notify_child_install(int sp, unsigned calls)
+{
+	struct notify_made m = { .err = ENOSYS, .fd = -1 };
+	int go[2], st = 0;
+	pid_t helper;
+
+	if (!notify_kernel_can_continue() || !NOTIFY_ARCH) {
+		channel_send_port(sp, CHANNEL_NFD, 0, ENOSYS, -1);
+		close(sp);
+		return;
 	}
-#else
-	channel_send_port(sp, CHANNEL_NFD, 0, ENOSYS, -1);
-#endif
+	/* The descriptor goes back with sendmsg(), which the filter asks the
+	 * supervisor about once it is in — and nobody could answer before
+	 * the descriptor arrived.  So a helper made before the filter, which
+	 * has none, sends it: a process sharing this one's descriptor table
+	 * (no exception in the filter that the program could use: a socket
+	 * it moved to the excepted number sent unseen).  Without a helper
+	 * (--max-procs reached), no notifications: the supervisor says so. */
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		channel_send_port(sp, CHANNEL_NFD, 0, errno, -1);
+		close(sp);
+		return;
+	}
+	helper = (pid_t)syscall(SYS_clone, CLONE_FILES | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (helper == 0)
+		notify_helper(sp, go[0]); /* (closes nothing: the table is shared) */
+	if (helper < 0) {
+		channel_send_port(sp, CHANNEL_NFD, 0, errno, -1);
+	} else {
+		long fd = notify_filter(calls);
+
+		m = fd < 0 ? (struct notify_made){ .err = (int)-fd, .fd = -1 }
+			   : (struct notify_made){ .err = 0, .fd = (int)fd };
+		if (write(go[1], &m, sizeof(m)) != (ssize_t)sizeof(m))
+			kill(helper, SIGKILL);
+		while (waitpid(helper, &st, 0) < 0 && errno == EINTR)
+			;
+		/* Nobody would answer: every connect() would fail (ENOSYS). */
+		if (m.fd >= 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+			die(NULL, "cannot hand the program's notifications to netbox");
+		if (m.fd >= 0)
+			close(m.fd);
+	}
+	close(go[0]);
+	close(go[1]);
 	close(sp);
 }
 

@@ -15,6 +15,9 @@
  *               but DNS or the sandbox's own loopback is reported and
  *               fails with EPERM (there is nowhere it could go); DNS
  *               queries are remembered for attribution.
+ * The same calls of a 32-bit program on x86_64 (int $0x80: i386's numbers,
+ * its socketcall() multiplexer with the arguments in memory, its smaller
+ * message headers) are read into the same form first (notify_compat_*).
  * Enforcement stays in the network namespace, not here: a thread that
  * rewrites the address after it was read (the TOCTOU of user
  * notifications) sends into a namespace whose only way out is netbox's
@@ -34,6 +37,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -55,6 +59,14 @@
 #define PIDFD_THREAD O_EXCL /* Linux 6.9 */
 #endif
 
+#if defined(__x86_64__)
+#define NOTIFY_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NOTIFY_ARCH AUDIT_ARCH_AARCH64
+#else
+#define NOTIFY_ARCH 0 /* (launcher/notify.c installs no filter) */
+#endif
+
 struct notify {
 	struct notify_deps d;
 	int nfd;
@@ -69,8 +81,19 @@ struct notify {
 /* One notification being answered. */
 struct notify_call {
 	const struct seccomp_notif *req;
+	uint64_t args[6];         /* the call's (socketcall's: read from memory) */
+	bool compat;              /* i386: its struct msghdr and mmsghdr */
 	pid_t tid;
 	int pidfd;                /* the caller's, or -1 */
+};
+
+/* i386's struct msghdr and mmsghdr (the kernel's compat_*). */
+struct notify_msghdr32 {
+	uint32_t name, namelen, iov, iovlen, control, controllen, flags;
+};
+struct notify_mmsghdr32 {
+	struct notify_msghdr32 hdr;
+	uint32_t len;
 };
 
 /* ---- reading the program ------------------------------------------------- */
@@ -138,9 +161,10 @@ static const struct report_proc *notify_who(struct notify *n, const struct notif
 /* socket(): the filter asks only about raw sockets and ICMP ones. */
 static int notify_socket(struct notify *n, const struct notify_call *c)
 {
-	const __u64 *args = c->req->data.args;
+	const uint64_t *args = c->args;
 	int type = (int)(args[1] & 0xf);
 	struct report_socket s = { .family = (int)args[0], .type = type, .protocol = (int)args[2] };
+
 
 	/* What the kernel says without CAP_NET_RAW, and for ICMP outside
 	 * ping_group_range. */
@@ -237,7 +261,7 @@ static void notify_unix(struct notify *n, const struct notify_call *c,
 
 static int notify_connect(struct notify *n, const struct notify_call *c)
 {
-	const __u64 *args = c->req->data.args;
+	const uint64_t *args = c->args;
 	struct sockaddr_storage sa;
 	socklen_t len = notify_sockaddr(n, c, args[1], args[2], &sa);
 	struct in6_addr dst;
@@ -271,7 +295,7 @@ static int notify_connect(struct notify *n, const struct notify_call *c)
 
 static int notify_sendto(struct notify *n, const struct notify_call *c)
 {
-	const __u64 *args = c->req->data.args;
+	const uint64_t *args = c->args;
 	struct sockaddr_storage sa;
 	socklen_t len = notify_sockaddr(n, c, args[4], args[5], &sa);
 
@@ -284,8 +308,14 @@ static int notify_sendto(struct notify *n, const struct notify_call *c)
 static socklen_t notify_msg_name(struct notify *n, const struct notify_call *c, uint64_t at,
 				 struct sockaddr_storage *sa)
 {
+	struct notify_msghdr32 m32;
 	struct msghdr m;
 
+	if (c->compat) {
+		if (notify_peek(n, c, at, &m32, sizeof(m32)) < 0 || !m32.name)
+			return 0;
+		return notify_sockaddr(n, c, m32.name, m32.namelen, sa);
+	}
 	if (notify_peek(n, c, at, &m, sizeof(m)) < 0 || !m.msg_name)
 		return 0;
 	return notify_sockaddr(n, c, (uint64_t)(uintptr_t)m.msg_name, m.msg_namelen, sa);
@@ -293,7 +323,7 @@ static socklen_t notify_msg_name(struct notify *n, const struct notify_call *c, 
 
 static int notify_sendmsg(struct notify *n, const struct notify_call *c)
 {
-	const __u64 *args = c->req->data.args;
+	const uint64_t *args = c->args;
 	struct sockaddr_storage sa;
 	socklen_t len = notify_msg_name(n, c, args[1], &sa);
 
@@ -304,12 +334,13 @@ static int notify_sendmsg(struct notify *n, const struct notify_call *c)
 
 static int notify_sendmmsg(struct notify *n, const struct notify_call *c)
 {
-	const __u64 *args = c->req->data.args;
-	size_t vlen = args[2] < NOTIFY_MMSG_MAX ? (size_t)args[2] : NOTIFY_MMSG_MAX;
+	const uint64_t *args = c->args;
+	size_t vlen = (uint32_t)args[2] < NOTIFY_MMSG_MAX ? (uint32_t)args[2] : NOTIFY_MMSG_MAX;
+	size_t stride = c->compat ? sizeof(struct notify_mmsghdr32) : sizeof(struct mmsghdr);
 
 	for (size_t i = 0; i < vlen; i++) {
 		struct sockaddr_storage sa;
-		socklen_t len = notify_msg_name(n, c, args[1] + i * sizeof(struct mmsghdr), &sa);
+		socklen_t len = notify_msg_name(n, c, args[1] + i * stride, &sa);
 		int r;
 
 		if (!len)
@@ -321,37 +352,108 @@ static int notify_sendmmsg(struct notify *n, const struct notify_call *c)
 	return 0;
 }
 
-/* What each notified call does; needs_pidfd: it may take the caller's
- * descriptors. */
-static const struct {
+typedef int notify_fn(struct notify *n, const struct notify_call *c);
+
+/* What each notified call does (by ABI and number); needs_pidfd: it may
+ * take the caller's descriptors. */
+static const struct notify_callspec {
+	uint32_t arch;
 	long nr;
-	int (*fn)(struct notify *n, const struct notify_call *c);
+	notify_fn *fn;
 	bool needs_pidfd;
 } notify_calls[] = {
-	{ __NR_socket, notify_socket, false },
-	{ __NR_connect, notify_connect, true },
-	{ __NR_sendto, notify_sendto, true },
-	{ __NR_sendmsg, notify_sendmsg, true },
-	{ __NR_sendmmsg, notify_sendmmsg, true },
+	{ NOTIFY_ARCH, __NR_socket, notify_socket, false },
+	{ NOTIFY_ARCH, __NR_connect, notify_connect, true },
+	{ NOTIFY_ARCH, __NR_sendto, notify_sendto, true },
+	{ NOTIFY_ARCH, __NR_sendmsg, notify_sendmsg, true },
+	{ NOTIFY_ARCH, __NR_sendmmsg, notify_sendmmsg, true },
+#ifdef __x86_64__
+	{ AUDIT_ARCH_I386, 359, notify_socket, false },
+	{ AUDIT_ARCH_I386, 362, notify_connect, true },
+	{ AUDIT_ARCH_I386, 369, notify_sendto, true },
+	{ AUDIT_ARCH_I386, 370, notify_sendmsg, true },
+	{ AUDIT_ARCH_I386, 345, notify_sendmmsg, true },
+#endif
 };
+
+#ifdef __x86_64__
+/* i386's socketcall(CALL, ARGS): the calls the filter asks about, with how
+ * many 32-bit arguments ARGS holds. */
+static const struct {
+	unsigned call, nargs;
+	notify_fn *fn;
+	bool needs_pidfd;
+} notify_socketcalls[] = {
+	{ 3, 3, notify_connect, true },  /* SYS_CONNECT */
+	{ 11, 6, notify_sendto, true },  /* SYS_SENDTO */
+	{ 16, 3, notify_sendmsg, true }, /* SYS_SENDMSG */
+	{ 20, 4, notify_sendmmsg, true }, /* SYS_SENDMMSG */
+};
+
+/* socketcall()'s call into @c->args, read from the caller's memory; its
+ * function, or NULL (an unknown call, or unreadable arguments: the kernel
+ * fails it the same way, or it is none of ours). */
+static notify_fn *notify_compat_socketcall(struct notify *n, struct notify_call *c, bool *needs_pidfd)
+{
+	uint32_t a[6] = { 0 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(notify_socketcalls); i++) {
+		if (notify_socketcalls[i].call != (uint32_t)c->req->data.args[0])
+			continue;
+		if (notify_peek(n, c, (uint32_t)c->req->data.args[1], a,
+				notify_socketcalls[i].nargs * sizeof(a[0])) < 0)
+			return NULL;
+		for (size_t k = 0; k < ARRAY_SIZE(a); k++)
+			c->args[k] = a[k];
+		*needs_pidfd = notify_socketcalls[i].needs_pidfd;
+		return notify_socketcalls[i].fn;
+	}
+	return NULL;
+}
+#endif
+
+/* The function for @c's call, its arguments in @c->args; NULL: let it go. */
+static notify_fn *notify_lookup(struct notify *n, struct notify_call *c, bool *needs_pidfd)
+{
+	const struct seccomp_data *d = &c->req->data;
+
+	memcpy(c->args, d->args, sizeof(c->args));
+#ifdef __x86_64__
+	c->compat = d->arch == AUDIT_ARCH_I386;
+	if (c->compat) {
+		/* 32-bit registers: the upper halves mean nothing */
+		for (size_t k = 0; k < ARRAY_SIZE(c->args); k++)
+			c->args[k] = (uint32_t)c->args[k];
+		if (d->nr == 102)
+			return notify_compat_socketcall(n, c, needs_pidfd);
+	}
+#endif
+	for (size_t i = 0; i < ARRAY_SIZE(notify_calls); i++) {
+		if (notify_calls[i].arch == d->arch && notify_calls[i].nr == d->nr) {
+			*needs_pidfd = notify_calls[i].needs_pidfd;
+			return notify_calls[i].fn;
+		}
+	}
+	return NULL;
+}
 
 static void notify_event(evutil_socket_t fd UNUSED, short what UNUSED, void *arg)
 {
 	struct notify *n = arg;
 	struct notify_call c = { .req = n->req, .pidfd = -1 };
+	bool needs_pidfd = false;
+	notify_fn *fn;
 	int r = 0;
 
 	memset(n->req, 0, n->req_size);
 	if (ioctl(n->nfd, SECCOMP_IOCTL_NOTIF_RECV, n->req) < 0)
 		return; /* the caller went away (ENOENT), or a signal */
 	c.tid = (pid_t)n->req->pid;
-	for (size_t i = 0; i < ARRAY_SIZE(notify_calls); i++) {
-		if (notify_calls[i].nr != n->req->data.nr)
-			continue;
-		if (notify_calls[i].needs_pidfd)
+	fn = notify_lookup(n, &c, &needs_pidfd);
+	if (fn) {
+		if (needs_pidfd)
 			c.pidfd = notify_pidfd(c.tid);
-		r = notify_calls[i].fn(n, &c);
-		break;
+		r = fn(n, &c);
 	}
 	memset(n->resp, 0, n->resp_size);
 	n->resp->id = n->req->id;

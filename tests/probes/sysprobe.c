@@ -28,7 +28,11 @@
  * socketcall-setsockopt-i386 (i386's multiplexer): setsockopt(SOL_TCP,
  * TCP_ULP, ULP, default "tls") on a new TCP socket; personality VALUE and
  * personality-i386 VALUE, which print "NAME ok OLD now NEW" (in hex: the
- * persona before and after).
+ * persona before and after); with IP PORT, a UDP datagram "x" to IPv4 IP:PORT
+ * from a new socket: udpsend-fd900 (sendmsg() once the socket is moved to
+ * descriptor 900), udpsend-i386 (i386's sendto), udpsend-sendmsg-i386 (its
+ * sendmsg, with its 28-byte struct msghdr), udpsend-socketcall-i386
+ * (socketcall(SENDTO)) and tcpconnect-i386 (a TCP connect()).
  *
  * Exit status 0 in both cases; 2 for an unknown NAME.  The harness runs the
  * same probe outside netbox (it must succeed, or at least not be refused
@@ -40,6 +44,7 @@
 #include <linux/kd.h>
 #include <linux/perf_event.h>
 #include <linux/vt.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sched.h>
@@ -81,6 +86,10 @@
 #define SOCKETCALL_SOCKET 1
 #define SOCKETCALL_SOCKETPAIR 8
 #define SOCKETCALL_SETSOCKOPT 14
+#define SOCKETCALL_SENDTO 11
+#define I386_NR_CONNECT 362
+#define I386_NR_SENDTO 369
+#define I386_NR_SENDMSG 370
 
 #if defined(__x86_64__)
 /* A system call through the i386 entry point (int $0x80): 32-bit arguments,
@@ -104,6 +113,18 @@ static long i386_call6(long nr, long a, long b, long c, long d, long e)
 	__asm__ volatile("int $0x80"
 			 : "=a"(r)
 			 : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e)
+			 : "memory", "r8", "r9", "r10", "r11");
+	return r;
+}
+
+/* Six arguments: ebp holds the sixth (kept for the compiler around the call). */
+static long i386_call7(long nr, long a, long b, long c, long d, long e, long f)
+{
+	long r;
+
+	__asm__ volatile("push %%rbp\n\tmov %7, %%rbp\n\tint $0x80\n\tpop %%rbp"
+			 : "=a"(r)
+			 : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e), "r"(f)
 			 : "memory", "r8", "r9", "r10", "r11");
 	return r;
 }
@@ -143,6 +164,7 @@ static const char *errname(int e)
 	case ENOPROTOOPT: return "ENOPROTOOPT";
 	case ENOTCONN: return "ENOTCONN";
 	case EEXIST: return "EEXIST";
+	case ECONNREFUSED: return "ECONNREFUSED";
 	}
 	static char buf[32];
 	snprintf(buf, sizeof(buf), "errno%d", e);
@@ -349,6 +371,62 @@ static int socket_probe(const char *p, char **arg)
 #endif
 }
 
+/* The sending probes: IP PORT in @arg; -1 if @p is not one. */
+static int send_probe(const char *p, char **arg)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	int tcp = !strcmp(p, "tcpconnect-i386"), fd;
+
+	if (strncmp(p, "udpsend-", 8) && !tcp)
+		return -1;
+	if (!arg[0] || !arg[1] || inet_pton(AF_INET, arg[0], &sa.sin_addr) != 1)
+		return report(p, -1, EINVAL);
+	sa.sin_port = htons((uint16_t)atoi(arg[1]));
+	fd = socket(AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+	if (fd < 0)
+		return report(p, -1, errno);
+	if (!strcmp(p, "udpsend-fd900")) {
+		struct iovec iov = { "x", 1 };
+		struct msghdr m = { .msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1 };
+
+		long r;
+
+		if (dup2(fd, 900) < 0)
+			return report(p, -1, errno);
+		r = syscall(SYS_sendmsg, 900, &m, 0);
+		return report(p, r, errno);
+	}
+#if defined(__x86_64__)
+	/* 32-bit pointers: the address, the byte, the headers below 4 GiB */
+	unsigned int *low = low_page();
+	if (!low)
+		return report(p, -1, errno);
+	memcpy(low, &sa, sizeof(sa));
+	((char *)low)[64] = 'x';
+	unsigned int addr = (unsigned int)(uintptr_t)low, byte = addr + 64;
+	unsigned int *iov = low + 32, *msg = low + 40, *args = low + 64;
+	iov[0] = byte;
+	iov[1] = 1;
+	/* struct msghdr of i386: name, namelen, iov, iovlen, control, controllen, flags */
+	msg[0] = addr, msg[1] = sizeof(sa), msg[2] = (unsigned int)(uintptr_t)iov, msg[3] = 1;
+	msg[4] = msg[5] = msg[6] = 0;
+	if (tcp)
+		return report_raw(p, i386_call(I386_NR_CONNECT, fd, addr, sizeof(sa), 0));
+	if (!strcmp(p, "udpsend-i386"))
+		return report_raw(p, i386_call7(I386_NR_SENDTO, fd, byte, 1, 0, addr, sizeof(sa)));
+	if (!strcmp(p, "udpsend-sendmsg-i386"))
+		return report_raw(p, i386_call(I386_NR_SENDMSG, fd, (long)(uintptr_t)msg, 0, 0));
+	if (!strcmp(p, "udpsend-socketcall-i386")) {
+		args[0] = (unsigned int)fd, args[1] = byte, args[2] = 1, args[3] = 0, args[4] = addr;
+		args[5] = sizeof(sa);
+		return report_raw(p, i386_call(I386_NR_SOCKETCALL, SOCKETCALL_SENDTO, (long)(uintptr_t)args, 0, 0));
+	}
+	return -1;
+#else
+	return report(p, -1, ENOSYS);
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	const char *p = argc > 1 ? argv[1] : "";
@@ -356,7 +434,8 @@ int main(int argc, char **argv)
 	char c = 'x';
 
 	errno = 0;
-	if (socket_probe(p, argv + (argc > 1 ? 2 : 1)) == 0 || badfd_probe(p, argc > 2 ? argv[2] : NULL) == 0 ||
+	if (socket_probe(p, argv + (argc > 1 ? 2 : 1)) == 0 || send_probe(p, argv + (argc > 1 ? 2 : 1)) == 0 ||
+	    badfd_probe(p, argc > 2 ? argv[2] : NULL) == 0 ||
 	    personality_probe(p, argc > 2 ? argv[2] : NULL) == 0 || ulp_probe(p, argc > 2 ? argv[2] : NULL) == 0)
 		return 0;
 	if (!strcmp(p, "tiocsctty"))

@@ -155,6 +155,34 @@ for how in exit lookup; do
 		"a lingering socket whose peer never reads ($how): netbox returns with the program (not stuck closing it)"
 done
 
+# --- no way around the notifications: descriptor 900, the i386 ABI ------------------
+# The filter let sendmsg() on descriptor 900 through (the number its own
+# handover used), and asked nothing of int $0x80 calls: a socket moved there,
+# or a 32-bit call, sent unseen — no EPERM, no process in the log, and a
+# stale record of another process's socket on the same port could be
+# credited instead.
+lib_probe PROBE sysprobe
+if [ -z "$PROBE" ]; then
+	t_skip "sends through descriptor 900 and the i386 ABI" "no C compiler"
+else
+	n=40
+	for p in udpsend-fd900 udpsend-i386 udpsend-sendmsg-i386 udpsend-socketcall-i386 tcpconnect-i386; do
+		n=$((n + 1))
+		if [ "$(as_user "$PROBE" "$p" 127.0.0.1 9 2>&1)" = "$p err ENOSYS" ]; then
+			t_skip "$p" "the kernel has no i386 ABI"
+			continue
+		fi
+		LOG=$(lib_log "probe-$p")
+		cap hx "$NB" --log "$LOG" "$PROBE" "$p" "198.51.100.$n" 7777
+		case $p in
+		tcp*) t_is "$OUT" "$p err ECONNREFUSED" "$p to a port no rule names: refused" ;;
+		*) t_is "$OUT" "$p err EPERM" "$p to a port that is not DNS: fails visibly (EPERM), as through libc" ;;
+		esac
+		run_checks "$LOG" \
+			"$p: one record, by the probe's process|[(l['port'], exe(l)) for l in ev('connection', ip='198.51.100.$n')] == [(7777, 'sysprobe')]"
+	done
+fi
+
 # --- a hostile npm package's postinstall ----------------------------------------------
 PKG=$NB_WORK/evil-pkg
 mkdir -p "$PKG" "$NB_WORK/app"
