@@ -237,10 +237,12 @@ NORETURN static void init_exec(const struct config *cfg, char **envp)
 	sigprocmask(SIG_SETMASK, &all, NULL);
 
 	privs_set_identity(cfg->uid, cfg->gid, cfg->invoked_by_root);
-	init_limits(cfg);
 	privs_drop();
 	if (init_notify_sp >= 0)
 		notify_child_install(init_notify_sp, cfg->notify);
+	/* After the notification filter: its short-lived helper process is
+	 * not one of the program's --max-procs. */
+	init_limits(cfg);
 	/* Everything but stdio and the --pass-fd list. */
 	util_close_fds_except(cfg->pass_fds, cfg->npass_fds);
 	if (cfg->seccomp)
