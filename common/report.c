@@ -454,10 +454,13 @@ void report_socket(struct report *r, const struct report_socket *s)
 		report_say(r, shown, reason, s->proc, NULL);
 }
 
+/* No fix is suggested: the attempt is the program's, and sharing a host
+ * daemon's socket (docker's, the ssh agent's) hands it what that daemon
+ * can do — a copy-paste --allow-unix on a hostile package's denial line
+ * would be netbox talking the user into it. */
 void report_unix(struct report *r, const struct report_unix *u)
 {
 	char key[REPORT_SHOWN_MAX], shown[REPORT_SHOWN_MAX], reason[REPORT_SHOWN_MAX];
-	char fix[REPORT_SHOWN_MAX + 32];
 	struct report_host *h;
 
 	snprintf(key, sizeof(key), "unix %s", u->path);
@@ -469,9 +472,8 @@ void report_unix(struct report *r, const struct report_unix *u)
 	report_set_reason(h, u->reason ? u->reason : "hidden by netbox", reason, sizeof(reason));
 	util_escape(h ? h->shown : "unix socket", shown, sizeof(shown));
 	report_prog_add(r, u->proc, shown);
-	snprintf(fix, sizeof(fix), "to share it: --allow-unix %s", shown + strlen("unix socket "));
 	if (!h || h->conns_denied++ == 0)
-		report_say(r, shown, reason, u->proc, fix);
+		report_say(r, shown, reason, u->proc, NULL);
 }
 
 /* Keep @q's method and first path segment in @h for the learned profile. */

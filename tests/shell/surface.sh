@@ -42,6 +42,13 @@ cap as_user "$PY" -c "$CONNECT" "$SOCKDIR/sock"
 t_is "$OUT" "daemon says hi" "without netbox: a root daemon's socket under /var/lib answers"
 cap nb "$PY" -c "$CONNECT" "$SOCKDIR/sock"
 t_like "$OUT" "^refused:" "netbox: that socket is covered (connect refused)"
+# With attribution the attempt is said — and sharing the daemon is not
+# suggested: a hostile program's attempt on docker's or the ssh agent's
+# socket is no reason to hand it over (the line once ended in a
+# copy-paste --allow-unix PATH).
+cap nb --attribute=on "$PY" -c "$CONNECT" "$SOCKDIR/sock"
+t_like "$ERR" "^netbox: denied unix socket $SOCKDIR/sock \(hidden by netbox\)" "with attribution: the connect() to the host daemon's socket is said"
+t_unlike "$ERR" "allow-unix" "... with no suggestion to share the daemon's socket with the program"
 cap nb --check true
 t_like "$OUT" "$SOCKDIR +hidden +\(default: a directory of the host's unix sockets\)" "--check: a directory of nothing but sockets is hidden whole"
 # ... so a daemon that restarts and binds anew during the run is out of
