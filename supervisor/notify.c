@@ -53,7 +53,9 @@
 /* Before Linux 5.9 (47e33c05f9f0) ID_VALID had the wrong direction bit;
  * newer kernels take both numbers, older ones only this one. */
 #define NOTIFY_ID_VALID_OLD _IOR(SECCOMP_IOC_MAGIC, 2, __u64)
-#define NOTIFY_MMSG_MAX 16 /* sendmmsg() messages looked at (glibc's resolver sends 2) */
+/* sendmmsg() messages looked at: all the kernel sends (UIO_MAXIOV) — past
+ * 16 a datagram to anywhere went out unrefused; one read each. */
+#define NOTIFY_MMSG_MAX 1024
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL /* Linux 6.9 */
@@ -176,34 +178,49 @@ static int notify_socket(struct notify *n, const struct notify_call *c)
 	return -s.err;
 }
 
-/* A datagram to @sa from the caller's socket @fd (a duplicate, owned):
- * let go on (0) or -EPERM, reported. */
-static int notify_datagram(struct notify *n, const struct notify_call *c, int fd,
-			   const struct sockaddr_storage *sa, socklen_t len)
+/* May a datagram to @sa go from the caller's socket @fd (a duplicate, or
+ * -1)?  Reported when not. */
+static bool notify_datagram_ok(struct notify *n, const struct notify_call *c, int fd,
+			       const struct sockaddr_storage *sa, socklen_t len)
 {
 	struct in6_addr dst;
 	uint16_t port;
 	int type = 0;
 	socklen_t tl = sizeof(type);
 
+	/* DNS, TCP Fast Open, the sandbox's own services: on. */
 	if (fd < 0 || policy_addr_from_sockaddr((const struct sockaddr *)sa, len, &dst, &port) < 0 ||
 	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || type == SOCK_STREAM ||
-	    port == 53 || policy_addr_class(&dst) == POLICY_ADDR_LOOPBACK) {
-		/* DNS, TCP Fast Open, the sandbox's own services: on. */
-		if (fd >= 0 && n->d.attrib)
-			attrib_note(n->d.attrib, c->tid, fd);
-		else if (fd >= 0)
-			close(fd);
+	    port == 53 || policy_addr_class(&dst) == POLICY_ADDR_LOOPBACK)
+		return true;
+	if (notify_valid(n, c->req))
+		report_connection(n->d.report, &(struct report_conn){
+			.proto = IPPROTO_UDP, .dst = dst, .port = port,
+			.reason = "only DNS leaves the sandbox over UDP",
+			.proc = notify_who(n, c),
+		});
+	return false;
+}
+
+/* The call goes on with the socket @fd (a duplicate, owned): remembered
+ * for attribution, or closed. */
+static void notify_keep(struct notify *n, const struct notify_call *c, int fd)
+{
+	if (fd >= 0 && n->d.attrib)
+		attrib_note(n->d.attrib, c->tid, fd);
+	else if (fd >= 0)
+		close(fd);
+}
+
+/* A datagram to @sa from @fd (owned): let go on (0) or -EPERM, reported. */
+static int notify_datagram(struct notify *n, const struct notify_call *c, int fd,
+			   const struct sockaddr_storage *sa, socklen_t len)
+{
+	if (notify_datagram_ok(n, c, fd, sa, len)) {
+		notify_keep(n, c, fd);
 		return 0;
 	}
 	close(fd);
-	if (!notify_valid(n, c->req))
-		return -EPERM;
-	report_connection(n->d.report, &(struct report_conn){
-		.proto = IPPROTO_UDP, .dst = dst, .port = port,
-		.reason = "only DNS leaves the sandbox over UDP",
-		.proc = notify_who(n, c),
-	});
 	return -EPERM;
 }
 
@@ -337,18 +354,23 @@ static int notify_sendmmsg(struct notify *n, const struct notify_call *c)
 	const uint64_t *args = c->args;
 	size_t vlen = (uint32_t)args[2] < NOTIFY_MMSG_MAX ? (uint32_t)args[2] : NOTIFY_MMSG_MAX;
 	size_t stride = c->compat ? sizeof(struct notify_mmsghdr32) : sizeof(struct mmsghdr);
+	int fd = -2; /* not taken yet */
 
 	for (size_t i = 0; i < vlen; i++) {
 		struct sockaddr_storage sa;
 		socklen_t len = notify_msg_name(n, c, args[1] + i * stride, &sa);
-		int r;
 
 		if (!len)
 			continue;
-		r = notify_datagram(n, c, notify_getfd(c, args[0]), &sa, len);
-		if (r < 0)
-			return r; /* one refused destination fails the call */
+		if (fd == -2)
+			fd = notify_getfd(c, args[0]);
+		if (!notify_datagram_ok(n, c, fd, &sa, len)) {
+			close(fd);
+			return -EPERM; /* one refused destination fails the call */
+		}
 	}
+	if (fd != -2)
+		notify_keep(n, c, fd);
 	return 0;
 }
 

@@ -30,7 +30,8 @@
  * personality-i386 VALUE, which print "NAME ok OLD now NEW" (in hex: the
  * persona before and after); with IP PORT, a UDP datagram "x" to IPv4 IP:PORT
  * from a new socket: udpsend-fd900 (sendmsg() once the socket is moved to
- * descriptor 900), udpsend-i386 (i386's sendto), udpsend-sendmsg-i386 (its
+ * descriptor 900), udpsend-mmsg20 (sendmmsg() of 20 messages, the first 19
+ * to port 53 of IP, the last to PORT), udpsend-i386 (i386's sendto), udpsend-sendmsg-i386 (its
  * sendmsg, with its 28-byte struct msghdr), udpsend-socketcall-i386
  * (socketcall(SENDTO)) and tcpconnect-i386 (a TCP connect()).
  *
@@ -385,6 +386,23 @@ static int send_probe(const char *p, char **arg)
 	fd = socket(AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
 	if (fd < 0)
 		return report(p, -1, errno);
+	if (!strcmp(p, "udpsend-mmsg20")) {
+		struct sockaddr_in dns = sa;
+		struct iovec iov = { "x", 1 };
+		struct mmsghdr m[20];
+		long r;
+
+		dns.sin_port = htons(53);
+		memset(m, 0, sizeof(m));
+		for (int i = 0; i < 20; i++) {
+			m[i].msg_hdr.msg_name = i == 19 ? &sa : &dns;
+			m[i].msg_hdr.msg_namelen = sizeof(sa);
+			m[i].msg_hdr.msg_iov = &iov;
+			m[i].msg_hdr.msg_iovlen = 1;
+		}
+		r = syscall(SYS_sendmmsg, fd, m, 20, 0);
+		return report(p, r, errno);
+	}
 	if (!strcmp(p, "udpsend-fd900")) {
 		struct iovec iov = { "x", 1 };
 		struct msghdr m = { .msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1 };
