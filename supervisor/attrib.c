@@ -295,12 +295,11 @@ static int attrib_sock_bind(int sock, struct in6_addr *local, uint16_t *port)
 		struct sockaddr_in6 any6 = { .sin6_family = AF_INET6 };
 		struct sockaddr_in any4 = { .sin_family = AF_INET };
 
+		int r = family == AF_INET6 ? bind(sock, (const struct sockaddr *)&any6, sizeof(any6))
+					   : bind(sock, (const struct sockaddr *)&any4, sizeof(any4));
+
 		/* EINVAL: bound meanwhile (another thread's call): read again. */
-		if (family == AF_INET6)
-			bind(sock, (const struct sockaddr *)&any6, sizeof(any6));
-		else
-			bind(sock, (const struct sockaddr *)&any4, sizeof(any4));
-		if (attrib_sock_name(sock, local, port) < 0)
+		if ((r < 0 && errno != EINVAL) || attrib_sock_name(sock, local, port) < 0)
 			return -1;
 	}
 	return *port ? 0 : -1;
