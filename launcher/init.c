@@ -240,7 +240,7 @@ NORETURN static void init_exec(const struct config *cfg, char **envp)
 	privs_drop();
 	if (init_notify_sp >= 0)
 		notify_child_install(init_notify_sp, cfg->notify);
-	/* After the notification filter: its short-lived helper process is
+	/* After the notification filter: its short-lived helper thread is
 	 * not one of the program's --max-procs. */
 	init_limits(cfg);
 	/* Everything but stdio and the --pass-fd list. */

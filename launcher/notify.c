@@ -20,7 +20,7 @@
  *   notify_init_prepare()   the init makes a socketpair before forking;
  *   notify_child_install()  the program's process installs the filter
  *                           (SECCOMP_FILTER_FLAG_NEW_LISTENER) and a
- *                           helper it made just before sends its
+ *                           thread it made just before sends its
  *                           notification descriptor to the init;
  *   notify_init_forward()   the init passes it on to the supervisor over
  *                           the channel the listeners came by (channel.c);
@@ -42,11 +42,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sched.h>
-#include <signal.h>
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 /* The native ABI and the 32-bit one the main filter also lets make
@@ -165,22 +163,30 @@ static long notify_filter(unsigned calls)
 	return fd < 0 ? -errno : fd;
 }
 
-/* The helper's life: wait for the filter's descriptor, which it sees at the
- * same number (one descriptor table), and send it on @sp. */
-NORETURN static void notify_helper(int sp, int from)
-{
-	struct notify_made m = { .err = EPROTO, .fd = -1 };
+/* The helper thread's: the filter's descriptor (or why there is none) from
+ * the pipe, sent on the socketpair. */
+struct notify_handoff {
+	int sp, from;
+	int sent; /* channel_send_port()'s result */
+};
 
-	if (read(from, &m, sizeof(m)) != (ssize_t)sizeof(m))
+static void *notify_helper(void *arg)
+{
+	struct notify_handoff *h = arg;
+	struct notify_made m;
+
+	if (read(h->from, &m, sizeof(m)) != (ssize_t)sizeof(m))
 		m = (struct notify_made){ .err = EPROTO, .fd = -1 };
-	_exit(channel_send_port(sp, CHANNEL_NFD, 0, m.err, m.fd) < 0 ? 1 : 0);
+	h->sent = channel_send_port(h->sp, CHANNEL_NFD, 0, m.err, m.fd);
+	return NULL;
 }
 
 void notify_child_install(int sp, unsigned calls)
 {
 	struct notify_made m = { .err = ENOSYS, .fd = -1 };
-	int go[2], st = 0;
-	pid_t helper;
+	struct notify_handoff h = { .sp = sp, .sent = -1 };
+	int go[2], err;
+	pthread_t helper;
 
 	if (!notify_kernel_can_continue() || !NOTIFY_ARCH) {
 		channel_send_port(sp, CHANNEL_NFD, 0, ENOSYS, -1);
@@ -189,38 +195,39 @@ void notify_child_install(int sp, unsigned calls)
 	}
 	/* The descriptor goes back with sendmsg(), which the filter asks the
 	 * supervisor about once it is in — and nobody could answer before
-	 * the descriptor arrived.  So a helper made before the filter, which
-	 * has none, sends it: a process sharing this one's descriptor table
-	 * (no exception in the filter that the program could use: a socket
-	 * it moved to the excepted number sent unseen).  Without a helper
-	 * (--max-procs reached), no notifications: the supervisor says so. */
+	 * the descriptor arrived.  So a thread made before the filter, which
+	 * has none (a filter is the calling thread's), sends it: no exception
+	 * in the filter that the program could use (one for the handover's
+	 * descriptor number let a socket moved there send unseen).  Without
+	 * the thread, no notifications: the supervisor says so. */
 	if (pipe2(go, O_CLOEXEC) < 0) {
 		channel_send_port(sp, CHANNEL_NFD, 0, errno, -1);
 		close(sp);
 		return;
 	}
-	helper = (pid_t)syscall(SYS_clone, CLONE_FILES | SIGCHLD, NULL, NULL, NULL, NULL);
-	if (helper == 0)
-		notify_helper(sp, go[0]); /* (closes nothing: the table is shared) */
-	if (helper < 0) {
-		channel_send_port(sp, CHANNEL_NFD, 0, errno, -1);
+	h.from = go[0];
+	err = pthread_create(&helper, NULL, notify_helper, &h);
+	if (err) {
+		channel_send_port(sp, CHANNEL_NFD, 0, err, -1);
 	} else {
 		long fd = notify_filter(calls);
 
 		m = fd < 0 ? (struct notify_made){ .err = (int)-fd, .fd = -1 }
 			   : (struct notify_made){ .err = 0, .fd = (int)fd };
-		if (write(go[1], &m, sizeof(m)) != (ssize_t)sizeof(m))
-			kill(helper, SIGKILL);
-		while (waitpid(helper, &st, 0) < 0 && errno == EINTR)
-			;
+		if (write(go[1], &m, sizeof(m)) != (ssize_t)sizeof(m)) {
+			close(go[1]); /* (the helper reads EOF, and says EPROTO) */
+			go[1] = -1;
+		}
+		pthread_join(helper, NULL);
 		/* Nobody would answer: every connect() would fail (ENOSYS). */
-		if (m.fd >= 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+		if (m.fd >= 0 && h.sent < 0)
 			die(NULL, "cannot hand the program's notifications to netbox");
 		if (m.fd >= 0)
 			close(m.fd);
 	}
 	close(go[0]);
-	close(go[1]);
+	if (go[1] >= 0)
+		close(go[1]);
 	close(sp);
 }
 
