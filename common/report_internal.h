@@ -82,6 +82,8 @@ struct report {
 	uint32_t n_dns[2], n_conns[2]; /* [allowed] decisions, for the log's end record */
 	uint32_t n_requests[2];
 	size_t uncounted; /* decisions not counted: no memory for their host or port */
+	uint32_t log_lost; /* log records that could not be written whole */
+	bool log_said;     /* ... said once on stderr */
 };
 
 void report_addr(const struct in6_addr *a, char *buf, size_t len);

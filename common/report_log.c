@@ -9,13 +9,23 @@
  * from the program (names as asked, SNI, arguments, environment) goes
  * through report_json_escape(): the file stays valid UTF-8 JSON, a line a
  * record, whatever the program sent.
+ *
+ * Each record is made whole in memory and written with one write()
+ * (report_rec_*): stdio's line buffer wrote a long record in pieces, and a
+ * write that failed half way — the disk full, which the program can do to
+ * the one the log is on — left a cut line the next record continued
+ * (invalid JSON, records silently gone).  A record that cannot be written
+ * whole is cut off again (or, where the log is not a file, its line
+ * ended), counted in the end record's records_lost, and said once.
  */
 #include "report_internal.h"
 #include "util.h"
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 void report_json_escape(const char *s, char *out, size_t outlen)
 {
@@ -38,6 +48,62 @@ void report_json_escape(const char *s, char *out, size_t outlen)
 		}
 	}
 	out[o] = '\0';
+}
+
+/* One record being made: @f writes into @buf. */
+struct report_rec {
+	FILE *f;
+	char *buf;
+	size_t len;
+};
+
+static void report_rec_lost(struct report *r, int err)
+{
+	r->log_lost++;
+	if (!r->log_said)
+		warn("cannot write the --log file (%s): records are missing from it (the end record "
+		     "counts them)", strerror(err));
+	r->log_said = true;
+}
+
+/* The memory stream for a record, or NULL (counted). */
+static FILE *report_rec_open(struct report *r, struct report_rec *rec)
+{
+	*rec = (struct report_rec){ 0 };
+	rec->f = open_memstream(&rec->buf, &rec->len);
+	if (!rec->f)
+		report_rec_lost(r, ENOMEM);
+	return rec->f;
+}
+
+/* Write @rec whole to the log, or nothing of it. */
+static void report_rec_write(struct report *r, struct report_rec *rec)
+{
+	int fd = fileno(r->log), err = 0;
+	struct stat st;
+	bool file = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	size_t off = 0;
+
+	if (fclose(rec->f) != 0)
+		err = ENOMEM;
+	while (!err && off < rec->len) {
+		ssize_t n = write(fd, rec->buf + off, rec->len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			err = n < 0 ? errno : EIO;
+		else
+			off += (size_t)n;
+	}
+	/* Only netbox writes the file (it is covered in the sandbox): its
+	 * size before is where the record began. */
+	if (err && off > 0 && (!file || ftruncate(fd, st.st_size) < 0) &&
+	    write(fd, "\n", 1) < 0)
+		err = errno;
+	if (err)
+		report_rec_lost(r, err);
+	free(rec->buf);
 }
 
 /* `"key":"value"` or `"key":null`, with a leading comma (@key none: a bare
@@ -105,10 +171,11 @@ static void report_json_proc(FILE *f, const struct report_proc *p)
 	}
 }
 
-static void report_json_end(FILE *f, const struct report_proc *p)
+static void report_json_end(struct report *r, struct report_rec *rec, const struct report_proc *p)
 {
-	report_json_proc(f, p);
-	fputs("}\n", f);
+	report_json_proc(rec->f, p);
+	fputs("}\n", rec->f);
+	report_rec_write(r, rec);
 }
 
 static const struct {
@@ -122,9 +189,12 @@ static const struct {
 
 void report_log_dns(struct report *r, const struct report_dns *d)
 {
-	FILE *f = r->log;
+	struct report_rec rec;
+	FILE *f = report_rec_open(r, &rec);
 	char qtype[16];
 
+	if (!f)
+		return;
 	snprintf(qtype, sizeof(qtype), "TYPE%u", d->qtype);
 	for (size_t i = 0; i < ARRAY_SIZE(report_qtypes); i++)
 		if (report_qtypes[i].type == d->qtype)
@@ -136,14 +206,17 @@ void report_log_dns(struct report *r, const struct report_dns *d)
 	report_json_str(f, "rule", d->rule);
 	report_json_str(f, "rule_source", d->rule ? d->origin : NULL);
 	report_json_str(f, "reason", d->allowed ? NULL : (d->reason ? d->reason : "no rule"));
-	report_json_end(f, d->proc);
+	report_json_end(r, &rec, d->proc);
 }
 
 void report_log_conn(struct report *r, const struct report_conn *c)
 {
-	FILE *f = r->log;
+	struct report_rec rec;
+	FILE *f = report_rec_open(r, &rec);
 	char ip[INET6_ADDRSTRLEN], fake[INET6_ADDRSTRLEN];
 
+	if (!f)
+		return;
 	report_json_start(f, "connection");
 	report_json_str(f, "protocol", c->proto == IPPROTO_UDP ? "udp" : "tcp");
 	report_json_str(f, "name", c->name);
@@ -164,13 +237,16 @@ void report_log_conn(struct report *r, const struct report_conn *c)
 	fprintf(f, ",\"bytes_sent\":%llu,\"bytes_received\":%llu,\"duration_ms\":%.3f",
 		(unsigned long long)c->bytes_up, (unsigned long long)c->bytes_down,
 		(double)c->duration_ns / 1e6);
-	report_json_end(f, c->proc);
+	report_json_end(r, &rec, c->proc);
 }
 
 void report_log_socket(struct report *r, const struct report_socket *s, const char *reason)
 {
-	FILE *f = r->log;
+	struct report_rec rec;
+	FILE *f = report_rec_open(r, &rec);
 
+	if (!f)
+		return;
 	report_json_start(f, "socket");
 	report_json_str(f, "family", report_socket_family(s->family));
 	report_json_str(f, "type", report_socket_type(s->type));
@@ -179,24 +255,30 @@ void report_log_socket(struct report *r, const struct report_socket *s, const ch
 	report_json_str(f, "reason", reason);
 	report_json_str(f, "error", s->err > 0 && strerrorname_np(s->err) ? strerrorname_np(s->err)
 								      : "EPERM");
-	report_json_end(f, s->proc);
+	report_json_end(r, &rec, s->proc);
 }
 
 void report_log_unix(struct report *r, const struct report_unix *u)
 {
-	FILE *f = r->log;
+	struct report_rec rec;
+	FILE *f = report_rec_open(r, &rec);
 
+	if (!f)
+		return;
 	report_json_start(f, "unix");
 	report_json_str(f, "path", u->path);
 	report_json_str(f, "verdict", "deny");
 	report_json_str(f, "reason", u->reason ? u->reason : "hidden by netbox");
-	report_json_end(f, u->proc);
+	report_json_end(r, &rec, u->proc);
 }
 
 void report_log_request(struct report *r, const struct report_request *q)
 {
-	FILE *f = r->log;
+	struct report_rec rec;
+	FILE *f = report_rec_open(r, &rec);
 
+	if (!f)
+		return;
 	report_json_start(f, "request");
 	report_json_str(f, "name", q->name);
 	fprintf(f, ",\"port\":%u", q->port);
@@ -211,14 +293,15 @@ void report_log_request(struct report *r, const struct report_request *q)
 	fprintf(f, ",\"bytes_sent\":%llu,\"bytes_received\":%llu,\"duration_ms\":%.3f",
 		(unsigned long long)q->bytes_up, (unsigned long long)q->bytes_down,
 		(double)q->duration_ns / 1e6);
-	report_json_end(f, q->proc);
+	report_json_end(r, &rec, q->proc);
 }
 
 void report_start(struct report *r, char *const *argv)
 {
-	FILE *f = r->log;
+	struct report_rec rec;
+	FILE *f;
 
-	if (!f)
+	if (!r->log || !(f = report_rec_open(r, &rec)))
 		return;
 	report_json_start(f, "start");
 	report_json_str(f, "netbox", NETBOX_VERSION);
@@ -229,19 +312,21 @@ void report_start(struct report *r, char *const *argv)
 		report_json_str(f, NULL, argv[i]);
 	}
 	fprintf(f, "],\"attribution\":%s}\n", r->attrib ? "true" : "false");
+	report_rec_write(r, &rec);
 }
 
 void report_end(struct report *r, int status)
 {
-	FILE *f = r->log;
+	struct report_rec rec;
+	FILE *f;
 
-	if (!f)
+	if (!r->log || !(f = report_rec_open(r, &rec)))
 		return;
 	report_json_start(f, "end");
 	fprintf(f, ",\"exit\":%d,\"dns_allowed\":%u,\"dns_denied\":%u,\"connections_allowed\":%u,"
 		   "\"connections_denied\":%u,\"sockets_denied\":%u,\"unix_denied\":%u,"
-		   "\"requests_allowed\":%u,\"requests_denied\":%u}\n",
+		   "\"requests_allowed\":%u,\"requests_denied\":%u,\"records_lost\":%u}\n",
 		status, r->n_dns[1], r->n_dns[0], r->n_conns[1], r->n_conns[0], r->sockets_denied,
-		r->unix_denied, r->n_requests[1], r->n_requests[0]);
-	fflush(f);
+		r->unix_denied, r->n_requests[1], r->n_requests[0], r->log_lost);
+	report_rec_write(r, &rec);
 }

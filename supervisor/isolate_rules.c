@@ -28,9 +28,10 @@ static const char *const isolate_allowed[] = {
 	/* the loop (libevent: epoll, a socketpair for signals) */
 	"epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_ctl", "poll", "ppoll",
 	/* descriptors: reads and writes of every kind, splice(2) through pipes
-	 * for the relay, closing, flags */
+	 * for the relay, closing, flags; ftruncate: a log record the disk had
+	 * no room for is cut off again (common/report_log.c) */
 	"read", "readv", "write", "writev", "pread64", "close", "fcntl", "pipe2", "splice", "dup",
-	"lseek",
+	"lseek", "ftruncate",
 	/* sockets: accepting the sandbox's connections, connecting upstream
 	 * (Happy Eyeballs), DNS over UDP and TCP, c-ares */
 	"connect", "accept", "accept4", "bind", "getsockname", "getpeername", "getsockopt",

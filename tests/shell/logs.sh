@@ -225,6 +225,43 @@ nbx npm install --no-audit --no-fund --fetch-retries=0 --registry "$LAB_NPM_REGI
 t_ok "$([ "$RC" != 0 ]; echo $?)" "netbox npm install (shipped profile) from registry.test: refused"
 t_like "$ERR" "^netbox: denied DNS registry\.test" "the refusal names registry.test"
 
+# --- a full disk never cuts a record --------------------------------------------------
+# The program may fill the disk the log is on (its project directory): a
+# record written half when the room ran out was continued by the next one on
+# the same line (invalid JSON, records silently gone).  Now a record is
+# written whole or not at all, said once, and counted in the end record.
+SMALL="$NB_WORK/small"
+mkdir -p "$SMALL"
+mount -t tmpfs -o size=64k,mode=0755,uid="$NB_UID",gid="$NB_GID" tmpfs "$SMALL"
+lib_on_exit "umount -l '$SMALL' 2>/dev/null"
+cat >"$SMALL/fill.py" <<'EOF'
+import os, socket
+def attempt(port):
+    s = socket.socket()
+    s.connect_ex(("198.51.100.9", port))
+    s.close()
+attempt(1001)
+f = open("filler", "wb", buffering=0)
+try:
+    while True:
+        f.write(b"x" * 512)
+except OSError:
+    pass
+for p in range(1002, 1020):
+    attempt(p)
+os.unlink("filler")
+for p in range(1020, 1023):
+    attempt(p)
+EOF
+chown "$NB_UID:$NB_GID" "$SMALL/fill.py"
+cap hx sh -c 'cd small && exec "$0" --log full.jsonl "$1" fill.py' "$NB" "$PY"
+t_like "$ERR" "^netbox: cannot write the --log file \(No space left on device\): records are missing" \
+	"a program fills the log's disk: netbox says once that records are missing"
+cp "$SMALL/full.jsonl" "$T/full.jsonl"
+run_checks "$T/full.jsonl" \
+	"... none is cut: the end record counts those left out, the others are all there|ev('end') and ev('end')[0]['records_lost'] > 0 and ev('end')[0]['records_lost'] + len(ev('connection')) == ev('end')[0]['connections_denied']"
+lib_log_keep "$T/full.jsonl" full-disk
+
 # Against the real registry (the only test here that leaves the lab, and only
 # to registry.npmjs.org): the shipped profile is all it takes.
 if curl -sS -m 10 -o /dev/null https://registry.npmjs.org/is-number 2>/dev/null; then
