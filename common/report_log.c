@@ -86,6 +86,12 @@ static void report_rec_write(struct report *r, struct report_rec *rec)
 
 	if (fclose(rec->f) != 0)
 		err = ENOMEM;
+	if (!err && fd < 0) {
+		/* a stream with no descriptor (the unit tests' memory ones) */
+		if (fwrite(rec->buf, 1, rec->len, r->log) != rec->len || fflush(r->log) != 0)
+			err = EIO;
+		off = rec->len;
+	}
 	while (!err && off < rec->len) {
 		ssize_t n = write(fd, rec->buf + off, rec->len - off);
 
