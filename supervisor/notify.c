@@ -183,11 +183,20 @@ static int notify_socket(struct notify *n, const struct notify_call *c)
 static bool notify_datagram_ok(struct notify *n, const struct notify_call *c, int fd,
 			       const struct sockaddr_storage *sa, socklen_t len)
 {
+	struct sockaddr_storage v4;
 	struct in6_addr dst;
 	uint16_t port;
-	int type = 0;
-	socklen_t tl = sizeof(type);
+	int type = 0, domain = 0;
+	socklen_t tl = sizeof(type), dl = sizeof(domain);
 
+	/* An IPv4 UDP socket takes AF_UNSPEC for AF_INET (udp_sendmsg()):
+	 * read so, or its datagram went out unrefused. */
+	if (sa->ss_family == AF_UNSPEC && len >= sizeof(struct sockaddr_in) && fd >= 0 &&
+	    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dl) == 0 && domain == AF_INET) {
+		v4 = *sa;
+		v4.ss_family = AF_INET;
+		sa = &v4;
+	}
 	/* DNS, TCP Fast Open, the sandbox's own services: on. */
 	if (fd < 0 || policy_addr_from_sockaddr((const struct sockaddr *)sa, len, &dst, &port) < 0 ||
 	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) < 0 || type == SOCK_STREAM ||

@@ -30,7 +30,8 @@
  * personality-i386 VALUE, which print "NAME ok OLD now NEW" (in hex: the
  * persona before and after); with IP PORT, a UDP datagram "x" to IPv4 IP:PORT
  * from a new socket: udpsend-fd900 (sendmsg() once the socket is moved to
- * descriptor 900), udpsend-mmsg20 (sendmmsg() of 20 messages, the first 19
+ * descriptor 900), udpsend-unspec (sendto() with the address's family
+ * AF_UNSPEC, which IPv4 UDP reads as AF_INET), udpsend-mmsg20 (sendmmsg() of 20 messages, the first 19
  * to port 53 of IP, the last to PORT), udpsend-i386 (i386's sendto), udpsend-sendmsg-i386 (its
  * sendmsg, with its 28-byte struct msghdr), udpsend-socketcall-i386
  * (socketcall(SENDTO)) and tcpconnect-i386 (a TCP connect()).
@@ -386,6 +387,14 @@ static int send_probe(const char *p, char **arg)
 	fd = socket(AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
 	if (fd < 0)
 		return report(p, -1, errno);
+	if (!strcmp(p, "udpsend-unspec")) {
+		struct sockaddr_in un = sa;
+		long r;
+
+		un.sin_family = AF_UNSPEC;
+		r = syscall(SYS_sendto, fd, "x", 1, 0, &un, sizeof(un));
+		return report(p, r, errno);
+	}
 	if (!strcmp(p, "udpsend-mmsg20")) {
 		struct sockaddr_in dns = sa;
 		struct iovec iov = { "x", 1 };

@@ -161,13 +161,14 @@ done
 # or a 32-bit call, sent unseen — no EPERM, no process in the log, and a
 # stale record of another process's socket on the same port could be
 # credited instead.  A sendmmsg() was looked at for 16 messages only: the
-# 20th went anywhere.
+# 20th went anywhere; an address of family AF_UNSPEC (IPv4 UDP reads it as
+# AF_INET) was not read at all.
 lib_probe PROBE sysprobe
 if [ -z "$PROBE" ]; then
 	t_skip "sends through descriptor 900 and the i386 ABI" "no C compiler"
 else
 	n=40
-	for p in udpsend-fd900 udpsend-mmsg20 udpsend-i386 udpsend-sendmsg-i386 udpsend-socketcall-i386 tcpconnect-i386; do
+	for p in udpsend-fd900 udpsend-unspec udpsend-mmsg20 udpsend-i386 udpsend-sendmsg-i386 udpsend-socketcall-i386 tcpconnect-i386; do
 		n=$((n + 1))
 		if [ "$(as_user "$PROBE" "$p" 127.0.0.1 9 2>&1)" = "$p err ENOSYS" ]; then
 			t_skip "$p" "the kernel has no i386 ABI"
