@@ -137,9 +137,21 @@ static struct report_host *report_host(struct report *r, const char *key, enum r
 	char shown[REPORT_SHOWN_MAX];
 	struct report_host *h;
 
+	r->last_full = false;
 	for (h = r->buckets[b]; h; h = h->next)
 		if (strcmp(h->key, key) == 0)
 			return h;
+	/* A program that tries a million destinations must not make the loop
+	 * crawl through long chains nor print a million lines: past the cap
+	 * the log still has every record; stderr and the summary say so. */
+	if (r->nhosts >= REPORT_HOSTS_MAX) {
+		if (!r->hosts_full && !r->quiet)
+			fprintf(stderr, "netbox: over %d destinations: the others are in the log only, "
+					"neither said nor counted\n", REPORT_HOSTS_MAX);
+		r->hosts_full = r->last_full = true;
+		r->uncounted++;
+		return NULL;
+	}
 	h = calloc(1, sizeof(*h));
 	if (h) {
 		h->key = strdup(key);
@@ -299,7 +311,7 @@ static void report_say(struct report *r, const char *what, const char *reason,
 {
 	char by[REPORT_SHOWN_MAX];
 
-	if (r->quiet)
+	if (r->quiet || r->last_full)
 		return;
 	report_say_hint(r);
 	fprintf(stderr, "netbox: denied %s%s%s%s%s%s%s\n", what, reason ? " (" : "",

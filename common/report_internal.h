@@ -6,7 +6,8 @@
 
 #include "report.h"
 
-#define REPORT_BUCKETS 256
+#define REPORT_BUCKETS 1024
+#define REPORT_HOSTS_MAX 16384 /* destinations counted and said; past that, logged only */
 #define REPORT_SHOWN_MAX 2048 /* util_escape() of a name (255 bytes at most) or a reason */
 #define REPORT_PROG_ITEMS 24  /* refusals named per program in the summary */
 #define REPORT_REQ_METHODS 8  /* methods learned per host */
@@ -82,6 +83,8 @@ struct report {
 	uint32_t n_dns[2], n_conns[2]; /* [allowed] decisions, for the log's end record */
 	uint32_t n_requests[2];
 	size_t uncounted; /* decisions not counted: no memory for their host or port */
+	bool hosts_full;  /* REPORT_HOSTS_MAX reached: said once */
+	bool last_full;   /* the last report_host() found no room: say nothing of it */
 	uint32_t log_lost; /* log records that could not be written whole */
 	bool log_said;     /* ... said once on stderr */
 };

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "launcher/profileparse.h"
 #include "policy/policy.h"
@@ -247,6 +248,42 @@ static void learned_requests(void)
 	free(text);
 }
 
+/* A flood of distinct destinations: stderr says the first REPORT_HOSTS_MAX
+ * (16384) and once that the rest are in the log only. */
+static void flood(void)
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(2), denied = 0, over = 0;
+	struct report *r = report_new(false, NULL);
+	char line[512];
+
+	fflush(stderr);
+	dup2(fileno(tmp), 2);
+	for (uint32_t i = 0; i < 20000; i++) {
+		struct report_conn c = { .proto = IPPROTO_UDP, .port = 9999 };
+
+		c.dst.s6_addr[10] = c.dst.s6_addr[11] = 0xff;
+		c.dst.s6_addr[12] = 198;
+		c.dst.s6_addr[13] = 51;
+		c.dst.s6_addr[14] = (uint8_t)(i >> 8);
+		c.dst.s6_addr[15] = (uint8_t)i;
+		c.dst.s6_addr[13] += (uint8_t)(i >> 16);
+		report_connection(r, &c);
+	}
+	report_free(r);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	while (fgets(line, sizeof(line), tmp)) {
+		denied += strncmp(line, "netbox: denied ", 15) == 0;
+		over += strstr(line, "over 16384 destinations") != NULL;
+	}
+	fclose(tmp);
+	is_int(denied, 16384, "a flood of 20000 destinations: the first 16384 said");
+	is_int(over, 1, "... and once that the others are in the log only");
+}
+
 int main(void)
 {
 	char err[8192], *log = NULL, *prof = NULL;
@@ -265,6 +302,7 @@ int main(void)
 	json_log(log);
 	learned(prof);
 	learned_requests();
+	flood();
 	report_free(r);
 	free(log);
 	free(prof);
