@@ -253,7 +253,10 @@ static void trust_copy_entry(const char *src, const char *dst)
 		if (fd < 0 || close(fd) < 0)
 			die_errno(NULL, "cannot copy %s", src);
 	}
-	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+	/* ENOENT: renamed away meanwhile (useradd replaces /etc/gshadow by a
+	 * rename; the new one is missed, as it would be without the layer's
+	 * copy).  The placeholder stays, empty and read-only. */
+	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0 && errno != ENOENT)
 		die_errno(NULL, "cannot bind %s", src);
 }
 
