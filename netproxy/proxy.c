@@ -2,9 +2,10 @@
  * sandboxed program makes, from accept to close.
  *
  * Theory of operation (each step a function):
- *   proxy_accept()       accept on a listener that lives in the sandbox's
- *                        namespace; getsockname() is the address the program
- *                        connected to, since every address is local there.
+ *   proxy_accept_one()   a connection a listener (proxy_listen.c, in the
+ *                        sandbox's namespace) accepted; getsockname() is the
+ *                        address the program connected to, since every
+ *                        address is local there.
  *   conn_classify()      a fake address (198.18.0.0/15) stands for the host
  *                        name the resolver handed it out for; anything else
  *                        is a raw IP.  The policy decides on (name or IP,
@@ -27,6 +28,10 @@
  *   conn_connect()       Happy Eyeballs from netbox's namespace (upstream.c).
  *   conn_relay()         splice(2) both ways until both sides are done
  *                        (relay.c); resets propagate.
+ *   conn_inspect()       instead, for a name with request rules
+ *                        (inspect_wanted(), decided in conn_classify()):
+ *                        every HTTP request checked, over TLS terminated
+ *                        with the run's CA (inspect.c).
  * Every decision is reported once (report.h), and the byte counts when the
  * connection ends.
  *
@@ -36,8 +41,10 @@
  * (conn_oom()).
  */
 #include "proxy.h"
+#include "proxy_internal.h"
 #include "dns/fakeip.h"
 #include "dns/resolver.h"
+#include "netproxy/inspect.h"
 #include "netproxy/peek.h"
 #include "netproxy/relay.h"
 #include "netproxy/upstream.h"
@@ -57,8 +64,6 @@
 
 #define CONN_PEEK_MS 10000 /* a client that never speaks on 80/443 */
 #define CONN_SNIFF_MS 300  /* other ports: wait this long for client-first bytes */
-#define PROXY_ACCEPT_BATCH 64
-#define PROXY_EMFILE_RETRY_MS 100 /* out of descriptors: accept again after this */
 
 enum conn_state {
 	CONN_PEEK,
@@ -66,14 +71,7 @@ enum conn_state {
 	CONN_CONNECT,
 	CONN_HELD, /* relaying upstream -> client only; the client's first bytes are judged */
 	CONN_RELAY,
-};
-
-struct proxy_listener {
-	struct proxy *p;
-	int fd;
-	struct event ev;
-	struct event retry; /* re-enables accepting after EMFILE */
-	struct proxy_listener *next;
+	CONN_INSPECT, /* each request checked (inspect.c) */
 };
 
 struct conn {
@@ -86,6 +84,8 @@ struct conn {
 	uint16_t port;
 	bool has_name, sniff_only, reported;
 	bool late;             /* silent through the sniff: checked in CONN_HELD */
+	bool inspect;          /* requests checked one by one (inspect_wanted()) */
+	enum peek_proto proto; /* what the first bytes were */
 	const char *peek_what; /* what the first bytes may become, once some came */
 	char name[256];
 	char sni[256];
@@ -99,18 +99,9 @@ struct conn {
 	struct resolver_req *rreq;
 	struct upstream *up;
 	struct relay relay;
+	struct inspect *insp;
 };
 
-struct proxy {
-	struct event_base *base;
-	const struct policy *policy;
-	struct resolver *resolver;
-	struct report *report;
-	struct proxy_listener *listeners;
-	struct conn *conns;
-	size_t nconns;
-	struct tlsca *ca; /* inspection's CA, or NULL (proxy_set_tlsca) */
-};
 
 static void conn_free(struct conn *c);
 
@@ -118,6 +109,10 @@ static void conn_free(struct conn *c);
 
 static void conn_fill_report(const struct conn *c, struct report_conn *rc, bool allowed)
 {
+	uint64_t up = c->relay.dir[RELAY_UP].bytes, down = c->relay.dir[RELAY_DOWN].bytes;
+
+	if (c->insp)
+		inspect_bytes(c->insp, &up, &down);
 	*rc = (struct report_conn){
 		.name = c->has_name ? c->name : NULL,
 		.dst = c->dst,
@@ -129,8 +124,8 @@ static void conn_fill_report(const struct conn *c, struct report_conn *rc, bool 
 		.origin = c->rule ? policy_rule_origin(c->rule) : NULL,
 		.reason = c->reason[0] ? c->reason : NULL,
 		.sni = c->sni[0] ? c->sni : NULL,
-		.bytes_up = c->relay.dir[RELAY_UP].bytes,
-		.bytes_down = c->relay.dir[RELAY_DOWN].bytes,
+		.bytes_up = up,
+		.bytes_down = down,
 		.duration_ns = now_ns() - c->start_ns,
 		.proc = c->proc,
 	};
@@ -178,7 +173,7 @@ static void conn_fail(struct conn *c)
 
 /* Out of memory for @c: say so once per run (a line per connection would
  * flood stderr while it lasts), and reset it. */
-static void proxy_oom(const struct proxy *p)
+void proxy_oom(const struct proxy *p)
 {
 	static bool warned;
 
@@ -207,12 +202,13 @@ static void conn_free(struct conn *c)
 	event_del(&c->ev_peek);
 	event_del(&c->ev_timer);
 	relay_close_pipes(&c->relay);
-	if (c->state == CONN_RELAY) {
+	if (c->state == CONN_RELAY || c->state == CONN_INSPECT) {
 		struct report_conn rc;
 
 		conn_fill_report(c, &rc, true);
 		report_connection_end(p->report, &rc);
 	}
+	inspect_free(c->insp);
 	if (c->client >= 0)
 		close(c->client);
 	if (c->upfd >= 0)
@@ -243,7 +239,8 @@ static void conn_report_allowed(struct conn *c)
 
 /* ---- relay --------------------------------------------------------------- */
 
-static void conn_relay_done(struct relay *r UNUSED, void *arg)
+/* Relayed or inspected (@err from inspect.c), it is over. */
+static void conn_over(void *arg, int err)
 {
 	struct conn *c = arg;
 
@@ -253,7 +250,7 @@ static void conn_relay_done(struct relay *r UNUSED, void *arg)
 		conn_report_allowed(c);
 		c->state = CONN_RELAY;
 	}
-	if (c->relay.err) {
+	if (err || c->relay.err) {
 		/* One side failed or reset: make the other see a reset too. */
 		conn_reset_fd(c->client);
 		conn_reset_fd(c->upfd);
@@ -262,7 +259,25 @@ static void conn_relay_done(struct relay *r UNUSED, void *arg)
 	conn_free(c);
 }
 
+static void conn_relay_done(struct relay *r UNUSED, void *arg)
+{
+	conn_over(arg, 0);
+}
+
 static void conn_hold(struct conn *c);
+
+static void conn_inspect(struct conn *c)
+{
+	c->state = CONN_INSPECT;
+	c->insp = inspect_start(&(struct inspect_params){
+		.base = c->p->base, .tls = c->p->tls, .use_tls = c->proto == PEEK_PROTO_TLS,
+		.policy = c->p->policy, .report = c->p->report, .name = c->name, .port = c->port,
+		.client = c->client, .upstream = c->upfd, .proc = c->proc }, conn_over, c);
+	if (!c->insp && errno == ENOMEM)
+		conn_oom(c);
+	else if (!c->insp)
+		conn_fail(c);
+}
 
 static void conn_relay(struct conn *c)
 {
@@ -308,7 +323,10 @@ static void conn_connected(void *arg, int fd, const struct sockaddr_storage *add
 		return;
 	}
 	c->upfd = fd;
-	conn_relay(c);
+	if (c->inspect)
+		conn_inspect(c);
+	else
+		conn_relay(c);
 }
 
 static void conn_connect(struct conn *c, const struct sockaddr_storage *addrs, int n)
@@ -410,6 +428,12 @@ static void conn_peek_done(struct conn *c)
  * flow there. */
 static void conn_pass(struct conn *c)
 {
+	if (c->inspect && ((c->proto == PEEK_PROTO_TLS && !c->p->tls) || (c->proto != PEEK_PROTO_TLS &&
+								      c->proto != PEEK_PROTO_HTTP))) {
+		conn_deny(c, "requests to %s:%u are checked, which needs TLS or HTTP and netbox's CA",
+			  c->name, c->port);
+		return;
+	}
 	conn_peek_done(c);
 	if (c->state != CONN_HELD) {
 		conn_resolve(c);
@@ -474,6 +498,7 @@ static int conn_try_peek(struct conn *c)
 	proto = peek_detect(buf, (size_t)n);
 	if (proto == PEEK_PROTO_NEED_MORE && conn_client_shut(c))
 		proto = peek_detect_end(buf, (size_t)n);
+	c->proto = proto;
 	switch (proto) {
 	case PEEK_PROTO_TLS:
 		what = "TLS ClientHello";
@@ -568,7 +593,8 @@ static void conn_peek(struct conn *c)
 	struct timeval tv;
 
 	c->state = CONN_PEEK;
-	c->sniff_only = c->port != 80 && c->port != 443;
+	/* An inspected client must speak first, as on 80 and 443. */
+	c->sniff_only = c->port != 80 && c->port != 443 && !c->inspect;
 	ms = c->sniff_only ? CONN_SNIFF_MS : CONN_PEEK_MS;
 	tv = (struct timeval){ ms / 1000, (ms % 1000) * 1000 };
 	/* Edge-triggered: MSG_PEEK leaves the bytes queued, so a level-
@@ -622,6 +648,7 @@ static void conn_classify(struct conn *c)
 		return;
 	}
 	c->rule = rule;
+	c->inspect = c->has_name && inspect_wanted(c->p->policy, c->name, c->port);
 	if (c->has_name)
 		conn_peek(c);
 	else
@@ -630,7 +657,7 @@ static void conn_classify(struct conn *c)
 
 /* ---- accept --------------------------------------------------------------- */
 
-static void proxy_accept_one(struct proxy *p, int fd)
+void proxy_accept_one(struct proxy *p, int fd)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	struct sockaddr_in6 dst = { 0 }, peer = { 0 };
@@ -670,53 +697,6 @@ static void proxy_accept_one(struct proxy *p, int fd)
 	conn_classify(c);
 }
 
-/* Stop accepting for PROXY_EMFILE_RETRY_MS: the connection waits in the
- * backlog, and the listener, still readable, would spin the loop with its
- * level-triggered event.  Without even the memory for the timer, it stays
- * on: spinning beats going deaf for the rest of the run. */
-static void proxy_accept_pause(struct proxy_listener *l)
-{
-	struct timeval tv = { 0, PROXY_EMFILE_RETRY_MS * 1000 };
-
-	if (evtimer_add(&l->retry, &tv) == 0)
-		event_del(&l->ev);
-}
-
-static void proxy_on_accept_retry(evutil_socket_t fd UNUSED, short what UNUSED, void *arg)
-{
-	struct proxy_listener *l = arg;
-
-	if (event_add(&l->ev, NULL) < 0)
-		proxy_accept_pause(l);
-}
-
-static void proxy_on_accept(evutil_socket_t fd, short what UNUSED, void *arg)
-{
-	struct proxy_listener *l = arg;
-
-	for (int i = 0; i < PROXY_ACCEPT_BATCH; i++) {
-		int c = accept4((int)fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-		if (c < 0) {
-			static bool warned;
-
-			if (errno != EMFILE && errno != ENFILE && errno != ENOBUFS && errno != ENOMEM)
-				return;
-			/* Each said once a run. */
-			if (errno == ENOBUFS || errno == ENOMEM) {
-				proxy_oom(l->p);
-			} else if (!warned) {
-				warn("out of file descriptors (%zu connections open): raise the limit with ulimit -n",
-				     l->p->nconns);
-				warned = true;
-			}
-			proxy_accept_pause(l);
-			return;
-		}
-		proxy_accept_one(l->p, c);
-	}
-}
-
 struct proxy *proxy_new(struct event_base *base, const struct policy *policy, struct resolver *resolver,
 			struct report *report)
 {
@@ -729,33 +709,10 @@ struct proxy *proxy_new(struct event_base *base, const struct policy *policy, st
 	return p;
 }
 
-int proxy_add_listener(struct proxy *p, int fd)
-{
-	struct proxy_listener *l = calloc(1, sizeof(*l));
-
-	/* Also called from the loop (ondemand.c): no dying here. */
-	if (!l)
-		return -ENOMEM;
-	l->p = p;
-	l->fd = fd;
-	event_assign(&l->ev, p->base, fd, EV_READ | EV_PERSIST, proxy_on_accept, l);
-	evtimer_assign(&l->retry, p->base, proxy_on_accept_retry, l);
-	/* libevent fails an add with malloc's or epoll_ctl's errno, if any. */
-	errno = 0;
-	if (event_add(&l->ev, NULL) < 0) {
-		int err = errno ? errno : ENOMEM;
-
-		free(l);
-		return -err;
-	}
-	l->next = p->listeners;
-	p->listeners = l;
-	return 0;
-}
-
 void proxy_set_tlsca(struct proxy *p, struct tlsca *ca)
 {
-	p->ca = ca;
+	inspect_tls_free(p->tls);
+	p->tls = ca ? inspect_tls_new(ca) : NULL;
 }
 
 void proxy_free(struct proxy *p)
@@ -764,14 +721,7 @@ void proxy_free(struct proxy *p)
 		return;
 	while (p->conns)
 		conn_free(p->conns); /* NOLINT(clang-analyzer-unix.Malloc): it unlinks itself */
-	while (p->listeners) {
-		struct proxy_listener *l = p->listeners;
-
-		p->listeners = l->next;
-		event_del(&l->ev);
-		event_del(&l->retry);
-		close(l->fd);
-		free(l);
-	}
+	proxy_listen_free(p);
+	inspect_tls_free(p->tls);
 	free(p);
 }

@@ -1,10 +1,12 @@
-/* proxy.h — the transparent proxy (netproxy/proxy.c, relay.c, upstream.c).
+/* proxy.h — the transparent proxy (netproxy/proxy.c, proxy_listen.c,
+ * relay.c, upstream.c, inspect.c).
  *
  * Accepts the sandbox's TCP connections on listeners created inside its
  * network namespace, recovers the original destination with getsockname()
  * (a fake address -> the host name, or a raw IP), decides with the policy,
  * peeks the TLS SNI / HTTP Host and refuses a mismatch, connects upstream
- * from the host's namespace (Happy Eyeballs), and relays with splice(2).
+ * from the host's namespace (Happy Eyeballs), and relays with splice(2) —
+ * or, for a name with request rules, checks every HTTP request (inspect.h).
  */
 #ifndef NETBOX_PROXY_H
 #define NETBOX_PROXY_H
@@ -22,7 +24,10 @@ struct proxy *proxy_new(struct event_base *base, const struct policy *policy,
 /* Serve a listening TCP socket (dual-stack, non-blocking).  Owns @fd. */
 int proxy_add_listener(struct proxy *p, int fd);
 /* The run's CA (netproxy/tlsca.c) for hosts whose connections are
- * inspected (policy_inspects()); NULL: none are.  Not owned. */
+ * inspected over TLS (policy_inspects()); NULL: none are.  Not owned.
+ * Setup: it reads the host's trust store for the upstream side
+ * (inspect_tls_new()), so call it before the supervisor isolates itself;
+ * dies when there is none. */
 void proxy_set_tlsca(struct proxy *p, struct tlsca *ca);
 /* Close every connection and listener. */
 void proxy_free(struct proxy *p);
