@@ -37,12 +37,16 @@
 #   evilallowed.test .17 ::17    git.test .18 ::18    big.test .19 ::19
 #   v6only.test - ::20    tc.test .21 ::21 (over UDP always truncated, TC=1:
 #   glibc then asks over TCP)    v4only.test .22 -
+#   expired.test .23 ::23 (its certificate, from the lab CA, expired in 2020)
+#   selfsigned.test .24 ::24 (a self-signed certificate for its name)
+#   wrongname.test .25 ::25 (the lab's certificate, which does not name it)
 #   metadata.test 169.254.169.254 fd00:ec2::254 (served by INET: a leak shows)
 #   private.test 10.0.0.1 fd00::1 (served by INET)
 #   loopback.test 127.0.0.1 ::1 (HOST's own loopback: the secret service)
 #   zero.test 0.0.0.0 ::       mapped-loopback.test - ::ffff:127.0.0.1
 #   nat64-loopback.test - 64:ff9b::7f00:1   mapped-metadata.test - ::ffff:169.254.169.254
-#   The TLS certificate covers every name and every INET address.
+#   The TLS certificate covers every name (but the three above) and every
+#   INET address.
 #
 # Functions:
 #   lab_up           build it all; fails loudly (log tails on stderr) after
@@ -70,6 +74,8 @@
 # Variables (exported by lab_up unless marked *, which are set on sourcing):
 #   LAB_ID LAB_HOSTNS LAB_INETNS LAB_VETH_HOST LAB_VETH_INET LAB_DIR
 #   LAB_CA (CA cert, PEM) LAB_CA_KEY LAB_CERT LAB_KEY (leaf: every name)
+#   LAB_CERT_EXPIRED LAB_KEY_EXPIRED LAB_CERT_SELF LAB_KEY_SELF (expired.test's,
+#                selfsigned.test's: HTTPS picks them by SNI)
 #   LAB_DNS_LOG  one "QTYPE name" line per query received (lowercase, no
 #                trailing dot; e.g. "A google.com", "AAAA www.google.com",
 #                "HTTPS x.test", "TYPE99 x.test"; "FORMERR -" for garbage)
@@ -122,6 +128,9 @@ big.test                203.0.113.19     2001:db8:113::19
 v6only.test             -                2001:db8:113::20
 tc.test                 203.0.113.21     2001:db8:113::21
 v4only.test             203.0.113.22     -
+expired.test            203.0.113.23     2001:db8:113::23
+selfsigned.test         203.0.113.24     2001:db8:113::24
+wrongname.test          203.0.113.25     2001:db8:113::25
 metadata.test           169.254.169.254  fd00:ec2::254
 private.test            10.0.0.1         fd00::1
 loopback.test           127.0.0.1        ::1
@@ -263,10 +272,14 @@ _lab_fail() {
 	return 1
 }
 
+# Names whose certificate is bad on purpose: not in the lab's certificate.
+_LAB_BADCERT_NAMES=" expired.test selfsigned.test wrongname.test "
+
 _lab_certs() { # test keys only: world-readable on purpose (see lab_up)
 	local d=$LAB_DIR san="" n a4 a6
 	while read -r n a4 a6; do
 		[ -n "$n" ] || continue
+		case $_LAB_BADCERT_NAMES in *" $n "*) continue ;; esac
 		san+="DNS:$n,"
 		if _lab_inet_addr "$a4"; then san+="IP:$a4,"; fi
 		if _lab_inet_addr "$a6"; then san+="IP:$a6,"; fi
@@ -288,7 +301,22 @@ _lab_certs() { # test keys only: world-readable on purpose (see lab_up)
 		subjectKeyIdentifier = hash
 		authorityKeyIdentifier = keyid
 		subjectAltName = ${san%,}
+		[expired]
+		basicConstraints = critical,CA:FALSE
+		keyUsage = critical,digitalSignature,keyEncipherment
+		extendedKeyUsage = serverAuth
+		subjectAltName = DNS:expired.test
+		[ca_sign]
+		database = $d/ca.index
+		new_certs_dir = $d
+		serial = $d/ca.serial
+		default_md = sha256
+		policy = ca_any
+		[ca_any]
+		commonName = supplied
 	EOF
+	: >"$d/ca.index"
+	echo 01 >"$d/ca.serial"
 	local out # openssl's chatter ("-----") goes to setup.log only on failure
 	if ! out=$(openssl req -x509 -config "$d/openssl.cnf" -extensions ca -days 30 \
 		-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
@@ -296,7 +324,17 @@ _lab_certs() { # test keys only: world-readable on purpose (see lab_up)
 		! out=$(openssl req -x509 -config "$d/openssl.cnf" -extensions leaf -days 30 \
 			-CA "$LAB_CA" -CAkey "$LAB_CA_KEY" \
 			-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-			-keyout "$LAB_KEY" -out "$LAB_CERT" -subj "/CN=www.google.com" 2>&1); then
+			-keyout "$LAB_KEY" -out "$LAB_CERT" -subj "/CN=www.google.com" 2>&1) ||
+		! out=$(openssl req -new -config "$d/openssl.cnf" -newkey ec \
+			-pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$LAB_KEY_EXPIRED" \
+			-out "$d/expired.csr" -subj "/CN=expired.test" 2>&1) ||
+		! out=$(openssl ca -batch -config "$d/openssl.cnf" -name ca_sign -extensions expired \
+			-cert "$LAB_CA" -keyfile "$LAB_CA_KEY" -in "$d/expired.csr" -out "$LAB_CERT_EXPIRED" \
+			-startdate 20200101000000Z -enddate 20200201000000Z -notext 2>&1) ||
+		! out=$(openssl req -x509 -config "$d/openssl.cnf" -days 30 -newkey ec \
+			-pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$LAB_KEY_SELF" \
+			-out "$LAB_CERT_SELF" -subj "/CN=selfsigned.test" \
+			-addext "subjectAltName=DNS:selfsigned.test" 2>&1); then
 		printf '%s\n' "$out" >>"$d/setup.log"
 		return 1
 	fi
@@ -406,11 +444,14 @@ lab_up() {
 	umask 022
 	LAB_CA=$LAB_DIR/ca.pem LAB_CA_KEY=$LAB_DIR/ca.key
 	LAB_CERT=$LAB_DIR/cert.pem LAB_KEY=$LAB_DIR/key.pem
+	LAB_CERT_EXPIRED=$LAB_DIR/expired.pem LAB_KEY_EXPIRED=$LAB_DIR/expired.key
+	LAB_CERT_SELF=$LAB_DIR/selfsigned.pem LAB_KEY_SELF=$LAB_DIR/selfsigned.key
 	LAB_DNS_LOG=$LAB_DIR/dns-queries.log LAB_HTTP_LOG=$LAB_DIR/http-requests.log
 	LAB_ECHO_LOG=$LAB_DIR/echo.log LAB_SECRET_LOG=$LAB_DIR/secret-connections.log
 	LAB_GIT_DIR=$LAB_DIR/git/repo.git LAB_NPM_DIR=$LAB_DIR/npm LAB_GIT_HEAD=
 	export LAB_ID LAB_HOSTNS LAB_INETNS LAB_VETH_HOST LAB_VETH_INET LAB_DIR \
-		LAB_CA LAB_CA_KEY LAB_CERT LAB_KEY LAB_DNS_LOG LAB_HTTP_LOG LAB_ECHO_LOG \
+		LAB_CA LAB_CA_KEY LAB_CERT LAB_KEY LAB_CERT_EXPIRED LAB_KEY_EXPIRED \
+		LAB_CERT_SELF LAB_KEY_SELF LAB_DNS_LOG LAB_HTTP_LOG LAB_ECHO_LOG \
 		LAB_SECRET_LOG LAB_GIT_DIR LAB_NPM_DIR LAB_GIT_HEAD
 	printf '%s\n' "$LAB_NAMES" | awk 'NF == 3' >"$LAB_DIR/names"
 	: >"$LAB_DIR/setup.log"

@@ -763,9 +763,20 @@ def cmd_web():
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(env("LAB_CERT"), env("LAB_KEY"))
     ctx.set_alpn_protocols(["http/1.1"])
+    # expired.test and selfsigned.test present their own (bad) certificate
+    bad = {}
+    for name, cert, key in (("expired.test", "LAB_CERT_EXPIRED", "LAB_KEY_EXPIRED"),
+                            ("selfsigned.test", "LAB_CERT_SELF", "LAB_KEY_SELF")):
+        if ENV.get(cert):
+            c = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            c.load_cert_chain(env(cert), env(key))
+            c.set_alpn_protocols(["http/1.1"])
+            bad[name] = c
 
     def on_sni(sslsock, name, _ctx):
         sslsock.lab_sni = name
+        if name in bad:
+            sslsock.context = bad[name]
         return None
     ctx.sni_callback = on_sni
 

@@ -140,6 +140,14 @@ if have curl; then
 	is "$(in_host "${C[@]}" https://registry.test/hello)" "hello from registry.test" "https://registry.test/hello"
 	like "$(in_host curl -sS -o /dev/null https://www.google.com/)" "exit 60" \
 		"without \$LAB_CA the certificate is refused"
+	like "$(in_host "${C[@]}" https://expired.test/hello)" "certificate has expired" \
+		"https://expired.test: its certificate has expired"
+	like "$(in_host "${C[@]}" https://selfsigned.test/hello)" "self-signed certificate" \
+		"https://selfsigned.test: a self-signed certificate"
+	like "$(in_host "${C[@]}" https://wrongname.test/hello)" "no alternative certificate subject name" \
+		"https://wrongname.test: the certificate does not name it"
+	is "$(in_host "${C[@]}" -k https://expired.test/hello)" "hello from expired.test" \
+		"... the bad certificates' hosts serve as the others (curl -k)"
 	is "$(in_host "${C[@]}" -4 https://allowed.test.evil.test/whoami)" \
 		"scheme=https host=allowed.test.evil.test sni=allowed.test.evil.test local=203.0.113.16 port=443 peer=203.0.113.1" \
 		"/whoami over IPv4 (host, SNI, local and peer address)"
