@@ -18,10 +18,11 @@
 #ifdef NETBOX_TEST_HOOKS
 /* Tests only (meson -Dtest_hooks=true), until the rule language has
  * request rules: NETBOX_TEST_INSPECT=NAME[,NAME...] inspects those names
- * on every port, allowing GET and HEAD on any path and refusing any other
- * method with the pseudo-rule '* NAME' (origin NETBOX_TEST_INSPECT); each
- * exchange's record is printed on stderr ("netbox-test-inspect: ...").
- * The supervisor makes the run's CA for it (supervisor/supervise.c). */
+ * on every port, allowing GET and HEAD on any path and any method on
+ * /sha256 (the lab's upload sink), and refusing the rest with the
+ * pseudo-rule '* NAME' (origin NETBOX_TEST_INSPECT); each exchange's
+ * record is printed on stderr ("netbox-test-inspect: ...").  The
+ * supervisor makes the run's CA for it (supervisor/supervise.c). */
 static bool inspect_test_listed(const char *name)
 {
 	const char *list = getenv("NETBOX_TEST_INSPECT");
@@ -44,8 +45,11 @@ static bool inspect_test_decide(struct inspect *in, const struct httpreq_head *h
 
 	if (!inspect_test_listed(in->name))
 		return false;
-	ex->allowed = strcmp(h->method, "GET") == 0 || strcmp(h->method, "HEAD") == 0;
-	snprintf(rule, sizeof(rule), "%s %s", ex->allowed ? "GET,HEAD" : "*", in->name);
+	bool sink = strcmp(h->path, "/sha256") == 0;
+
+	ex->allowed = sink || strcmp(h->method, "GET") == 0 || strcmp(h->method, "HEAD") == 0;
+	snprintf(rule, sizeof(rule), "%s %s%s", ex->allowed && !sink ? "GET,HEAD" : "*", in->name,
+		 sink ? "/sha256" : "");
 	ex->rule = rule;
 	ex->origin = "NETBOX_TEST_INSPECT";
 	return true;
