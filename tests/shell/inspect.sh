@@ -54,7 +54,7 @@ N='--next -sS --max-time 20 --cacert run-ca.pem' # (--next forgets the options)
 line() { sed -n "s/^$1: //p" <<<"$OUT" | head -1; }
 # rec REGEX — a record line of $ERR matching REGEX exists.
 rec() { grep -qE -- "^netbox-test-inspect: $1" <<<"$ERR"; }
-sane() { t_unlike "$ERR" "internal error|system call" "$1: the supervisor kept serving"; }
+sane() { t_unlike "$ERR" "internal error|system call|Sanitizer|runtime error" "$1: the supervisor kept serving"; }
 
 # --- curl over TLS ---------------------------------------------------------------
 ins www.google.com --allow www.google.com sh -c "$WAIT
