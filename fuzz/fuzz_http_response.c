@@ -11,8 +11,8 @@
  *     of its byte, what the close says), body events added up;
  *   - every head is well-formed: a status of 100..599, HTTP/1.0 or 1.1, the
  *     framing RFC 9112 6.3 gives it (none for HEAD, 1xx, 204, 304; a
- *     tunnel only for 101 to an upgrade or 2xx to CONNECT), no keep-alive
- *     for a body that ends with the connection;
+ *     tunnel only for 101 to an upgrade or any 2xx to CONNECT, 204
+ *     included), no keep-alive for a body that ends with the connection;
  *   - a Content-Length body is exactly that long, END comes only after a
  *     final head, no event takes more bytes than it was given.
  * Seeds: fuzz/corpus/http_response (servers' heads, 1xx, chunked bodies
@@ -69,7 +69,9 @@ static void check_head(const struct rec *r, const struct httpresp_head *h)
 		      (h->status / 100 == 2 && r->what == HTTPRESP_FOR_CONNECT));
 	if (h->status == 101)
 		CHECK(h->framing == HTTPRESP_BODY_TUNNEL);
-	if (h->status >= 200 && (r->what == HTTPRESP_FOR_HEAD || h->status == 204 || h->status == 304))
+	/* (A 2xx to CONNECT, 204 included, is a tunnel: RFC 9110 9.3.6.) */
+	if (h->status >= 200 && r->what != HTTPRESP_FOR_CONNECT &&
+	    (r->what == HTTPRESP_FOR_HEAD || h->status == 204 || h->status == 304))
 		CHECK(h->framing == HTTPRESP_BODY_NONE);
 	if (h->framing == HTTPRESP_BODY_CLOSE || h->framing == HTTPRESP_BODY_TUNNEL)
 		CHECK(!h->keep_alive);

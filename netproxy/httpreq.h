@@ -6,8 +6,8 @@
  * Runs in the supervisor, on the proxy's loop: it never allocates after
  * httpreq_new(), never exits, and its work is linear in the bytes fed.
  *
- * Not wired yet: nothing calls it but tests/unit/test_httpreq.c and
- * fuzz/fuzz_http_request.c.
+ * Fed by inspect.c, one request at a time; also by tests/unit/
+ * test_httpreq.c and fuzz/fuzz_http_request.c.
  *
  * Strict on purpose: a proxy that reads a request differently from the
  * server behind it lets a second request through unchecked (request

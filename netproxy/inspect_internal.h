@@ -20,8 +20,8 @@
  * request head (HTTPREQ_HEAD_MAX) besides body bytes; down a reply of
  * netbox's own (INSPECT_REPLY_MAX) besides the response relayed. */
 #define INSPECT_IN_MAX (16 * 1024)	/* the program's bytes, not parsed yet */
-#define INSPECT_UP_MAX (48 * 1024)	/* to the upstream */
-#define INSPECT_DOWN_MAX (48 * 1024)	/* to the program */
+#define INSPECT_UP_MAX (32 * 1024)	/* to the upstream */
+#define INSPECT_DOWN_MAX (32 * 1024)	/* to the program */
 #define INSPECT_REPLY_MAX 2048		/* a 403, 400 or 502 of netbox's */
 /* A denied request's body is read and dropped, keeping the connection,
  * up to this length; a longer one (or one the client waits to send, with

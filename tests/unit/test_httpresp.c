@@ -207,6 +207,8 @@ static const struct resp_case cases[] = {
 	  "HEAD 101 1.1 tunnel cl=0 f=2 | B2 | EOF END" },
 	{ "200 to CONNECT: a tunnel", "C", "HTTP/1.1 200 Connection established\r\n\r\nxyz",
 	  "HEAD 200 1.1 tunnel cl=0 f=0 | B3 | EOF END" },
+	{ "204 to CONNECT: a tunnel too", "C", "HTTP/1.1 204 OK\r\n\r\nxyz",
+	  "HEAD 204 1.1 tunnel cl=0 f=0 | B3 | EOF END" },
 	{ "407 to CONNECT: a body as usual", "C",
 	  "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 1\r\n\r\nx",
 	  "HEAD 407 1.1 length cl=1 ka f=1 | B1 | END | EOF" },
