@@ -369,17 +369,24 @@ chmod 755 "$NB_WORK/oominject.so" 2>/dev/null
 cat >"$NB_WORK/oom.sh" <<'EOF'
 case $1 in
 http) echo "first $(curl -sS -m 5 -o /dev/null -w '%{http_code} t=%{time_total}' "$2" 2>/dev/null)" ;;
+https) # inspected (NETBOX_TEST_INSPECT): the run's CA, once the supervisor wrote it
+	until grep -q "END CERTIFICATE" run-ca.pem 2>/dev/null; do sleep 0.05; done
+	echo "first $(curl -sS -m 5 --cacert run-ca.pem -o /dev/null -w '%{http_code} t=%{time_total}' "$2" 2>/dev/null)" ;;
 tcp) echo "first $($PY fh.py tcpread "$2" "$3" --timeout 5)" ;;
 esac
 echo "next $(curl -sS -m 5 http://www.google.com/hello 2>&1)"
 exit 3
 EOF
 
-# oom_run SPEC NETBOX-ARGS... — netbox with the injector set to SPEC.
+# oom_run SPEC NETBOX-ARGS... — netbox with the injector set to SPEC (and
+# the variables of OOM_MORE_ENV).
+OOM_MORE_ENV=()
 oom_run() {
 	local spec=$1
 	shift
-	NB_ENV=("LD_PRELOAD=$NB_WORK/oominject.so" "NETBOX_OOM=$spec" ${OOM_ENV[@]+"${OOM_ENV[@]}"})
+	rm -f "$NB_WORK/run-ca.pem"
+	NB_ENV=("LD_PRELOAD=$NB_WORK/oominject.so" "NETBOX_OOM=$spec" ${OOM_ENV[@]+"${OOM_ENV[@]}"}
+		${OOM_MORE_ENV[@]+"${OOM_MORE_ENV[@]}"})
 	cap hx "$NB" --unsetenv LD_PRELOAD "$@"
 	NB_ENV=()
 }
@@ -392,7 +399,8 @@ oom_log_ok() {
 }
 
 # oom_sweep WHAT NETBOX-OPTIONS -- oom.sh-ARGS — both sweeps for one kind of
-# first connection.  Each run: netbox exits 3, the next request is served,
+# first connection: allocations 1 to 40, then every OOM_FAR_STEP-th up to
+# OOM_FAR if set (openssl's thousands).  Each run: netbox exits 3, the next request is served,
 # the first connection ended within 3 s (reset, not left hanging), the --log
 # and --learn outputs are whole.
 OOM_SAID=0 OOM_UNCOUNTED=0 OOM_INCOMPLETE=0 OOM_LOGS=0
@@ -405,7 +413,7 @@ oom_sweep() {
 	done
 	shift
 	for mode in "" +; do
-		for ((n = 1; n <= 40; n++)); do
+		for n in $(seq 1 40) ${OOM_FAR:+$(seq 41 "$OOM_FAR_STEP" "$OOM_FAR")}; do
 			rm -f "$NB_WORK/oom.jsonl" "$NB_WORK/oom.profile"
 			oom_run "1:$n$mode" "${opts[@]}" sh oom.sh "$@"
 			lib_log_keep "$NB_WORK/oom.jsonl" "oom-$((++OOM_LOGS))" # the next run removes it
@@ -444,6 +452,20 @@ else
 	oom_sweep "a denied raw address" --allow www.google.com -- http http://203.0.113.13/hello
 	oom_sweep "a silent client the server speaks first to" --allow www.google.com --allow faults.test:9100 -- \
 		tcp faults.test 9100
+	# Inspected connections (netproxy/inspect.c), with the test hook: the
+	# program's TLS, netbox's own to the host (trusting the lab's CA), the
+	# leaf minted for the name, the parsers; and plain HTTP on port 80.
+	if [ "${NETBOX_TEST_HOOKS:-0}" = 1 ]; then
+		cp "$LAB_CA" "$NB_WORK/lab-ca.pem" && chmod 644 "$NB_WORK/lab-ca.pem"
+		OOM_MORE_ENV=(NETBOX_TEST_INSPECT=www.google.com "NETBOX_TEST_INSPECT_CA=$NB_WORK/run-ca.pem"
+			"SSL_CERT_FILE=$NB_WORK/lab-ca.pem")
+		OOM_FAR=6500 OOM_FAR_STEP=211 oom_sweep "an inspected request over TLS" --allow www.google.com -- \
+			https https://www.google.com/hello
+		oom_sweep "an inspected request on port 80" --allow www.google.com -- http http://www.google.com/hello
+		OOM_MORE_ENV=()
+	else
+		t_skip "out of memory serving inspected requests" "a build without -Dtest_hooks=true"
+	fi
 	t_ok "$([ "$OOM_SAID" -gt 0 ]; echo $?)" "out of memory: netbox said so, on stderr ($OOM_SAID runs)"
 	t_ok "$([ "$OOM_UNCOUNTED" -gt 0 ] && [ "$OOM_INCOMPLETE" -gt 0 ]; echo $?)" \
 		"... and, when it could not count a decision, its summary ($OOM_UNCOUNTED runs) and the learned profile ($OOM_INCOMPLETE) say so"
