@@ -29,7 +29,8 @@ struct tlsca;
 struct inspect_record {
 	const char *name;	/* the host the connection is for */
 	uint16_t port;
-	const char *method;	/* as sent; NULL when no request came (a failed handshake) */
+	const char *method;	/* as sent; NULL when none was read (a failed
+				 * handshake, a malformed request) */
 	const char *path;	/* as sent, the query dropped */
 	bool query_dropped;	/* the request had a query (not logged) */
 	int status;		/* the status the program got (0: none, the connection failed) */

@@ -40,17 +40,15 @@ static bool inspect_test_listed(const char *name)
 
 static bool inspect_test_decide(struct inspect *in, const struct httpreq_head *h)
 {
-	static char rule[300];
 	struct inspect_exchange *ex = &in->ex;
+	bool sink = strcmp(h->path, "/sha256") == 0;
 
 	if (!inspect_test_listed(in->name))
 		return false;
-	bool sink = strcmp(h->path, "/sha256") == 0;
-
 	ex->allowed = sink || strcmp(h->method, "GET") == 0 || strcmp(h->method, "HEAD") == 0;
-	snprintf(rule, sizeof(rule), "%s %s%s", ex->allowed && !sink ? "GET,HEAD" : "*", in->name,
-		 sink ? "/sha256" : "");
-	ex->rule = rule;
+	snprintf(ex->rule_text, sizeof(ex->rule_text), "%s %s%s",
+		 ex->allowed && !sink ? "GET,HEAD" : "*", in->name, sink ? "/sha256" : "");
+	ex->rule = ex->rule_text;
 	ex->origin = "NETBOX_TEST_INSPECT";
 	return true;
 }

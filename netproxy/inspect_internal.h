@@ -59,6 +59,7 @@ struct inspect_exchange {
 	int status;
 	uint64_t up, down, start_ns;
 	const char *rule, *origin;
+	char rule_text[300];	/* a rule no policy holds (the test hook's) */
 	char method[64];
 	char path[1024];
 	char reason[640];

@@ -68,6 +68,8 @@ echo \"big: \$($C 'https://www.google.com/bytes?n=5000000' | sha256sum | cut -d'
 echo \"post: \$($C --data-binary @up.bin https://www.google.com/sha256)\"
 echo \"chunked: \$(head -c 100000 up.bin | $C -T - https://www.google.com/sha256)\"
 echo \"put-big: \$($C -X PUT --data-binary @up.bin -o /dev/null -w '%{http_code}' https://www.google.com/x)\"
+for i in \$(seq 20); do $C -o par\$i 'https://www.google.com/bytes?n=300000&seed='\$i & done; wait
+echo \"parallel: \$(for i in \$(seq 20); do sha256sum <par\$i | cut -c1-16; done | tr '\n' ' ')\"
 echo \"untrusted: \$(curl -sS --max-time 10 https://www.google.com/hello 2>&1 | head -1)\""
 t_is "$RC" 0 "curl through inspection: exit 0"
 sane "curl"
@@ -83,6 +85,8 @@ t_is "$(line big)" "$(lab_bytes_sha256 5000000)" "a 5 MB download is intact"
 t_is "$(line post)" "$UP_SHA" "a 3 MB upload (Content-Length, Expect: 100-continue) is intact"
 t_is "$(line chunked)" "$UP100K_SHA" "a chunked upload is intact"
 t_is "$(line put-big)" "403" "a refused 3 MB PUT (Expect: 100-continue): 403"
+want=$(for i in $(seq 20); do lab_bytes_sha256 300000 "$i" | cut -c1-16; done | tr '\n' ' ')
+t_is "$(line parallel)" "$want" "20 inspected downloads at once: each intact"
 t_like "$(line untrusted)" "curl: \(60\)" "a client that does not trust the run's CA fails its handshake"
 t_ok "$(rec 'allow www\.google\.com:443 GET /hello query=0 status=200 up=[1-9][0-9]* down=[1-9][0-9]* ms=[0-9]+ rule=GET,HEAD www\.google\.com origin=NETBOX_TEST_INSPECT reason=- '; echo $?)" \
 	"record: GET allowed, status, bytes, rule"
