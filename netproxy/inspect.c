@@ -89,7 +89,11 @@ static void inspect_fail(struct inspect *in, int err)
 
 /* The host is gone or unusable (@why): a 502 if nothing of the response
  * in course was relayed yet, else a reset (the program must not take a
- * truncated response for whole); between exchanges, a close. */
+ * truncated response for whole); between exchanges, a close.  On a
+ * connection that has answered before, nothing relayed, a close too: the
+ * host may have timed the idle connection out as the request went, and a
+ * client retries a request that a reused connection closed on unanswered
+ * (RFC 9112 9.3.1), which it would not after a 502. */
 static void inspect_upstream_lost(struct inspect *in, const char *why)
 {
 	struct inspect_exchange *ex = &in->ex;
@@ -102,7 +106,9 @@ static void inspect_upstream_lost(struct inspect *in, const char *why)
 		return;
 	ex->forwarded = false;
 	snprintf(ex->reason, sizeof(ex->reason), "%s: %s", in->name, why);
-	if (ex->down == 0) {
+	if (ex->down == 0 && in->answered) {
+		ex->status = 0;
+	} else if (ex->down == 0) {
 		snprintf(text, sizeof(text), "netbox: %s %s failed: %s", ex->method, ex->path, ex->reason);
 		/* The buffer holds no partial response (nothing was relayed):
 		 * room for a reply was made before the request was taken. */
@@ -236,6 +242,7 @@ static void inspect_request_head(struct inspect *in)
 		in->close_after = true;
 	inspect_http_reply(in, 403, text, in->close_after);
 	inspect_http_report(in);
+	in->answered++;
 	in->req_state = INSPECT_REQ_SKIP;
 }
 
@@ -343,6 +350,7 @@ static bool inspect_upstream_write(struct inspect *in)
 static void inspect_exchange_end(struct inspect *in)
 {
 	in->ex.forwarded = false;
+	in->answered++;
 	if (!httpresp_head(in->resp)->keep_alive)
 		in->close_after = true;
 	inspect_http_report(in);

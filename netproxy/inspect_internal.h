@@ -97,6 +97,7 @@ struct inspect {
 	bool over;		/* over cleanly */
 	bool started;		/* the first turn ran */
 	bool close_after;	/* close once the exchange in course ends */
+	unsigned long answered;	/* responses the program got on this connection */
 	char up_error[512];	/* why the upstream's TLS failed: each request gets a 502 */
 	struct httpreq *req;
 	struct httpresp *resp;

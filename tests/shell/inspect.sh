@@ -108,6 +108,8 @@ echo \"ws: \$($P www.google.com 443 run-ca.pem 'GET /ws upgrade=websocket' 'GET 
 echo \"connect: \$($P www.google.com 443 run-ca.pem 'CONNECT www.google.com:443' 'GET /hello')\"
 echo \"bad: \$($P www.google.com 443 run-ca.pem 'GET /hello' 'raw=GET%20/%20HTTP/1.1%0AHost:%20www.google.com%0A%0A')\"
 echo \"close: \$($P www.google.com 443 run-ca.pem 'GET /hello close' 'GET /echo-host')\"
+echo \"gone: \$($P www.google.com 443 run-ca.pem 'GET /hello body=x' 'GET /echo-host')\"
+echo \"retry: \$($C -o /dev/null -w '%{http_code}/%{num_connects} ' -X GET -d x https://www.google.com/hello $N -w '%{http_code}/%{num_connects}' https://www.google.com/echo-host | tr '\n' ' ')\"
 echo \"plain: \$($P www.google.com 80 - 'GET /hello' 'PUT /x body=abc' 'GET /echo-host')\"
 echo \"http: \$(curl -sS --max-time 10 -X DELETE -w '%{http_code}' http://www.google.com/x | tr '\n' ' ')\""
 t_is "$RC" 0 "raw clients through inspection: exit 0"
@@ -122,6 +124,9 @@ t_like "$(line connect)" "^403 netbox refused CONNECT .*CONNECT is not allowed" 
 t_like "$(line bad)" "^200 hello from www\.google\.com \| 400 netbox refused a request to www\.google\.com: malformed request: a line ended by LF alone \| closed\$" \
 	"a malformed request (bare LF): 400, closed"
 t_is "$(line close)" "200 hello from www.google.com | closed" "Connection: close: answered, closed, the next request dropped"
+t_is "$(line gone)" "200 hello from www.google.com | closed" \
+	"the host closes after a response (the lab does after a GET with a body): the next request unanswered, closed"
+t_is "$(line retry)" "200/1 www.google.com 200/1" "... which curl retries on a new connection (no 502 for it)"
 t_like "$(line plain)" "^200 hello from www\.google\.com \| 403 netbox refused PUT http://www\.google\.com/x: .* \| 200 www\.google\.com \| open\$" \
 	"port 80: the same checks without TLS"
 t_like "$(line http)" "^netbox refused DELETE http://www\.google\.com/x: rule .* 403\$" "curl DELETE over http: 403"
