@@ -10,6 +10,7 @@
  * depend on how the stream was split: the fuzzer (fuzz/fuzz_http_request.c)
  * feeds random splits and compares.
  */
+#include "netproxy/http1.h"
 #include "netproxy/httpreq_internal.h"
 
 #include "util.h"
@@ -23,14 +24,6 @@ enum {
 	STEP_HEAD,	/* the byte ended a head */
 	STEP_END,	/* the byte ended a request */
 };
-
-bool httpreq_is_tchar(uint8_t c)
-{
-	static const char extra[] = "!#$%&'*+-.^_`|~";
-
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c != '\0' && strchr(extra, c) != NULL);
-}
 
 int httpreq_fail(struct httpreq *p, enum httpreq_error e)
 {
@@ -52,24 +45,6 @@ static int httpreq_bad(struct httpreq *p, uint8_t c, enum httpreq_error otherwis
 	return httpreq_fail(p, otherwise);
 }
 
-/* A byte a field value, a chunk extension or the end of a line may hold
- * (RFC 9110 5.5: VCHAR, SP, HTAB, obs-text). */
-static bool httpreq_is_text(uint8_t c)
-{
-	return c == '\t' || (c >= 0x20 && c != 0x7f);
-}
-
-static bool httpreq_hex(uint8_t c, unsigned *v)
-{
-	if (c >= '0' && c <= '9')
-		*v = c - '0';
-	else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-		*v = (c | 0x20) - 'a' + 10;
-	else
-		return false;
-	return true;
-}
-
 /* A new request starts with byte @c of its method. */
 static void httpreq_begin(struct httpreq *p, uint8_t c)
 {
@@ -88,7 +63,7 @@ static int st_start(struct httpreq *p, uint8_t c)
 		p->state = ST_START_LF;
 		return STEP_ON;
 	}
-	if (!httpreq_is_tchar(c))
+	if (!http1_is_tchar(c))
 		return httpreq_bad(p, c, HTTPREQ_E_METHOD);
 	httpreq_begin(p, c);
 	return STEP_ON;
@@ -110,7 +85,7 @@ static int st_method(struct httpreq *p, uint8_t c)
 		p->state = ST_TARGET;
 		return STEP_ON;
 	}
-	return httpreq_is_tchar(c) ? STEP_ON : httpreq_bad(p, c, HTTPREQ_E_METHOD);
+	return http1_is_tchar(c) ? STEP_ON : httpreq_bad(p, c, HTTPREQ_E_METHOD);
 }
 
 /* Any visible ASCII but '#' (a fragment is never sent) and '\\' (some
@@ -130,7 +105,7 @@ static int st_target(struct httpreq *p, uint8_t c)
 		return httpreq_fail(p, HTTPREQ_E_VERSION);
 	if (p->pct) {
 		p->pct--;
-		return httpreq_hex(c, &v) ? STEP_ON : httpreq_bad(p, c, HTTPREQ_E_TARGET);
+		return http1_hex(c, &v) ? STEP_ON : httpreq_bad(p, c, HTTPREQ_E_TARGET);
 	}
 	if (c == '%')
 		p->pct = 2;
@@ -178,7 +153,7 @@ static int st_field(struct httpreq *p, uint8_t c)
 	}
 	if (c == ' ' || c == '\t')
 		return httpreq_fail(p, HTTPREQ_E_OBS_FOLD);
-	if (!httpreq_is_tchar(c))
+	if (!http1_is_tchar(c))
 		return httpreq_bad(p, c, HTTPREQ_E_FIELD_NAME);
 	if (++p->nlines > HTTPREQ_FIELDS_MAX)
 		return httpreq_fail(p, HTTPREQ_E_TOO_MANY_FIELDS);
@@ -197,7 +172,7 @@ static int st_name(struct httpreq *p, uint8_t c)
 	}
 	if (c == ' ' || c == '\t')
 		return httpreq_fail(p, HTTPREQ_E_SPACE_BEFORE_COLON);
-	if (!httpreq_is_tchar(c))
+	if (!http1_is_tchar(c))
 		return httpreq_bad(p, c, HTTPREQ_E_FIELD_NAME);
 	if (p->body) {		/* a trailer: its name, for httpreq_trailer_forbidden() */
 		if (p->tname_len < sizeof(p->tname))
@@ -213,7 +188,7 @@ static int st_value(struct httpreq *p, uint8_t c)
 		p->state = ST_VALUE_LF;
 		return STEP_ON;
 	}
-	return httpreq_is_text(c) ? STEP_ON : httpreq_bad(p, c, HTTPREQ_E_CTL);
+	return http1_is_text(c) ? STEP_ON : httpreq_bad(p, c, HTTPREQ_E_CTL);
 }
 
 /* Fields that only the head may carry: a server that merged them from the
@@ -261,7 +236,7 @@ static int st_chunk_size(struct httpreq *p, uint8_t c)
 	unsigned v;
 	bool digits = p->chunk_line > 1;	/* this byte is counted already */
 
-	if (httpreq_hex(c, &v)) {
+	if (http1_hex(c, &v)) {
 		if (p->chunk_size > ((uint64_t)HTTPREQ_LENGTH_MAX - v) / 16)
 			return httpreq_fail(p, HTTPREQ_E_OVERFLOW);
 		p->chunk_size = p->chunk_size * 16 + v;
@@ -285,7 +260,7 @@ static int st_chunk_ext(struct httpreq *p, uint8_t c)
 		p->state = ST_CHUNK_SIZE_LF;
 		return STEP_ON;
 	}
-	return httpreq_is_text(c) ? STEP_ON : httpreq_bad(p, c, HTTPREQ_E_CTL);
+	return http1_is_text(c) ? STEP_ON : httpreq_bad(p, c, HTTPREQ_E_CTL);
 }
 
 static int st_chunk_size_lf(struct httpreq *p, uint8_t c)

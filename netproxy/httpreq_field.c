@@ -11,22 +11,13 @@
  * a Host checked per request reads as the first request's did: labels of
  * [A-Za-z0-9_-], one trailing dot dropped, lowercased; IPv6 in brackets.
  */
+#include "netproxy/http1.h"
 #include "netproxy/httpreq_internal.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
-
-static bool is_ows(uint8_t c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static bool caseeq(const uint8_t *s, size_t n, const char *lit)
-{
-	return n == strlen(lit) && strncasecmp((const char *)s, lit, n) == 0;
-}
 
 static bool bytes_eq(const uint8_t *s, size_t n, const char *lit)
 {
@@ -200,27 +191,6 @@ int httpreq_field_target(struct httpreq *p)
 									: HTTPREQ_E_TARGET);
 }
 
-/* The next element of the list v[*i..n) (RFC 9110 5.6.1), trimmed, in
- * @e/@elen; false past the last. */
-static bool httpreq_field_next(const uint8_t *v, size_t n, size_t *i, const uint8_t **e,
-			       size_t *elen)
-{
-	size_t s = *i, end = *i;
-
-	if (*i > n)
-		return false;
-	while (end < n && v[end] != ',')
-		end++;
-	*i = end + 1;
-	while (s < end && is_ows(v[s]))
-		s++;
-	while (end > s && is_ows(v[end - 1]))
-		end--;
-	*e = v + s;
-	*elen = end - s;
-	return true;
-}
-
 static int httpreq_field_host(struct httpreq *p, const uint8_t *v, size_t n)
 {
 	if (p->has_host)
@@ -234,19 +204,10 @@ static int httpreq_field_host(struct httpreq *p, const uint8_t *v, size_t n)
 static int httpreq_field_length(struct httpreq *p, const uint8_t *v, size_t n)
 {
 	uint64_t val = 0;
+	int r = http1_decimal(v, n, HTTPREQ_LENGTH_MAX, &val);
 
-	if (n == 0)
-		return httpreq_fail(p, HTTPREQ_E_LENGTH_INVALID);
-	for (size_t i = 0; i < n; i++)
-		if (v[i] < '0' || v[i] > '9')
-			return httpreq_fail(p, HTTPREQ_E_LENGTH_INVALID);
-	for (size_t i = 0; i < n; i++) {
-		unsigned d = v[i] - '0';
-
-		if (val > ((uint64_t)HTTPREQ_LENGTH_MAX - d) / 10)
-			return httpreq_fail(p, HTTPREQ_E_OVERFLOW);
-		val = val * 10 + d;
-	}
+	if (r < 0)
+		return httpreq_fail(p, r == -2 ? HTTPREQ_E_OVERFLOW : HTTPREQ_E_LENGTH_INVALID);
 	if (p->has_length && val != p->length)
 		return httpreq_fail(p, HTTPREQ_E_LENGTH_CONFLICT);
 	p->has_length = true;
@@ -273,13 +234,13 @@ static int httpreq_field_connection(struct httpreq *p, const uint8_t *v, size_t 
 	const uint8_t *e;
 	size_t i = 0, elen;
 
-	while (httpreq_field_next(v, n, &i, &e, &elen)) {
-		if (caseeq(e, elen, "close"))
+	while (http1_list_next(v, n, &i, &e, &elen)) {
+		if (http1_caseeq(e, elen, "close"))
 			p->conn_close = true;
-		else if (caseeq(e, elen, "keep-alive"))
+		else if (http1_caseeq(e, elen, "keep-alive"))
 			p->conn_keep_alive = true;
 		for (size_t k = 0; k < sizeof(framing) / sizeof(framing[0]); k++)
-			if (caseeq(e, elen, framing[k]))
+			if (http1_caseeq(e, elen, framing[k]))
 				return httpreq_fail(p, HTTPREQ_E_CONNECTION_FIELD);
 	}
 	return 0;
@@ -293,9 +254,9 @@ static int httpreq_field_upgrade(struct httpreq *p, const uint8_t *v, size_t n)
 	size_t i = 0, elen;
 
 	p->head.upgrade = true;
-	while (httpreq_field_next(v, n, &i, &e, &elen)) {
+	while (http1_list_next(v, n, &i, &e, &elen)) {
 		slash = memchr(e, '/', elen);
-		if (caseeq(e, slash ? (size_t)(slash - e) : elen, "websocket"))
+		if (http1_caseeq(e, slash ? (size_t)(slash - e) : elen, "websocket"))
 			p->head.websocket = true;
 	}
 	return 0;
@@ -303,7 +264,7 @@ static int httpreq_field_upgrade(struct httpreq *p, const uint8_t *v, size_t n)
 
 static int httpreq_field_expect(struct httpreq *p, const uint8_t *v, size_t n)
 {
-	if (caseeq(v, n, "100-continue"))
+	if (http1_caseeq(v, n, "100-continue"))
 		p->expect = true;
 	return 0;
 }
@@ -325,13 +286,13 @@ int httpreq_field_line(struct httpreq *p, size_t end)
 	const uint8_t *name = p->raw + p->line_start, *v = p->raw + p->colon + 1;
 	size_t nlen = p->colon - p->line_start, n = end - p->colon - 1;
 
-	while (n > 0 && is_ows(v[0]))
+	while (n > 0 && http1_is_ows(v[0]))
 		v++, n--;
-	while (n > 0 && is_ows(v[n - 1]))
+	while (n > 0 && http1_is_ows(v[n - 1]))
 		n--;
 	p->head.nfields++;
 	for (size_t i = 0; i < sizeof(httpreq_field_acts) / sizeof(httpreq_field_acts[0]); i++)
-		if (caseeq(name, nlen, httpreq_field_acts[i].name))
+		if (http1_caseeq(name, nlen, httpreq_field_acts[i].name))
 			return httpreq_field_acts[i].act(p, v, n);
 	return 0;
 }

@@ -87,9 +87,6 @@ struct httpreq {
 /* Record @e and stop: every later call reports it.  Returns -1. */
 int httpreq_fail(struct httpreq *p, enum httpreq_error e);
 
-/* tchar, RFC 9110 5.6.2: a byte of a method or a field name. */
-bool httpreq_is_tchar(uint8_t c);
-
 /* The target raw[target_start..+target_len) is complete: classify its form
  * against the method, take its authority, path and query.  0 or -1. */
 int httpreq_field_target(struct httpreq *p);

@@ -12,13 +12,13 @@
  * the bytes as they come, and only the values of the fields that frame a
  * response (Content-Length, Transfer-Encoding, Connection) are collected.
  */
+#include "netproxy/http1.h"
 #include "netproxy/httpresp.h"
 
 #include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 enum httpresp_state {
 	ST_IDLE,		/* no request outstanding */
@@ -73,7 +73,7 @@ struct httpresp {
 	char name[20];			/* lowercased, if it fits */
 	size_t name_len;
 	enum httpresp_field field;
-	char value[HTTPRESP_VALUE_MAX];
+	uint8_t value[HTTPRESP_VALUE_MAX];
 	size_t value_len;
 
 	/* What the head says so far. */
@@ -109,55 +109,16 @@ static int httpresp_bad(struct httpresp *p, uint8_t c, enum httpresp_error other
 	return httpresp_fail(p, otherwise);
 }
 
-static bool httpresp_is_tchar(uint8_t c)
-{
-	static const char extra[] = "!#$%&'*+-.^_`|~";
-
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c != '\0' && strchr(extra, c) != NULL);
-}
-
-/* VCHAR, SP, HTAB, obs-text (RFC 9110 5.5). */
-static bool httpresp_is_text(uint8_t c)
-{
-	return c == '\t' || (c >= 0x20 && c != 0x7f);
-}
-
-static bool httpresp_is_ows(uint8_t c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static bool httpresp_hex(uint8_t c, unsigned *v)
-{
-	if (c >= '0' && c <= '9')
-		*v = c - '0';
-	else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-		*v = (c | 0x20) - 'a' + 10;
-	else
-		return false;
-	return true;
-}
-
 /* ---- the head's fields ---------------------------------------------------- */
 
 /* 1*DIGIT; equal values may repeat, never differ (RFC 9112 6.3). */
-static int httpresp_length(struct httpresp *p, const char *v, size_t n)
+static int httpresp_length(struct httpresp *p, const uint8_t *v, size_t n)
 {
 	uint64_t val = 0;
+	int r = http1_decimal(v, n, HTTPRESP_LENGTH_MAX, &val);
 
-	if (n == 0)
-		return httpresp_fail(p, HTTPRESP_E_LENGTH_INVALID);
-	for (size_t i = 0; i < n; i++)
-		if (v[i] < '0' || v[i] > '9')
-			return httpresp_fail(p, HTTPRESP_E_LENGTH_INVALID);
-	for (size_t i = 0; i < n; i++) {
-		unsigned d = (unsigned)(v[i] - '0');
-
-		if (val > ((uint64_t)HTTPRESP_LENGTH_MAX - d) / 10)
-			return httpresp_fail(p, HTTPRESP_E_OVERFLOW);
-		val = val * 10 + d;
-	}
+	if (r < 0)
+		return httpresp_fail(p, r == -2 ? HTTPRESP_E_OVERFLOW : HTTPRESP_E_LENGTH_INVALID);
 	if (p->has_length && val != p->length)
 		return httpresp_fail(p, HTTPRESP_E_LENGTH_CONFLICT);
 	p->has_length = true;
@@ -165,59 +126,34 @@ static int httpresp_length(struct httpresp *p, const char *v, size_t n)
 	return 0;
 }
 
-/* The element of the list v[*i..n) (RFC 9110 5.6.1) at *i, trimmed; false
- * past the last. */
-static bool httpresp_next(const char *v, size_t n, size_t *i, const char **e, size_t *elen)
-{
-	size_t s = *i, end = *i;
-
-	if (*i > n)
-		return false;
-	while (end < n && v[end] != ',')
-		end++;
-	*i = end + 1;
-	while (s < end && httpresp_is_ows((uint8_t)v[s]))
-		s++;
-	while (end > s && httpresp_is_ows((uint8_t)v[end - 1]))
-		end--;
-	*e = v + s;
-	*elen = end - s;
-	return true;
-}
-
-static bool httpresp_caseeq(const char *s, size_t n, const char *lit)
-{
-	return n == strlen(lit) && strncasecmp(s, lit, n) == 0;
-}
-
 /* Codings, the lines taken as one list: "chunked" once and last, or not at
  * all (then the body ends with the connection, RFC 9112 6.3). */
-static int httpresp_te(struct httpresp *p, const char *v, size_t n)
+static int httpresp_te(struct httpresp *p, const uint8_t *v, size_t n)
 {
-	const char *e;
+	const uint8_t *e;
 	size_t i = 0, elen, nonempty = 0;
 
 	p->te = true;
-	while (httpresp_next(v, n, &i, &e, &elen)) {
+	while (http1_list_next(v, n, &i, &e, &elen)) {
 		if (elen == 0)
 			continue;
 		nonempty++;
 		if (p->te_chunked_last)
 			return httpresp_fail(p, HTTPRESP_E_TE_UNSUPPORTED);
-		p->te_chunked_last = httpresp_caseeq(e, elen, "chunked");
+		p->te_chunked_last = http1_caseeq(e, elen, "chunked");
 	}
 	return nonempty ? 0 : httpresp_fail(p, HTTPRESP_E_TE_UNSUPPORTED);
 }
 
-static int httpresp_connection(struct httpresp *p, const char *v, size_t n)
+static int httpresp_connection(struct httpresp *p, const uint8_t *v, size_t n)
 {
-	const char *e;
+	const uint8_t *e;
 	size_t i = 0, elen;
 
-	while (httpresp_next(v, n, &i, &e, &elen)) {
-		if (httpresp_caseeq(e, elen, "close"))
+	while (http1_list_next(v, n, &i, &e, &elen)) {
+		if (http1_caseeq(e, elen, "close"))
 			p->conn_close = true;
-		else if (httpresp_caseeq(e, elen, "keep-alive"))
+		else if (http1_caseeq(e, elen, "keep-alive"))
 			p->conn_keep_alive = true;
 	}
 	return 0;
@@ -246,7 +182,7 @@ static int httpresp_field_done(struct httpresp *p)
 {
 	size_t n = p->value_len;
 
-	while (n > 0 && httpresp_is_ows((uint8_t)p->value[n - 1]))
+	while (n > 0 && http1_is_ows(p->value[n - 1]))
 		n--;
 	switch (p->field) {
 	case FIELD_LENGTH:
@@ -401,7 +337,7 @@ static int st_reason(struct httpresp *p, uint8_t c)
 		p->state = ST_LINE_LF;
 		return STEP_ON;
 	}
-	return httpresp_is_text(c) ? STEP_ON : httpresp_bad(p, c, HTTPRESP_E_CTL);
+	return http1_is_text(c) ? STEP_ON : httpresp_bad(p, c, HTTPRESP_E_CTL);
 }
 
 static int st_line_lf(struct httpresp *p, uint8_t c)
@@ -422,7 +358,7 @@ static int st_field(struct httpresp *p, uint8_t c)
 	}
 	if (c == ' ' || c == '\t')
 		return httpresp_fail(p, HTTPRESP_E_OBS_FOLD);
-	if (!httpresp_is_tchar(c))
+	if (!http1_is_tchar(c))
 		return httpresp_bad(p, c, HTTPRESP_E_FIELD_NAME);
 	if (++p->nlines > HTTPRESP_FIELDS_MAX)
 		return httpresp_fail(p, HTTPRESP_E_TOO_MANY_FIELDS);
@@ -447,7 +383,7 @@ static int st_name(struct httpresp *p, uint8_t c)
 	}
 	if (c == ' ' || c == '\t')
 		return httpresp_fail(p, HTTPRESP_E_SPACE_BEFORE_COLON);
-	if (!httpresp_is_tchar(c))
+	if (!http1_is_tchar(c))
 		return httpresp_bad(p, c, HTTPRESP_E_FIELD_NAME);
 	if (p->name_len < sizeof(p->name))
 		p->name[p->name_len] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
@@ -461,13 +397,13 @@ static int st_value(struct httpresp *p, uint8_t c)
 		p->state = ST_VALUE_LF;
 		return STEP_ON;
 	}
-	if (!httpresp_is_text(c))
+	if (!http1_is_text(c))
 		return httpresp_bad(p, c, HTTPRESP_E_CTL);
-	if (p->field == FIELD_OTHER || (p->value_len == 0 && httpresp_is_ows(c)))
+	if (p->field == FIELD_OTHER || (p->value_len == 0 && http1_is_ows(c)))
 		return STEP_ON;
 	if (p->value_len >= sizeof(p->value))
 		return httpresp_fail(p, HTTPRESP_E_FIELD_TOO_LONG);
-	p->value[p->value_len++] = (char)c;
+	p->value[p->value_len++] = c;
 	return STEP_ON;
 }
 
@@ -495,7 +431,7 @@ static int st_chunk_size(struct httpresp *p, uint8_t c)
 	unsigned v;
 	bool digits = p->chunk_line > 1;	/* this byte is counted already */
 
-	if (httpresp_hex(c, &v)) {
+	if (http1_hex(c, &v)) {
 		if (p->chunk_size > ((uint64_t)HTTPRESP_LENGTH_MAX - v) / 16)
 			return httpresp_fail(p, HTTPRESP_E_OVERFLOW);
 		p->chunk_size = p->chunk_size * 16 + v;
@@ -518,7 +454,7 @@ static int st_chunk_ext(struct httpresp *p, uint8_t c)
 		p->state = ST_CHUNK_SIZE_LF;
 		return STEP_ON;
 	}
-	return httpresp_is_text(c) ? STEP_ON : httpresp_bad(p, c, HTTPRESP_E_CTL);
+	return http1_is_text(c) ? STEP_ON : httpresp_bad(p, c, HTTPRESP_E_CTL);
 }
 
 static int st_chunk_size_lf(struct httpresp *p, uint8_t c)
