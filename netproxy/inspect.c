@@ -127,15 +127,11 @@ static bool inspect_handshake(struct inspect *in)
 
 	if (in->phase != INSPECT_HANDSHAKE)
 		return false;
+	/* The program refusing the CA's certificate (it does not trust the
+	 * run's CA, or pins another) is no request: its connection's record
+	 * says it ended without a byte. */
 	r = inspect_io_handshake(&in->c);
 	if (r < 0) {
-		struct inspect_exchange *ex = &in->ex;
-
-		memset(ex, 0, sizeof(*ex));
-		ex->active = true;
-		ex->start_ns = now_ns();
-		inspect_io_failure(&in->c, ex->reason, sizeof(ex->reason));
-		inspect_http_report(in);
 		inspect_fail(in, -EPROTO);
 		return false;
 	}
@@ -214,9 +210,10 @@ static void inspect_request_head(struct inspect *in)
 	memset(ex, 0, sizeof(*ex));
 	ex->active = true;
 	ex->start_ns = now_ns();
-	ex->query_dropped = h->query != NULL;
+	ex->has_query = h->query != NULL;
 	snprintf(ex->method, sizeof(ex->method), "%s", h->method);
 	snprintf(ex->path, sizeof(ex->path), "%s", h->path);
+	snprintf(ex->query, sizeof(ex->query), "%s", h->query ? h->query : "");
 	if (in->up_error[0]) {
 		snprintf(ex->reason, sizeof(ex->reason), "%s", in->up_error);
 		inspect_http_reply(in, 502, in->up_error, true);

@@ -8,7 +8,9 @@
  * store; on port 80 (plain HTTP) the same without TLS.
  *
  * Runs in the supervisor, on the proxy's loop (netproxy/proxy.c hands a
- * connection over once it is connected upstream).  inspect_tls_new() is
+ * connection over once it is connected upstream, for a name
+ * policy_inspects() names); each request is a log record
+ * (report_request()).  inspect_tls_new() is
  * setup (it dies with a message); everything else returns -errno or NULL
  * and never exits.
  */
@@ -19,44 +21,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct policy;
 struct report;
 struct report_proc;
 struct tlsca;
-
-/* One request on an inspected connection, as the log will show it: the
- * lead wires inspect_report() (inspect_http.c) to report_request(). */
-struct inspect_record {
-	const char *name;	/* the host the connection is for */
-	uint16_t port;
-	const char *method;	/* as sent; NULL when none was read (a failed
-				 * handshake, a malformed request) */
-	const char *path;	/* as sent, the query dropped */
-	bool query_dropped;	/* the request had a query (not logged) */
-	int status;		/* the status the program got (0: none, the connection failed) */
-	uint64_t bytes_up;	/* the request as forwarded, head and body */
-	uint64_t bytes_down;	/* the response as relayed (or netbox's own), head and body */
-	uint64_t duration_ns;	/* from the request's first byte to the response's last */
-	bool allowed;
-	const char *rule;	/* the deciding rule as written, or NULL */
-	const char *origin;	/* where it came from ("command line", "npm.profile:3") */
-	const char *reason;	/* refusals: why ("no rule allows PUT", "Host evil.test is not ...") */
-	const struct report_proc *proc;	/* who connected, or NULL */
-};
+struct policy;
 
 /* The run's part of inspection: the CA for the program's side and the TLS
  * context for the upstream side, whose trust store (the invoker's
  * SSL_CERT_FILE / SSL_CERT_DIR, else openssl's default file and directory)
  * is read whole now: the supervisor isolates itself into an empty root
- * soon after, where nothing could be read on demand.  Dies on failure. */
+ * soon after, where nothing could be read on demand.  Dies when openssl
+ * cannot make the context; an empty trust store is only said. */
 struct inspect_tls;
 struct inspect_tls *inspect_tls_new(struct tlsca *ca);
 void inspect_tls_free(struct inspect_tls *t);
-
-/* Must the connections to @name (normalised) on @port be inspected?
- * policy_inspects(); in builds with test hooks also the names of
- * NETBOX_TEST_INSPECT (inspect_http.c). */
-bool inspect_wanted(const struct policy *policy, const char *name, uint16_t port);
 
 struct inspect_params {
 	struct event_base *base;

@@ -2,7 +2,7 @@
  * request, and to whom: the verdict on a head (Host, CONNECT, upgrades, the
  * request rules), netbox's own responses to the program (403 for a refused
  * request, 400 for a malformed one, 502 when the host cannot be reached
- * safely), and the log record of each exchange.  Runs in the supervisor, on
+ * safely), and the log record of each exchange (report_request()).  Runs in the supervisor, on
  * the proxy's loop, for inspect.c.
  */
 #include "netproxy/inspect_internal.h"
@@ -14,54 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifdef NETBOX_TEST_HOOKS
-/* Tests only (meson -Dtest_hooks=true), until the rule language has
- * request rules: NETBOX_TEST_INSPECT=NAME[,NAME...] inspects those names
- * on every port, allowing GET and HEAD on any path and any method on
- * /sha256 (the lab's upload sink), and refusing the rest with the
- * pseudo-rule '* NAME' (origin NETBOX_TEST_INSPECT); each exchange's
- * record is printed on stderr ("netbox-test-inspect: ...").  The
- * supervisor makes the run's CA for it (supervisor/supervise.c). */
-static bool inspect_test_listed(const char *name)
-{
-	const char *list = getenv("NETBOX_TEST_INSPECT");
-	size_t n = strlen(name);
-
-	for (const char *p = list; p && *p;) {
-		size_t len = strcspn(p, ",");
-
-		if (len == n && strncmp(p, name, n) == 0)
-			return true;
-		p += len + (p[len] == ',');
-	}
-	return false;
-}
-
-static bool inspect_test_decide(struct inspect *in, const struct httpreq_head *h)
-{
-	struct inspect_exchange *ex = &in->ex;
-	bool sink = strcmp(h->path, "/sha256") == 0;
-
-	if (!inspect_test_listed(in->name))
-		return false;
-	ex->allowed = sink || strcmp(h->method, "GET") == 0 || strcmp(h->method, "HEAD") == 0;
-	snprintf(ex->rule_text, sizeof(ex->rule_text), "%s %s%s",
-		 ex->allowed && !sink ? "GET,HEAD" : "*", in->name, sink ? "/sha256" : "");
-	ex->rule = ex->rule_text;
-	ex->origin = "NETBOX_TEST_INSPECT";
-	return true;
-}
-#endif
-
-bool inspect_wanted(const struct policy *policy, const char *name, uint16_t port)
-{
-#ifdef NETBOX_TEST_HOOKS
-	if (inspect_test_listed(name))
-		return true;
-#endif
-	return policy_inspects(policy, name, port);
-}
 
 static void inspect_http_refuse(struct inspect *in, const char *fmt, ...) PRINTF(2, 3);
 static void inspect_http_refuse(struct inspect *in, const char *fmt, ...)
@@ -99,13 +51,6 @@ void inspect_http_decide(struct inspect *in, const struct httpreq_head *h)
 	if (h->port && h->port != in->port)
 		return inspect_http_refuse(in, "Host %s:%u names another port than %u", h->host,
 					   h->port, in->port);
-#ifdef NETBOX_TEST_HOOKS
-	if (inspect_test_decide(in, h)) {
-		if (!ex->allowed)
-			inspect_http_refuse(in, "rule '%s' (%s)", ex->rule, ex->origin);
-		return;
-	}
-#endif
 	ex->allowed = policy_decide_request(in->policy, in->name, in->port, h->method, h->path,
 					    &rule) == POLICY_ALLOW;
 	/* An allow rule never decides a refusal. */
@@ -167,24 +112,6 @@ bool inspect_http_reply(struct inspect *in, int status, const char *text, bool c
 	return true;
 }
 
-/* Where each record goes: the lead wires this to report_request() (common/
- * report.h); until then only tests see it. */
-static void inspect_report(struct report *report UNUSED, const struct inspect_record *r UNUSED)
-{
-#ifdef NETBOX_TEST_HOOKS
-	if (getenv("NETBOX_TEST_INSPECT"))
-		fprintf(stderr,
-			"netbox-test-inspect: %s %s:%u %s %s query=%d status=%d up=%llu down=%llu "
-			"ms=%llu rule=%s origin=%s reason=%s proc=%d\n",
-			r->allowed ? "allow" : "deny", r->name, r->port, r->method ? r->method : "-",
-			r->path ? r->path : "-", r->query_dropped, r->status,
-			(unsigned long long)r->bytes_up, (unsigned long long)r->bytes_down,
-			(unsigned long long)(r->duration_ns / 1000000), r->rule ? r->rule : "-",
-			r->origin ? r->origin : "-", r->reason ? r->reason : "-",
-			r->proc ? r->proc->pid : 0);
-#endif
-}
-
 void inspect_http_report(struct inspect *in)
 {
 	struct inspect_exchange *ex = &in->ex;
@@ -192,20 +119,21 @@ void inspect_http_report(struct inspect *in)
 	if (!ex->active)
 		return;
 	ex->active = false;
-	inspect_report(in->report, &(struct inspect_record){
+	/* A malformed request has no method or path the parser could give. */
+	report_request(in->report, &(struct report_request){
 		.name = in->name,
 		.port = in->port,
-		.method = ex->method[0] ? ex->method : NULL,
-		.path = ex->method[0] ? ex->path : NULL,
-		.query_dropped = ex->query_dropped,
+		.method = ex->method,
+		.path = ex->path,
+		.query = ex->has_query ? ex->query : NULL,
 		.status = ex->status,
-		.bytes_up = ex->up,
-		.bytes_down = ex->down,
-		.duration_ns = now_ns() - ex->start_ns,
 		.allowed = ex->allowed,
 		.rule = ex->rule,
 		.origin = ex->origin,
 		.reason = ex->reason[0] ? ex->reason : NULL,
+		.bytes_up = ex->up,
+		.bytes_down = ex->down,
+		.duration_ns = now_ns() - ex->start_ns,
 		.proc = in->proc,
 	});
 }

@@ -55,13 +55,13 @@ struct inspect_exchange {
 	bool active;		/* a head came and was not reported yet */
 	bool forwarded;		/* it went upstream: its response is awaited */
 	bool allowed;
-	bool query_dropped;
 	int status;
 	uint64_t up, down, start_ns;
 	const char *rule, *origin;
-	char rule_text[300];	/* a rule no policy holds (the test hook's) */
 	char method[64];
 	char path[1024];
+	char query[1024];	/* (truncated: the log has it only with --log-query) */
+	bool has_query;
 	char reason[640];
 };
 

@@ -90,7 +90,8 @@ static void inspect_tls_load_dir(X509_STORE *st, const char *dir)
 	closedir(d);
 }
 
-/* The host's trust store, as openssl's defaults would find it. */
+/* The host's trust store, as openssl's defaults would find it.  Dies only
+ * when out of memory. */
 static X509_STORE *inspect_tls_store(void)
 {
 	const char *file = getenv(X509_get_default_cert_file_env());
@@ -113,10 +114,12 @@ static X509_STORE *inspect_tls_store(void)
 	/* Duplicates (the bundle and the directory hold the same
 	 * certificates) and unreadable files are no failure. */
 	ERR_clear_error();
+	/* Not fatal: a run may inspect only plain HTTP; each HTTPS request
+	 * will get a 502 saying its host's certificate does not verify. */
 	if (inspect_tls_count(st) == 0)
-		die("install your system's CA certificates, or point SSL_CERT_FILE at a PEM bundle",
-		    "no trusted certificates to verify the hosts netbox inspects (read %s and the "
-		    "directory %s)", file, dirs);
+		warn("no trusted certificates in %s nor in %s: the hosts netbox inspects over HTTPS "
+		     "will be refused — install your system's CA certificates, or point SSL_CERT_FILE "
+		     "at a PEM bundle", file, dirs);
 	return st;
 }
 

@@ -29,7 +29,7 @@
  *   conn_relay()         splice(2) both ways until both sides are done
  *                        (relay.c); resets propagate.
  *   conn_inspect()       instead, for a name with request rules
- *                        (inspect_wanted(), decided in conn_classify()):
+ *                        (policy_inspects(), asked in conn_classify()):
  *                        every HTTP request checked, over TLS terminated
  *                        with the run's CA (inspect.c).
  * Every decision is reported once (report.h), and the byte counts when the
@@ -84,7 +84,7 @@ struct conn {
 	uint16_t port;
 	bool has_name, sniff_only, reported;
 	bool late;             /* silent through the sniff: checked in CONN_HELD */
-	bool inspect;          /* requests checked one by one (inspect_wanted()) */
+	bool inspect;          /* requests checked one by one (policy_inspects()) */
 	enum peek_proto proto; /* what the first bytes were */
 	const char *peek_what; /* what the first bytes may become, once some came */
 	char name[256];
@@ -648,7 +648,7 @@ static void conn_classify(struct conn *c)
 		return;
 	}
 	c->rule = rule;
-	c->inspect = c->has_name && inspect_wanted(c->p->policy, c->name, c->port);
+	c->inspect = c->has_name && policy_inspects(c->p->policy, c->name, c->port);
 	if (c->has_name)
 		conn_peek(c);
 	else

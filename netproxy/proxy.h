@@ -26,8 +26,7 @@ int proxy_add_listener(struct proxy *p, int fd);
 /* The run's CA (netproxy/tlsca.c) for hosts whose connections are
  * inspected over TLS (policy_inspects()); NULL: none are.  Not owned.
  * Setup: it reads the host's trust store for the upstream side
- * (inspect_tls_new()), so call it before the supervisor isolates itself;
- * dies when there is none. */
+ * (inspect_tls_new()), so call it before the supervisor isolates itself. */
 void proxy_set_tlsca(struct proxy *p, struct tlsca *ca);
 /* Close every connection and listener. */
 void proxy_free(struct proxy *p);

@@ -4,9 +4,8 @@
  * connections the proxy terminates.  Runs in the supervisor; see tlsca.c
  * for where the keys live and why.
  *
- * Used by inspect_tls.c for the program's side of inspected connections;
- * nothing makes the run's CA yet but the test hook of supervisor/
- * supervise.c (NETBOX_TEST_INSPECT).
+ * Made by supervisor/cabundle.c for a run that inspects; used by
+ * inspect_tls.c for the program's side of inspected connections.
  *
  * Setup (tlsca_new()) dies with a message when openssl cannot make the CA;
  * everything else runs on the supervisor's loop and returns NULL (errno set)

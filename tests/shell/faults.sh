@@ -369,9 +369,7 @@ chmod 755 "$NB_WORK/oominject.so" 2>/dev/null
 cat >"$NB_WORK/oom.sh" <<'EOF'
 case $1 in
 http) echo "first $(curl -sS -m 5 -o /dev/null -w '%{http_code} t=%{time_total}' "$2" 2>/dev/null)" ;;
-https) # inspected (NETBOX_TEST_INSPECT): the run's CA, once the supervisor wrote it
-	until grep -q "END CERTIFICATE" run-ca.pem 2>/dev/null; do sleep 0.05; done
-	echo "first $(curl -sS -m 5 --cacert run-ca.pem -o /dev/null -w '%{http_code} t=%{time_total}' "$2" 2>/dev/null)" ;;
+https) echo "first $(curl -sS -m 5 -o /dev/null -w '%{http_code} t=%{time_total}' "$2" 2>/dev/null)" ;;
 tcp) echo "first $($PY fh.py tcpread "$2" "$3" --timeout 5)" ;;
 esac
 echo "next $(curl -sS -m 5 http://www.google.com/hello 2>&1)"
@@ -384,7 +382,6 @@ OOM_MORE_ENV=()
 oom_run() {
 	local spec=$1
 	shift
-	rm -f "$NB_WORK/run-ca.pem"
 	NB_ENV=("LD_PRELOAD=$NB_WORK/oominject.so" "NETBOX_OOM=$spec" ${OOM_ENV[@]+"${OOM_ENV[@]}"}
 		${OOM_MORE_ENV[@]+"${OOM_MORE_ENV[@]}"})
 	cap hx "$NB" --unsetenv LD_PRELOAD "$@"
@@ -452,20 +449,15 @@ else
 	oom_sweep "a denied raw address" --allow www.google.com -- http http://203.0.113.13/hello
 	oom_sweep "a silent client the server speaks first to" --allow www.google.com --allow faults.test:9100 -- \
 		tcp faults.test 9100
-	# Inspected connections (netproxy/inspect.c), with the test hook: the
+	# Inspected connections (request rules: netproxy/inspect.c): the
 	# program's TLS, netbox's own to the host (trusting the lab's CA), the
 	# leaf minted for the name, the parsers; and plain HTTP on port 80.
-	if [ "${NETBOX_TEST_HOOKS:-0}" = 1 ]; then
-		cp "$LAB_CA" "$NB_WORK/lab-ca.pem" && chmod 644 "$NB_WORK/lab-ca.pem"
-		OOM_MORE_ENV=(NETBOX_TEST_INSPECT=www.google.com "NETBOX_TEST_INSPECT_CA=$NB_WORK/run-ca.pem"
-			"SSL_CERT_FILE=$NB_WORK/lab-ca.pem")
-		OOM_FAR=6500 OOM_FAR_STEP=211 oom_sweep "an inspected request over TLS" --allow www.google.com -- \
-			https https://www.google.com/hello
-		oom_sweep "an inspected request on port 80" --allow www.google.com -- http http://www.google.com/hello
-		OOM_MORE_ENV=()
-	else
-		t_skip "out of memory serving inspected requests" "a build without -Dtest_hooks=true"
-	fi
+	cp "$LAB_CA" "$NB_WORK/lab-ca.pem" && chmod 644 "$NB_WORK/lab-ca.pem"
+	OOM_MORE_ENV=("SSL_CERT_FILE=$NB_WORK/lab-ca.pem")
+	OOM_FAR=6500 OOM_FAR_STEP=211 oom_sweep "an inspected request over TLS" --allow 'GET www.google.com' -- \
+		https https://www.google.com/hello
+	oom_sweep "an inspected request on port 80" --allow 'GET www.google.com' -- http http://www.google.com/hello
+	OOM_MORE_ENV=()
 	t_ok "$([ "$OOM_SAID" -gt 0 ]; echo $?)" "out of memory: netbox said so, on stderr ($OOM_SAID runs)"
 	t_ok "$([ "$OOM_UNCOUNTED" -gt 0 ] && [ "$OOM_INCOMPLETE" -gt 0 ]; echo $?)" \
 		"... and, when it could not count a decision, its summary ($OOM_UNCOUNTED runs) and the learned profile ($OOM_INCOMPLETE) say so"

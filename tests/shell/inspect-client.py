@@ -3,9 +3,10 @@
 # second Host on the same connection, upgrades, malformed bytes.  Prints one
 # line the harness matches, never a traceback.
 #
-#   pipe HOST PORT CAFILE|- REQ...
-#       connect (TLS with SNI HOST and CAFILE as the only trust, or plain
-#       with -), send every REQ in one write, read what comes back until the
+#   pipe HOST PORT tls|plain REQ...
+#       connect (TLS with SNI HOST, ALPN http/1.1 and the default trust:
+#       SSL_CERT_FILE, which netbox points at the run's bundle), send every
+#       REQ in one write, read what comes back until the
 #       server closes or 2 s pass in silence after the last response; print
 #       each response as "STATUS FIRST-BODY-LINE", joined by " | ", then
 #       "| closed" or "| open".
@@ -85,10 +86,10 @@ def parse(data, methods):
     return out, data
 
 
-def cmd_pipe(host, port, cafile, reqs):
+def cmd_pipe(host, port, mode, reqs):
     s = socket.create_connection((host, int(port)), timeout=10)
-    if cafile != "-":
-        ctx = ssl.create_default_context(cafile=cafile)
+    if mode == "tls":
+        ctx = ssl.create_default_context()
         ctx.set_alpn_protocols(["http/1.1"])
         s = ctx.wrap_socket(s, server_hostname=host)
     s.sendall(b"".join(build(host, r) for r in reqs))
