@@ -205,6 +205,29 @@ else
 	t_skip "Node's fetch" "no node"
 fi
 
+# --- npm and git with read-only rules ----------------------------------------------------
+if command -v npm >/dev/null; then
+	mkdir -p "$NB_WORK/pub" && chown "$NB_UID:$NB_GID" "$NB_WORK/pub"
+	printf '{"name":"lab-pub","version":"1.0.0","description":"x","license":"MIT"}\n' >"$NB_WORK/pub/package.json"
+	chmod 644 "$NB_WORK/pub/package.json"
+	LOG=$(lib_log npm)
+	nbx --log "$LOG" --allow 'GET,HEAD https://registry.test/' sh -c "
+npm install --no-audit --no-fund --loglevel=error --registry '$LAB_NPM_REGISTRY' '$LAB_NPM_PKG' >/dev/null 2>&1; echo \"install: \$?\"
+node -e \"console.log('require: ' + require('$LAB_NPM_PKG'))\"
+cd pub && npm publish --registry '$LAB_NPM_REGISTRY' --//registry.test/:_authToken=x --fetch-retries=0 2>&1 | grep -m1 -o 'E403\\|403 Forbidden' | sed 's/^/publish: /'"
+	t_is "$(line install)" 0 "npm install from the lab registry with 'GET,HEAD https://registry.test/', trusting the run's CA without flags"
+	t_is "$(line require)" "$LAB_NPM_GREETING" "... the package works"
+	t_like "$(line publish)" "E403|403 Forbidden" "npm publish: refused with 403"
+	reqs "$LOG" \
+		"npm's GETs allowed|len([x for x in r if x['method'] == 'GET' and x['verdict'] == 'allow']) >= 2" \
+		"the publish's PUT refused and logged|[(x['status'], x['rule']) for x in q('PUT', '/lab-pub')] == [(403, None)]"
+else
+	t_skip "npm through inspection" "no npm"
+fi
+rm -rf "$NB_WORK/repo"
+nbx --allow 'GET https://git.test/' sh -c "git clone -q '$LAB_GIT_URL' repo && git -C repo rev-parse HEAD"
+t_is "$RC:$OUT" "0:$LAB_GIT_HEAD" "git clone over https (dumb HTTP) with 'GET https://git.test/', trusting the run's CA without flags"
+
 # --- the connection's own record --------------------------------------------------------
 LOG=$(lib_log conn)
 nbx --log "$LOG" "${RULES[@]}" $C -o /dev/null 'https://www.google.com/bytes?n=100000'
