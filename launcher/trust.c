@@ -21,7 +21,7 @@
  *                     a small tmpfs of its own holds the bundle and a layer
  *                     for /etc/ssl/certs, and is made read-only; the layer
  *                     is bound over /etc/ssl/certs, the bundle over every
- *                     system bundle the sandbox has (trust_bundle_paths[],
+ *                     system bundle the sandbox has (trustpaths_bundles[],
  *                     symlinks followed inside the new root, as the program
  *                     will follow them);
  *   (env.c)           the variables clients read name those files.
@@ -42,6 +42,7 @@
  * exists, with the missing ones made in it.
  */
 #include "trust.h"
+#include "trustpaths.h"
 #include "channel.h"
 #include "policy/policy.h"
 #include "util.h"
@@ -64,14 +65,6 @@
 #define TRUST_LAYER_ROOM (8u << 20)        /* the layer's symlinks and names */
 #define TRUST_PEM_CERT "-----BEGIN CERTIFICATE-----\n"
 
-const char *const trust_bundle_paths[] = {
-	"/etc/ssl/certs/ca-certificates.crt",                /* Debian, Ubuntu, Arch, Alpine, Gentoo */
-	"/etc/pki/tls/certs/ca-bundle.crt",                  /* Fedora, RHEL (a link to the last) */
-	"/etc/ssl/ca-bundle.pem",                            /* openSUSE */
-	"/etc/ssl/cert.pem",                                 /* Alpine, Arch, libressl */
-	"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", /* Fedora, RHEL */
-};
-const size_t trust_nbundle_paths = ARRAY_SIZE(trust_bundle_paths);
 
 void trust_plan(struct config *cfg)
 {
@@ -97,8 +90,8 @@ void trust_print(const struct config *cfg)
 	       "read-only");
 	printf("  %-40s %-14s (the host's CAs and the run's; bound the same over each of",
 	       TRUST_BUNDLE_PATH, "read-only");
-	for (size_t i = 1; i < trust_nbundle_paths; i++)
-		printf(" %s", trust_bundle_paths[i]);
+	for (size_t i = 1; i < TRUSTPATHS_N; i++)
+		printf(" %s", trustpaths_bundles[i]);
 	printf(" that exists)\n");
 }
 
@@ -359,10 +352,10 @@ void trust_mount(const struct trust_bundle *tb, const char *root)
 	 * to one bound already, or the layer's own, shows the bundle). */
 	if (stat(TRUST_STAGE_BUNDLE, &ours) < 0)
 		die_errno(NULL, "cannot read the sandbox's CA bundle");
-	for (size_t i = 0; i < trust_nbundle_paths; i++) {
+	for (size_t i = 0; i < TRUSTPATHS_N; i++) {
 		size_t have;
 
-		if (trust_resolve(root, trust_bundle_paths[i], out, &have) < 0 || have == 0 ||
+		if (trust_resolve(root, trustpaths_bundles[i], out, &have) < 0 || have == 0 ||
 		    have != strlen(out))
 			continue;
 		snprintf(path, sizeof(path), "%s%s", root, out);

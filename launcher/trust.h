@@ -26,8 +26,6 @@
 /* The system bundles of the distributions, where the host's is read
  * (after SSL_CERT_FILE and openssl's default) and where the sandbox's is
  * bound when the path exists there. */
-extern const char *const trust_bundle_paths[];
-extern const size_t trust_nbundle_paths;
 
 /* What the init received: the bundle, its last @ca_len bytes the CA. */
 struct trust_bundle {

@@ -30,6 +30,7 @@
  * body's length once both sides have kTLS, parsing again after it.
  */
 #include "netproxy/inspect_internal.h"
+#include "trustpaths.h"
 #include "netproxy/tlsca.h"
 
 #include "util.h"
@@ -107,6 +108,12 @@ static X509_STORE *inspect_tls_store(void)
 		dirs = X509_get_default_cert_dir();
 	if (access(file, R_OK) == 0)
 		X509_STORE_load_file(st, file);
+	/* openssl built for another layout (Debian's finds nothing on a
+	 * Fedora tree): the distributions' bundles, as cabundle.c reads them. */
+	for (size_t i = 0; i < TRUSTPATHS_N && !getenv(X509_get_default_cert_file_env()) &&
+			   inspect_tls_count(st) == 0; i++)
+		if (access(trustpaths_bundles[i], R_OK) == 0)
+			X509_STORE_load_file(st, trustpaths_bundles[i]);
 	list = xstrdup(dirs);
 	for (char *d = strtok_r(list, ":", &save); d; d = strtok_r(NULL, ":", &save))
 		inspect_tls_load_dir(st, d);

@@ -17,6 +17,7 @@
  * its key, named by SSL_CERT_FILE) gives the sandbox its certificates only.
  */
 #include "cabundle.h"
+#include "trustpaths.h"
 #include "channel.h"
 #include "trust.h"
 #include "netproxy/tlsca.h"
@@ -86,8 +87,8 @@ static size_t cabundle_host(int fd)
 	const char *first[] = { env, X509_get_default_cert_file() };
 	size_t max = TRUST_MAX_BUNDLE - TRUST_MAX_CA;
 
-	for (size_t i = 0; i < ARRAY_SIZE(first) + trust_nbundle_paths; i++) {
-		const char *path = i < ARRAY_SIZE(first) ? first[i] : trust_bundle_paths[i - ARRAY_SIZE(first)];
+	for (size_t i = 0; i < ARRAY_SIZE(first) + TRUSTPATHS_N; i++) {
+		const char *path = i < ARRAY_SIZE(first) ? first[i] : trustpaths_bundles[i - ARRAY_SIZE(first)];
 		cleanup_free char *data = NULL;
 		size_t len, n;
 

@@ -138,7 +138,7 @@ layout() {
 		mount --rbind "$E" /etc
 		shift 2
 		exec "$@"' layout "$build" "$T/etc" setpriv --reuid="$NB_UID" --regid="$NB_GID" --init-groups \
-		env -i HOME="$NB_HOME" PATH=/usr/bin:/bin NETBOX_TEST_INSPECT=1 \
+		env -i HOME="$NB_HOME" PATH=/usr/bin:/bin NETBOX_TEST_INSPECT=1 ${LAYOUT_CERTS:+SSL_CERT_FILE="$LAYOUT_CERTS"} \
 		sh -c 'cd "$0" && exec "$@"' "$NB_WORK" "$NB" --quiet "$@"
 }
 T=$(mktemp -d /tmp/netbox-trust.XXXXXX)
@@ -172,9 +172,16 @@ if [ -n "$HOSTCA" ] && command -v unshare >/dev/null; then
 	t_is "$RC:$(head -2 <<<"$OUT" | tr '\n' ' ')" "0:/etc/pki/tls/certs/ca-bundle.crt /etc/ssl/cert.pem /etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem ca ends-with-ca root " \
 		"Fedora's layout: the CA beside pki's bundle, and every bundle path, links followed, shows the bundle"
 	t_is "$(tail -2 <<<"$OUT" | tr '\n' ' ')" "../pki/tls/certs $(($(grep -c BEGIN "$HOSTCA") + 1)) " "... the link kept, the bundle the host's CAs and the run's"
-	cap layout "$T/none" sh -c "$PROBE; echo; ls /etc/ssl/certs | wc -l"
+	# No certificates at all: nothing to verify inspected hosts against.
+	cap layout "$T/none" true
+	t_is "$RC" 125 "no /etc/ssl and no SSL_CERT_FILE: a run that inspects refuses to start"
+	t_like "$ERR" "no trusted certificates to verify the hosts netbox inspects .* point SSL_CERT_FILE at a PEM bundle" \
+		"... and says how to fix it"
+	cp "$HOSTCA" "$T/hostca.pem"
+	chmod 644 "$T/hostca.pem"
+	LAYOUT_CERTS=$T/hostca.pem cap layout "$T/none" sh -c "$PROBE; echo; ls /etc/ssl/certs | wc -l"
 	t_is "$RC:$(head -1 <<<"$OUT")" "0:ca ends-with-ca" \
-		"no /etc/ssl at all: the CA and the bundle are made there all the same"
+		"no /etc/ssl at all, SSL_CERT_FILE elsewhere: the CA and the bundle are made there all the same"
 	t_is "$(tail -2 <<<"$OUT" | tr '\n' ' ')" "root 3 " "... /etc is still the host's (a layer of binds), the new directory holds the CA, the bundle, the hashed name"
 else
 	t_skip "other distributions' layouts" "no CA bundle on the host, or no unshare"
