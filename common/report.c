@@ -550,11 +550,12 @@ void report_request(struct report *r, const struct report_request *q)
 		return;
 	}
 	/* Each host, method and path once on stderr. */
-	first = !h || h->req_denied == 0 || !h->reason || !strstr(h->reason, q->method);
+	first = !h || h->req_denied == 0 || !h->reason || !q->method || !q->method[0] ||
+		!strstr(h->reason, q->method);
 	if (h)
 		h->req_denied++;
-	snprintf(raw, sizeof(raw), "%s %s%s", q->method ? q->method : "?", q->name ? q->name : "?",
-		 q->path ? q->path : "");
+	snprintf(raw, sizeof(raw), "%s %s%s", q->method && q->method[0] ? q->method : "a request to",
+		 q->name ? q->name : "?", q->path ? q->path : "");
 	util_escape(raw, what, sizeof(what));
 	report_set_reason(h, q->reason ? q->reason : "no rule", reason, sizeof(reason));
 	report_prog_add(r, q->proc, what);
