@@ -9,7 +9,10 @@
 #                     forward proxy (tinyproxy, 127.0.0.1:8888) as well.
 #   SRV ns ($BL_SRV)  veth 198.51.100.2/24, lo up, no route anywhere else.
 #                     nginx :80 (/1k: 1 KiB, /100k: 100 KiB, /1g and /256m:
-#                     sparse files, sendfile), iperf3 -s :5201, dnsmasq :53
+#                     sparse files, sendfile) and :443 (the same files over
+#                     TLS, a certificate for server.bench from the run's test
+#                     CA, $BL_WORK/tls/ca.pem; no session resumption, so each
+#                     connection is a full handshake), iperf3 -s :5201, dnsmasq :53
 #                     (server.bench and d1..d400.bench -> 198.51.100.2, no
 #                     AAAA; every other name NXDOMAIN), and an idle-connection
 #                     holder on :9000 (bench/idle.py serve).
@@ -91,8 +94,42 @@ _bl_nginx_conf() {
 		        server_name _;
 		        root $BL_WORK/www;
 		    }
+		    server {
+		        listen $BL_SRV_IP:443 ssl backlog=4096 reuseport;
+		        server_name _;
+		        root $BL_WORK/www;
+		        ssl_certificate $BL_WORK/tls/server.pem;
+		        ssl_certificate_key $BL_WORK/tls/server.key;
+		        ssl_protocols TLSv1.2 TLSv1.3;
+		        ssl_session_cache off;
+		        ssl_session_tickets off;
+		    }
 		}
 	EOF
+}
+
+# The run's test CA and a certificate for $BL_NAME signed by it (ECDSA P-256,
+# valid two days): clients trust the CA by name (curl --cacert), netbox
+# through SSL_CERT_FILE for its own upstream connections.  The keys stay
+# root's; the CA certificate is readable by the bench user.
+_bl_tls() {
+	local d=$BL_WORK/tls
+	mkdir -p "$d" || return 1
+	if ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+		-keyout "$d/ca.key" -out "$d/ca.pem" -subj "/CN=netbox bench test CA" \
+		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+		>"$d/openssl.log" 2>&1 ||
+		! openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+			-keyout "$d/server.key" -out "$d/server.csr" -subj "/CN=$BL_NAME" >>"$d/openssl.log" 2>&1 ||
+		! printf 'subjectAltName=DNS:%s\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' \
+			"$BL_NAME" >"$d/server.ext" ||
+		! openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
+			-days 2 -extfile "$d/server.ext" -out "$d/server.pem" >>"$d/openssl.log" 2>&1; then
+		echo "bench: could not make the test CA:" >&2
+		cat "$d/openssl.log" >&2
+		return 1
+	fi
+	chmod 0755 "$d" && chmod 0644 "$d/ca.pem" && chmod 0600 "$d/ca.key" "$d/server.key"
 }
 
 bl_up() {
@@ -117,6 +154,7 @@ bl_up() {
 	# the first download (which would pay for it alone)
 	cat "$BL_WORK/www/1g" "$BL_WORK/www/256m" >/dev/null
 	chmod -R a+rX "$BL_WORK"
+	_bl_tls || return 1
 	_bl_nginx_conf
 
 	flock -w 10 "$_BL_LOCK" ip netns add "$BL_SRV" &&
@@ -176,6 +214,7 @@ bl_up() {
 	# ready: every server answers from CLI
 	for i in $(seq 1 100); do
 		if bl_cli curl -sf -o /dev/null "http://$BL_NAME/1k" &&
+			bl_cli curl -sf -o /dev/null --cacert "$BL_WORK/tls/ca.pem" "https://$BL_NAME/1k" &&
 			bl_cli python3 -I -B "$BL_DIR/dnstime.py" --server "$BL_SRV_IP" --name "$BL_NAME" --count 1 >/dev/null 2>&1 &&
 			bl_cli bash -c "exec 3<>/dev/tcp/$BL_SRV_IP/5201 && exec 4<>/dev/tcp/$BL_SRV_IP/9000" 2>/dev/null; then
 			return 0

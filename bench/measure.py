@@ -24,6 +24,16 @@ Every client runs in the client namespace as the unprivileged bench user
   tinyproxy    CMD told to use the forward proxy on 127.0.0.1:8888
                (curl -x, httpget.py --proxy, wrk through bench/wrk-proxy.lua);
                HTTP only
+The HTTPS figures (nginx :443, a certificate from the lab's test CA) run on
+three paths of their own:
+  direct          the client trusts the test CA by name (--cacert)
+  netbox          the same client, netbox splicing the TLS connection (the
+                  SNI checked, nothing decrypted)
+  netbox inspect  netbox --allow 'GET,HEAD https://server.bench/': netbox
+                  ends the program's TLS with its run CA (the client trusts
+                  it through the SSL_CERT_FILE / CURL_CA_BUNDLE netbox sets)
+                  and makes its own verified TLS connection to nginx
+both netbox paths with SSL_CERT_FILE=the test CA (netbox's upstream trust).
 and, for startup time only: unshare -Urn, bubblewrap (--unshare-all and the
 file isolation netbox gives), firejail --net=none.
 
@@ -223,7 +233,7 @@ def run(argv, timeout=120, env=None, stdin=subprocess.DEVNULL):
 
 # ---- paths ------------------------------------------------------------------
 
-NB_ALLOW = "%s:80,5201,9000" % NAME
+NB_ALLOW = "%s:80,443,5201,9000" % NAME
 NB_LOG = os.path.join(CFG["work"], "netbox-log.jsonl")
 
 
@@ -242,6 +252,20 @@ WRAP = {
     "tinyproxy": [],
 }
 PROXY = "http://127.0.0.1:8888"
+TLS_CA = os.path.join(CFG["work"], "tls", "ca.pem")
+WRAP["netbox inspect"] = [NB, "--quiet", "--allow", "GET,HEAD https://%s/" % NAME, "--"]
+TLS_PATHS = ["direct", "netbox", "netbox inspect"]
+
+
+def tls_env(path):
+    """netbox's own upstream trust: the test CA."""
+    return {"SSL_CERT_FILE": TLS_CA} if path.startswith("netbox") else None
+
+
+def tls_ca(path, opt):
+    """The client's trust: the test CA by name, except where netbox inspects
+    (its run CA then, which netbox's environment names)."""
+    return [] if path == "netbox inspect" else [opt, TLS_CA]
 TRAFFIC_PATHS = ["direct", "netbox", "netbox --log", "slirp4netns", "pasta", "tinyproxy"]
 # the figures "netbox --log" runs; the others are the same as netbox's
 # (no connection is made during them, or one: the same data path)
@@ -270,6 +294,20 @@ def check_paths():
             continue
         if p == "netbox --log" and not log_attributed():
             note("netbox --log wrote no connection record naming its process to %s: skipped" % NB_LOG)
+            continue
+        live.append(p)
+    return live
+
+
+def check_tls_paths():
+    live = []
+    for p in TLS_PATHS:
+        argv = WRAP[p] + ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}"] + tls_ca(p, "--cacert")
+        argv.append("https://%s/1k" % NAME)
+        rc, o, e, _ = run(argv, timeout=30, env=tls_env(p))
+        if rc != 0 or o.strip() != "200":
+            note("%s cannot fetch https://%s/1k here (exit %d: %s): no HTTPS figures on it" % (
+                p, NAME, rc, (e or o).strip()[-200:]))
             continue
         live.append(p)
     return live
@@ -434,6 +472,49 @@ def fig_keepalive_100k(path, rnd):
         return
     add("ka100k_p50_ms", path, rnd, statistics.median(ms))
     add("ka100k_p90_ms", path, rnd, ms[int(len(ms) * 0.9)])
+
+
+def fig_https(path, rnd):
+    """HTTPS: one download (Gbit/s, CPU per GB), req/s with wrk (16
+    connections, keep-alive and a new connection each: CPU per request; wrk
+    does not verify certificates), and first byte over fresh connections
+    (curl, a full handshake each: no session reuse)."""
+    env = tls_env(path)
+    argv = WRAP[path] + ["python3", "-I", "-B", os.path.join(BENCH, "httpget.py")] + tls_ca(path, "--cafile")
+    argv.append("https://%s/%s" % (NAME, P["http_file"]))
+    rc, o, e, cpu = run(argv, timeout=180, env=env)
+    try:
+        d = json.loads(o.strip().splitlines()[-1])
+        if d["bytes"] != P["http_bytes"]:
+            raise ValueError("short download: %s bytes" % d["bytes"])
+        add("https_bulk", path, rnd, d["gbps"], **cpu_extra(path, cpu, gb=P["http_bytes"] / 1e9))
+    except (ValueError, IndexError, KeyError) as ex:
+        note("HTTPS download on %s failed (exit %d): %s %s" % (path, rc, ex, e.strip()[-200:]))
+
+    for mode, hdr in (("ka", []), ("new", ["-H", "Connection: close"])):
+        argv = WRAP[path] + ["wrk", "-t2", "-c16", "-d" + P["wrk_d"]] + hdr + ["https://%s/1k" % NAME]
+        rc, o, e, cpu = run(argv, timeout=60, env=env)
+        m, t = WRK_RE.search(o), WRK_TOTAL.search(o)
+        non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", o)
+        if rc != 0 or not m or not t or non2xx:
+            note("wrk https %s on %s failed (exit %d): %s" % (mode, path, rc, (e or o).strip()[-200:]))
+            continue
+        add("https_rps_%s_16" % mode, path, rnd, float(m.group(1)), requests=int(t.group(1)),
+            **cpu_extra(path, cpu, reqs=int(t.group(1))))
+
+    n = P["ttfb_n"]
+    argv = WRAP[path] + ["curl", "-sS", "--no-sessionid", "-H", "Connection: close", "-w",
+                         "%{time_connect} %{time_appconnect} %{time_starttransfer}\\n"] + tls_ca(path, "--cacert")
+    for _ in range(n + 1):
+        argv += ["-o", "/dev/null", "https://%s/1k" % NAME]
+    rc, o, e, _ = run(argv, timeout=60, env=env)
+    lines = [l.split() for l in o.strip().splitlines()]
+    if rc != 0 or len(lines) != n + 1:
+        note("HTTPS first byte on %s failed (exit %d): %s" % (path, rc, e.strip()[-200:]))
+        return
+    s = [[float(x) * 1e3 for x in l] for l in lines[1:]]  # the first includes the name lookup
+    add("https_ttfb_ms", path, rnd, statistics.median(x[2] for x in s), samples=[x[2] for x in s],
+        handshake_ms=statistics.median(x[1] - x[0] for x in s))
 
 
 dns_seq = [0]
@@ -671,13 +752,14 @@ def fig_rules():
 # ---- main ----------------------------------------------------------------------
 
 def main():
-    global LIVE
+    global LIVE, TLS_LIVE
     t0 = time.time()
     meta = dict(started=time.strftime("%Y-%m-%d %H:%M:%S %Z"), quick=QUICK, params=P,
                 loadavg_start=loadavg(), netbox=NB, fd_hard=CFG["fd_hard"])
     Cpu.find_servers()
     LIVE = check_paths()
-    log("paths: %s" % " ".join(LIVE))
+    TLS_LIVE = check_tls_paths()
+    log("paths: %s; HTTPS: %s" % (" ".join(LIVE), " ".join(TLS_LIVE)))
     fig_startup()
     round_load = []
     for rnd in range(P["rounds"]):
@@ -689,10 +771,12 @@ def main():
                      (p != "tinyproxy" or fig != "iperf")]
             for path in rotated(paths, rnd):
                 fn(path, rnd)
+        for path in rotated(TLS_LIVE, rnd):
+            fig_https(path, rnd)
     fig_rss()
     fig_rules()
     meta.update(loadavg_end=loadavg(), loadavg_rounds=round_load, seconds=round(time.time() - t0, 1),
-                paths=LIVE)
+                paths=LIVE, tls_paths=TLS_LIVE)
     with open(OUT, "w") as f:
         json.dump(dict(meta=meta, results=results, rss=rss, rules=rules, notes=notes), f, indent=1)
     return 0

@@ -43,6 +43,25 @@ CPU_FIGURES = [
     ("cpu_iperf_up", "iperf_up", "cpu_s_per_gb", "CPU per GB, iperf3 client → server", "s", 2),
     ("cpu_http_bulk", "http_bulk", "cpu_s_per_gb", "CPU per GB, HTTP download", "s", 2),
 ]
+# HTTPS (nginx :443, the lab's test CA) on paths of its own: its own table
+HTTPS_FIGURES = [
+    ("https_bulk", "HTTPS download (one connection)", "Gbit/s", "higher", 2),
+    ("https_rps_ka_16", "HTTPS req/s, keep-alive, 16 conns", "req/s", "higher", 0),
+    ("https_rps_new_16", "HTTPS req/s, new conn each, 16", "req/s", "higher", 0),
+    ("https_ttfb_ms", "first byte, fresh HTTPS connection", "ms", "lower", 3),
+]
+HTTPS_DERIVED = [
+    ("https_handshake_ms", "https_ttfb_ms", "handshake_ms", "TLS handshake, fresh connection", "ms", 3),
+    ("cpu_https_bulk", "https_bulk", "cpu_s_per_gb", "CPU per GB, HTTPS download", "s", 2),
+    ("cpu_https_ka", "https_rps_ka_16", "cpu_us_per_req", "CPU per request, keep-alive", "µs", 1),
+    ("cpu_https_new", "https_rps_new_16", "cpu_us_per_req", "CPU per request, new conn", "µs", 1),
+    ("nbcpu_https_bulk", "https_bulk", "netbox_cpu_s_per_gb", "netbox's own CPU per GB", "s", 2),
+    ("nbcpu_https_ka", "https_rps_ka_16", "netbox_cpu_us_per_req", "netbox's own CPU per request, keep-alive",
+     "µs", 1),
+    ("nbcpu_https_new", "https_rps_new_16", "netbox_cpu_us_per_req", "netbox's own CPU per request, new conn",
+     "µs", 1),
+]
+HTTPS_PATHS = ["direct", "netbox", "netbox inspect"]
 PATHS = ["direct", "netbox", "netbox --log", "bwrap", "firejail", "unshare -Urn", "slirp4netns", "pasta", "tinyproxy"]
 
 
@@ -82,7 +101,7 @@ def machine():
 
 def aggregate(raw):
     figs = {}
-    for fid, label, unit, better, digits in FIGURES:
+    for fid, label, unit, better, digits in FIGURES + HTTPS_FIGURES:
         per = {}
         for r in raw["results"]:
             if r["figure"] == fid and r["value"] is not None:
@@ -104,7 +123,7 @@ def aggregate(raw):
                 e["socket_errors"] = errs
             d["paths"][p] = e
         figs[fid] = d
-    for fid, src, key, label, unit, digits in CPU_FIGURES:
+    for fid, src, key, label, unit, digits in CPU_FIGURES + HTTPS_DERIVED:
         per = {}
         for r in raw["results"]:
             if r["figure"] == src and key in r:
@@ -200,6 +219,27 @@ def attribution(figs):
     return out + [""]
 
 
+def https_table(figs, m):
+    """HTTPS: direct TLS, netbox splicing it, netbox inspecting it."""
+    rows = [(f[0], f[1], f[2], f[4]) for f in HTTPS_FIGURES] + [(f[0], f[3], f[4], f[5]) for f in HTTPS_DERIVED]
+    rows = [r for r in rows if r[0] in figs]
+    if not rows:
+        return []
+    out = ["HTTPS (nginx with a certificate from the run's test CA, TLS 1.2 and 1.3 offered, no session resumption): *direct* "
+           "and *netbox* (`--allow server.bench:443`: the SNI checked, the TLS spliced through) with the client "
+           "trusting the test CA; *netbox inspect* (`--allow 'GET,HEAD https://server.bench/'`): netbox ends the "
+           "program's TLS with its run CA and makes its own verified connection to nginx (SSL_CERT_FILE=the test "
+           "CA).  Download of %s with Python's ssl (16 KiB TLS reads: the client is the limit on every path, so "
+           "the CPU per GB is the figure to compare); req/s: wrk, 2 threads, 16 connections, %s; first byte: curl, "
+           "%d fresh connections per round.  In parentheses the ratio to direct:" % (
+               "1 GiB" if m["params"]["http_file"] == "1g" else "256 MiB", m["params"]["wrk_d"],
+               m["params"]["ttfb_n"]), "",
+           "| figure | unit | " + " | ".join(HTTPS_PATHS) + " |", "|---|---|" + "---|" * len(HTTPS_PATHS)]
+    for fid, label, unit, digits in rows:
+        out.append("| %s | %s | " % (label, unit) + " | ".join(cell(figs, fid, p, digits) for p in HTTPS_PATHS) + " |")
+    return out + [""]
+
+
 def targets(figs, rss, rules, fit):
     t = []
 
@@ -255,7 +295,8 @@ def targets(figs, rss, rules, fit):
 
 def markdown(raw, figs, mach, fit, tgts):
     m = raw["meta"]
-    paths = [p for p in PATHS if any(p in f["paths"] for f in figs.values())]
+    main = set(f[0] for f in FIGURES) | set(f[0] for f in CPU_FIGURES)
+    paths = [p for p in PATHS if any(p in f["paths"] for fid, f in figs.items() if fid in main)]
     out = []
     out.append("Measured %s on %s (%d cores, %d GiB), %s, Linux %s; load average %s at the start, %s at the end "
                "(the machine is shared: other jobs ran beside the benchmark)%s." % (
@@ -285,6 +326,7 @@ req/s: wrk, 2 threads, %s per run, a 1 KiB file; first byte: curl, %d fresh conn
                "throughput ratio follows the inverse of its CPU ratio.")
     out.append("")
     out += attribution(figs)
+    out += https_table(figs, m)
     out.append("netbox against its targets (issue 5; ratios to direct):")
     out.append("")
     out.append("| target | measured | |")
