@@ -121,7 +121,10 @@ t_like "$OUT" "No such file" "--net=none never inspects"
 layout() {
 	local build=$1
 	shift
-	unshare -m --propagation private sh -c '
+	# Under the harnesses' useradd lock: /etc is copied entry by entry (here
+	# and by netbox's layer), and a parallel useradd renaming /etc/passwd
+	# into place can hide it from a readdir.
+	flock /tmp/.netbox-test-useradd.lock unshare -m --propagation private sh -c '
 		set -e
 		E=$2
 		mount -t tmpfs -o mode=0755 tmpfs "$E"
