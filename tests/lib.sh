@@ -177,6 +177,22 @@ lib_log() {
 	printf '%s\n' "$NB_TMP/logs/$1.jsonl"
 }
 
+# lib_log_checks PREFIX LOG CHECKS... — tests/logchecks.py's verdicts on
+# the --log file LOG as TAP results (each description after PREFIX), the
+# records as a diagnostic.
+lib_log_checks() {
+	local prefix=$1 line dump=""
+	shift
+	while IFS= read -r line; do
+		case "$line" in
+		PASS\ *) t_ok 0 "$prefix${line#PASS }" ;;
+		FAIL\ *) t_ok 1 "$prefix${line#FAIL }" ;;
+		DUMP\ *) dump=${line#DUMP } ;;
+		esac
+	done < <("$PY" "$LIB_DIR/logchecks.py" "$@")
+	[ -z "$dump" ] || t_diag "log: $dump"
+}
+
 # lib_log_keep FILE NAME — keep a copy of the log FILE for t_done's check
 # (a log written on stderr, one a loop removes); nothing if FILE is not
 # there.

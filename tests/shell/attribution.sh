@@ -17,38 +17,8 @@ lab_up
 
 nbx() { cap hx "$NB" "$@"; }
 
-# check FILE CHECKS... — like logs.sh: "DESCRIPTION|PYTHON EXPRESSION" over
-# `lines`; ev(event, **fields) selects records; pkg(l) is l's package name.
-cat >"$NB_TMP/checks.py" <<'EOF'
-import json, sys
-lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
-def ev(event, **kw):
-    return [l for l in lines if l.get("event") == event and all(l.get(k) == v for k, v in kw.items())]
-def pkg(l):
-    return ((l.get("proc") or {}).get("package") or {}).get("name")
-def exe(l):
-    return ((l.get("proc") or {}).get("exe") or "").rsplit("/", 1)[-1]
-for check in sys.argv[2:]:
-    desc, expr = check.split("|", 1)
-    try:
-        ok = eval(expr)
-    except Exception as e:  # noqa: BLE001
-        ok, desc = False, "%s (%s: %s)" % (desc, type(e).__name__, e)
-    print(("PASS " if ok else "FAIL ") + desc)
-print("DUMP " + json.dumps([{k: v for k, v in l.items() if k != "time"} for l in lines])[:3000])
-EOF
-chmod 644 "$NB_TMP/checks.py"
-run_checks() {
-	local line dump=""
-	while IFS= read -r line; do
-		case "$line" in
-		PASS\ *) t_ok 0 "${line#PASS }" ;;
-		FAIL\ *) t_ok 1 "${line#FAIL }" ;;
-		DUMP\ *) dump=${line#DUMP } ;;
-		esac
-	done < <("$PY" "$NB_TMP/checks.py" "$@")
-	[ -z "$dump" ] || t_diag "log: $dump"
-}
+# run_checks LOG CHECKS... — tests/logchecks.py over LOG (tests/lib.sh).
+run_checks() { lib_log_checks "" "$@"; }
 
 # --- a plain program: pid, argv, a thread -------------------------------------------
 cat >"$NB_WORK/try.py" <<'EOF'

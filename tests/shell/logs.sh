@@ -19,46 +19,8 @@ chmod 644 "$NB_WORK/ca.pem"
 
 nbx() { cap hx "$NB" "$@"; }
 
-# check_log FILE CHECKS... — checks.py: each CHECK is "DESCRIPTION|PYTHON
-# EXPRESSION" over `lines` (every parsed object); prints one TAP-ish line
-# per check ("PASS desc" / "FAIL desc: detail").
-cat >"$T/checks.py" <<'EOF'
-import json, re, sys
-path = sys.argv[1]
-lines, bad = [], []
-for n, raw in enumerate(open(path, encoding="utf-8"), 1):
-    try:
-        lines.append(json.loads(raw))
-    except ValueError as e:
-        bad.append("%d: %s" % (n, e))
-print("PASS every line parses as JSON" if not bad and lines else
-      "FAIL every line parses as JSON: %s" % (bad[:3] or "empty log"))
-def ev(event, **kw):
-    return [l for l in lines if l.get("event") == event and all(l.get(k) == v for k, v in kw.items())]
-TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
-for check in sys.argv[2:]:
-    desc, expr = check.split("|", 1)
-    try:
-        ok = eval(expr)
-    except Exception as e:  # noqa: BLE001
-        ok, desc = False, "%s (%s: %s)" % (desc, type(e).__name__, e)
-    print(("PASS " if ok else "FAIL ") + desc)
-print("DUMP " + json.dumps(lines)[:2000])
-EOF
-chmod 644 "$T/checks.py"
-
-# run_checks FILE CHECKS... — turn checks.py's lines into TAP results.
-run_checks() {
-	local line dump=""
-	while IFS= read -r line; do
-		case "$line" in
-		PASS\ *) t_ok 0 "log: ${line#PASS }" ;;
-		FAIL\ *) t_ok 1 "log: ${line#FAIL }" ;;
-		DUMP\ *) dump=${line#DUMP } ;;
-		esac
-	done < <("$PY" "$T/checks.py" "$@")
-	[ -z "$dump" ] || t_diag "log: $dump"
-}
+# run_checks LOG CHECKS... — tests/logchecks.py over LOG (tests/lib.sh).
+run_checks() { lib_log_checks "log: " "$@"; }
 
 # --- the log --------------------------------------------------------------------
 printf '# rules for logs.sh\nallow www.google.com\n' >"$NB_WORK/g.profile"
