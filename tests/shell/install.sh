@@ -38,7 +38,7 @@ t_is "$RC" 0 "meson install --destdir succeeds"
 eval "$("$MESON" introspect "$B" --buildoptions | "$PY" -c '
 import json, shlex, sys
 opts = {o["name"]: o["value"] for o in json.load(sys.stdin)}
-for k in ("prefix", "bindir", "mandir", "datadir"):
+for k in ("prefix", "bindir", "mandir", "datadir", "libexecdir"):
     v = opts[k] if k == "prefix" or opts[k].startswith("/") else opts["prefix"] + "/" + opts[k]
     print("%s=%s" % (k.upper(), shlex.quote(v)))
 ')"
@@ -80,6 +80,29 @@ if [ -d "$SRC/profiles" ]; then
 	t_is "$missing" "" "the installed binary finds the installed profiles (netbox --list-profiles)"
 else
 	t_skip "the shipped profiles are installed" "no profiles/ in the source tree yet"
+fi
+
+# --- the AppArmor profile (apparmor/meson.build) ------------------------------------
+# -Dapparmor=auto installs it when the machine has /etc/apparmor.d; always
+# into /etc/apparmor.d (AppArmor reads nothing else), named after the binary.
+AAOPT=$("$MESON" introspect "$B" --buildoptions | "$PY" -c '
+import json, sys
+print([o["value"] for o in json.load(sys.stdin) if o["name"] == "apparmor"][0])')
+if [ "$AAOPT" = enabled ] || { [ "$AAOPT" = auto ] && [ -d /etc/apparmor.d ]; }; then
+	AANAME=$(printf '%s' "${BINDIR#/}/netbox" | tr / .)
+	[ "$BINDIR" = /usr/bin ] && AANAME=netbox
+	AAPROF="$D/etc/apparmor.d/$AANAME"
+	grep -qx "profile $AANAME $BINDIR/netbox flags=(unconfined) {" "$AAPROF" 2>/dev/null
+	t_ok $? "-Dapparmor=$AAOPT: the AppArmor profile /etc/apparmor.d/$AANAME names $BINDIR/netbox"
+	grep -qx "  userns," "$AAPROF" 2>/dev/null
+	t_ok $? "the AppArmor profile grants userns"
+	[ -x "$D$LIBEXECDIR/netbox/apparmor-setup" ]
+	t_ok $? "apparmor-setup, which loads it, is installed: $LIBEXECDIR/netbox/apparmor-setup"
+	[ ! -e "$D/etc/apparmor.d/disable" ]
+	t_ok $? "a staged install (DESTDIR) loads and disables nothing"
+else
+	[ ! -e "$D/etc/apparmor.d" ]
+	t_ok $? "-Dapparmor=$AAOPT and no /etc/apparmor.d here: no AppArmor profile installed"
 fi
 
 # --- the manual page -------------------------------------------------------------
