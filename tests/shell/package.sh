@@ -52,6 +52,11 @@ T=$(mktemp -d /tmp/netbox-package.XXXXXX)
 chmod 755 "$T"
 lib_on_exit "rm -rf '$T'"
 
+# The test user first, in the real /etc: harnesses running beside this one
+# pick their users' uids from it (under a lock), and one made in the overlay
+# could get a uid another harness's user has too.
+lib_user_up
+
 # --- the throw-away root ---------------------------------------------------------
 
 for d in usr etc var; do
@@ -61,8 +66,6 @@ for d in usr etc var; do
 done
 lib_on_exit "umount -l /usr /etc /var"
 dpkg-query -W netbox >/dev/null 2>&1 && dpkg --purge netbox >/dev/null 2>&1
-
-lib_user_up
 
 # --- build -----------------------------------------------------------------------
 
