@@ -272,7 +272,7 @@ void doctor_host_notify(struct doctor *d UNUSED, struct doctor_row *r)
 	doctor_set(r, DOCTOR_FAIL,
 		   t.err == EINVAL || t.err == ENOSYS || t.err == ENOTTY
 			   ? "Linux 5.5 or later has it (5.9 or later is best); in a container, a seccomp "
-			     "profile that allows seccomp() — or run netbox on the host"
+			     "profile that allows seccomp(); or run netbox on the host"
 			   : "run netbox on the host or in a VM: something here forbids it",
 		   "seccomp user notification: %s: %s (Linux %s); without it, rules that allow "
 		   "every port serve only the ports they name, and --log and --learn name no process",

@@ -102,10 +102,13 @@ static bool userns_apparmor_restricts(void)
 	return !userns_apparmor_label(label, sizeof(label)) || strcmp(label, "unconfined") == 0;
 }
 
+/* errno is kept: the caller's die_errno() reads it after this returns. */
 const char *userns_hint(int err)
 {
 	static char hint[1024];
 	char v[32];
+	int saved = errno;
+	const char *r = NULL;
 
 	for (size_t i = 0; i < USERNS_NSYSCTLS; i++) {
 		const struct userns_sysctl *s = &userns_sysctls[i];
@@ -115,8 +118,12 @@ const char *userns_hint(int err)
 			continue;
 		snprintf(hint, sizeof(hint), "%s (%s=%s): %s", s->what, s->name,
 			 i == USERNS_APPARMOR ? "1" : v, s->fix);
-		return hint;
+		r = hint;
+		break;
 	}
+	errno = saved;
+	if (r)
+		return r;
 	if (err == ENOSPC)
 		return "too many user namespaces exist: raise user.max_user_namespaces (sudo sysctl -w "
 		       "user.max_user_namespaces=15000)";
