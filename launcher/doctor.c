@@ -159,6 +159,15 @@ static int doctor_cares_servers(char *out, size_t len)
 		ares_library_cleanup();
 		return st;
 	}
+#if ARES_VERSION >= 0x011800
+	/* (1.24 deprecates the list for this string) */
+	char *csv = ares_get_servers_csv(ch);
+
+	(void)servers;
+	(void)o;
+	snprintf(out, len, "%s", csv ? csv : "");
+	ares_free_string(csv);
+#else
 	st = ares_get_servers_ports(ch, &servers);
 	for (struct ares_addr_port_node *s = servers; st == ARES_SUCCESS && s && o < len; s = s->next) {
 		char ip[INET6_ADDRSTRLEN] = "?";
@@ -167,6 +176,7 @@ static int doctor_cares_servers(char *out, size_t len)
 		o += (size_t)snprintf(out + o, len - o, "%s%s", o ? ", " : "", ip);
 	}
 	ares_free_data(servers);
+#endif
 	ares_destroy(ch);
 	ares_library_cleanup();
 	return st;
