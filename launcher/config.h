@@ -118,6 +118,7 @@ struct config {
 	size_t nrules_cmdline;   /* of nrules, those from the command line */
 	bool seccomp;
 	bool check;
+	bool doctor;            /* --doctor: no program (doctor.c) */
 	bool quiet;
 	char *first_denial_hint; /* said before the first denial line, when
 				  * the default profile left no rule

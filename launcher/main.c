@@ -1,7 +1,8 @@
 /* main.c — netbox's entry point: options, the program's location, --check,
- * then the sandbox.
+ * then the sandbox; or --doctor (doctor.c).
  *
  *   netbox [OPTIONS] [--] CMD [ARGS...]
+ *   netbox --doctor
  *
  * Layout of the launcher: options.c (command line), profile.c (profiles),
  * env.c (environment), mountplan.c (the file system view, planned here) and
@@ -12,6 +13,7 @@
 #include "bitmap.h"
 #include "config.h"
 #include "discard.h"
+#include "doctor.h"
 #include "isolate.h"
 #include "mountplan.h"
 #include "outputs.h"
@@ -255,42 +257,66 @@ static void main_check(const struct config *cfg)
 static struct config main_cfg;
 static char **main_envp;
 
-int main(int argc, char **argv)
+/* Everything that makes the plan, before anything runs. */
+static void main_plan(struct config *cfg)
+{
+	mountplan_defaults(cfg);
+	paths_plan(cfg);
+	outputs_plan(cfg);
+	profile_plan(cfg);
+	protect_plan(cfg);
+	unixsock_plan(cfg);
+	/* The doctor's probe is netbox's own executable, passed in (doctor.c). */
+	if (!cfg->doctor)
+		main_locate_program(cfg);
+	mountplan_sort(cfg);
+	main_listen_ports(cfg);
+	main_notify(cfg);
+	trust_plan(cfg);
+}
+
+/* The run and the exit-time work: netbox's exit status. */
+static int main_run(struct config *cfg)
 {
 	struct discard_covers covers;
 	cleanup_free char *learned = NULL;
 	size_t nlearned;
 	int status;
 
-	options_parse(&main_cfg, argc, argv);
-	mountplan_defaults(&main_cfg);
-	paths_plan(&main_cfg);
-	outputs_plan(&main_cfg);
-	profile_plan(&main_cfg);
-	protect_plan(&main_cfg);
-	unixsock_plan(&main_cfg);
-	main_locate_program(&main_cfg);
-	mountplan_sort(&main_cfg);
-	main_listen_ports(&main_cfg);
-	main_notify(&main_cfg);
-	trust_plan(&main_cfg);
+	if (!cfg->cwd_exposed)
+		notice("the current directory %s is not exposed (%s) \u2014 pass --rw %s to expose it",
+		       cfg->cwd, cfg->cwd_hidden_why ? cfg->cwd_hidden_why : "?", cfg->cwd);
+	if (!cfg->seccomp)
+		warn("--seccomp=off: the system call filter is disabled; do not use this with untrusted programs");
+	main_envp = env_build(cfg, environ);
+	cfg->first_denial_hint = profilehint_text(cfg);
+	status = sandbox_run(cfg, main_envp, &covers, &learned, &nlearned);
+	if (cfg->learn)
+		outputs_write_learned(cfg, learned, nlearned);
+	protect_sweep(cfg);
+	discard_report(cfg, &covers);
+	return status;
+}
 
+/* --doctor's sandbox: the same path as any program's. */
+static int main_box(struct config *cfg)
+{
+	main_plan(cfg);
+	return main_run(cfg);
+}
+
+int main(int argc, char **argv)
+{
+	/* Only ever the program of the doctor's sandbox (doctor_probe.c). */
+	if (argc >= 2 && strcmp(argv[1], DOCTOR_PROBE_ARG) == 0)
+		return doctor_probe_main(argc, argv);
+	options_parse(&main_cfg, argc, argv);
+	if (main_cfg.doctor)
+		return doctor_main(&main_cfg, main_box);
+	main_plan(&main_cfg);
 	if (main_cfg.check) {
 		main_check(&main_cfg);
 		return 0;
 	}
-	if (!main_cfg.cwd_exposed)
-		notice("the current directory %s is not exposed (%s) \u2014 pass --rw %s to expose it",
-		       main_cfg.cwd, main_cfg.cwd_hidden_why ? main_cfg.cwd_hidden_why : "?",
-		       main_cfg.cwd);
-	if (!main_cfg.seccomp)
-		warn("--seccomp=off: the system call filter is disabled; do not use this with untrusted programs");
-	main_envp = env_build(&main_cfg, environ);
-	main_cfg.first_denial_hint = profilehint_text(&main_cfg);
-	status = sandbox_run(&main_cfg, main_envp, &covers, &learned, &nlearned);
-	if (main_cfg.learn)
-		outputs_write_learned(&main_cfg, learned, nlearned);
-	protect_sweep(&main_cfg);
-	discard_report(&main_cfg, &covers);
-	return status;
+	return main_run(&main_cfg);
 }

@@ -60,6 +60,12 @@ static void opt_pass_fd(struct config *cfg, const char *opt, const char *arg);
 static void opt_net(struct config *cfg, const char *opt, const char *arg);
 static void opt_seccomp(struct config *cfg, const char *opt, const char *arg);
 static void opt_check(struct config *cfg, const char *opt, const char *arg);
+static void opt_doctor(struct config *cfg, const char *opt, const char *arg);
+static void opt_doctor(struct config *cfg, const char *opt UNUSED, const char *arg UNUSED)
+{
+	cfg->doctor = true;
+}
+
 static void opt_quiet(struct config *cfg, const char *opt, const char *arg);
 static void opt_help(struct config *cfg, const char *opt, const char *arg);
 static void opt_version(struct config *cfg, const char *opt, const char *arg);
@@ -100,6 +106,7 @@ static const struct option_entry option_table[] = {
 	{ "attribute", 0, "on|off", opt_attribute, OPT_PROFILE, "name the process (pid, program, npm package) of each attempt in the log and the summary (default: on with --log or --learn; costs netbox a look at each connect and UDP send)" },
 	{ "seccomp", 0, "on|off", opt_seccomp, 0, "the system call filter; off is UNSAFE, for debugging only" },
 	{ "check", 0, NULL, opt_check, 0, "print the effective configuration and run nothing" },
+	{ "doctor", 0, NULL, opt_doctor, OPT_EARLY, "check whether netbox works here, and say how to fix what does not (takes no program)" },
 	{ "quiet", 'q', NULL, opt_quiet, OPT_PROFILE, "no notices, denial lines or exit summary" },
 	{ "help", 'h', NULL, opt_help, OPT_EARLY, "show this help" },
 	{ "version", 'V', NULL, opt_version, OPT_EARLY, "show the version" },
@@ -564,6 +571,12 @@ void options_parse(struct config *cfg, int argc, char **argv)
 	options_identity(cfg);
 
 	prog = options_pass(cfg, argc, argv, true);
+	/* The doctor's probes run with the defaults: no option would be
+	 * honoured, so none is taken. */
+	if (cfg->doctor && argc != 2)
+		die("run it alone: netbox --doctor", "--doctor takes no other option and no program");
+	if (cfg->doctor)
+		goto defaults;
 	if (prog >= argc)
 		die("usage: netbox [OPTIONS] [--] CMD [ARGS...]", "no program to run");
 	if (!*argv[prog])
@@ -574,6 +587,7 @@ void options_parse(struct config *cfg, int argc, char **argv)
 
 	if (cfg->net == NET_NONE && cfg->nrules_cmdline)
 		die("drop --net=none, or the rules", "--allow/--deny/--learn have no effect with --net=none");
+defaults:
 	if (!cfg->tmpfs_size)
 		cfg->tmpfs_size = options_memory() / 4;
 	if (!cfg->max_procs)

@@ -30,6 +30,7 @@
 #include "sandbox.h"
 #include "discard.h"
 #include "channel.h"
+#include "userns.h"
 #include "supervisor/supervise.h"
 
 #include <errno.h>
@@ -47,31 +48,6 @@
 /* Where a signal sent to this process goes on: the supervisor from
  * netbox, the init from the supervisor. */
 static volatile pid_t sandbox_signal_target;
-
-const char *sandbox_userns_hint(int err)
-{
-	char v[32];
-
-	if (read_file_line("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", v, sizeof(v)) &&
-	    strcmp(v, "1") == 0)
-		return "AppArmor restricts unprivileged user namespaces "
-		       "(kernel.apparmor_restrict_unprivileged_userns=1, Ubuntu 23.10+): install the "
-		       "AppArmor profile from the README for netbox, or run "
-		       "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0";
-	if (read_file_line("/proc/sys/kernel/unprivileged_userns_clone", v, sizeof(v)) &&
-	    strcmp(v, "0") == 0)
-		return "unprivileged user namespaces are disabled: sudo sysctl -w "
-		       "kernel.unprivileged_userns_clone=1";
-	if (read_file_line("/proc/sys/user/max_user_namespaces", v, sizeof(v)) && strcmp(v, "0") == 0)
-		return "user namespaces are disabled (user.max_user_namespaces=0): sudo sysctl -w "
-		       "user.max_user_namespaces=15000";
-	if (err == ENOSPC)
-		return "too many user namespaces exist: raise user.max_user_namespaces";
-	if (err == EINVAL)
-		return "this kernel was built without user namespaces (CONFIG_USER_NS)";
-	return "user namespaces are not permitted here (a container's seccomp profile?): run "
-	       "netbox on the host or in a VM";
-}
 
 static void sandbox_forward(int sig, siginfo_t *si, void *uc UNUSED)
 {
@@ -129,7 +105,7 @@ static void sandbox_write_map(pid_t pid, const char *file, const char *map)
 	r = write_file(path, map);
 	if (r < 0 && !(r == -ENOENT && strcmp(file, "setgroups") == 0)) {
 		errno = -r;
-		die_errno(sandbox_userns_hint(errno), "cannot write %s", path);
+		die_errno(userns_hint(errno), "cannot write %s", path);
 	}
 }
 
@@ -169,7 +145,7 @@ static pid_t sandbox_clone_waiting(const struct config *cfg, unsigned long flags
 	 * here on a copy of our stack. */
 	pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 	if (pid < 0)
-		die_errno(sandbox_userns_hint(errno), "cannot create the sandbox's namespaces");
+		die_errno(userns_hint(errno), "cannot create the sandbox's namespaces");
 	if (pid == 0) {
 		close(sync[1]);
 		*sync_fd = sync[0];

@@ -39,9 +39,6 @@ extern int sandbox_stderr_fd;
  * sandbox (init.c). */
 void init_read_host_limits(void);
 
-/* Why creating or using a user namespace failed, as a die() fix text. */
-const char *sandbox_userns_hint(int err);
-
 /* The sandbox init: pid 1 of the new pid namespace.  @sync_fd is read once:
  * a byte when the id maps are written, EOF if the parent died.  @chan is
  * the channel to netbox (channel.c): the listening sockets, the throw-away

@@ -12,7 +12,7 @@ _netbox_opts_arg=(--allow --deny --ro --rw --hide --tmpfs --overlay --keep-env
 	--setenv --unsetenv --allow-unix --tmpfs-size --max-procs --pass-fd --net --profile --log
 	--seccomp --attribute)
 # Options that take none (--learn's argument is only ever --learn=FILE).
-_netbox_opts_flag=(--clearenv --noprofile --list-profiles --learn --check --log-query
+_netbox_opts_flag=(--clearenv --noprofile --list-profiles --learn --check --doctor --log-query
 	--quiet --help --version -q -h -V)
 
 # _netbox_takes_arg WORD — is WORD an option whose argument is the next word?
