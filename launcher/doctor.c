@@ -20,6 +20,7 @@
 #include <ares.h>
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -85,23 +86,42 @@ static void doctor_sysctl(struct doctor *d UNUSED, struct doctor_row *r, size_t 
 		doctor_set(r, DOCTOR_OK, NULL, "%s=%s", s->name, v);
 }
 
-/* The profile /etc/apparmor.d/netbox holds, for netbox at @exe (the
- * package's, debian/). */
+/* A profile for netbox at @exe, as apparmor/netbox.in makes them: named
+ * "netbox" for /usr/bin/netbox (the package's), else after the path
+ * (home.u.src.build.launcher.netbox), AppArmor's convention, so that it
+ * never overwrites the package's nor a source install's. */
 static void doctor_apparmor_fix(struct doctor_row *r, const char *exe)
 {
-	snprintf(r->fix, sizeof(r->fix),
-		 "give netbox a profile that allows them (or install netbox's package, which has it):\n"
-		 "sudo tee /etc/apparmor.d/netbox <<'EOF'\n"
+	char name[PATH_MAX];
+	size_t n = 0;
+
+	if (strcmp(exe, "/usr/bin/netbox") == 0) {
+		snprintf(name, sizeof(name), "netbox");
+	} else {
+		for (const char *p = exe + (exe[0] == '/'); *p && n + 1 < sizeof(name); p++)
+			name[n++] = *p == '/' ? '.' : (isalnum((unsigned char)*p) || strchr("._-", *p)) ? *p : '_';
+		name[n] = '\0';
+	}
+	int len = snprintf(r->fix, sizeof(r->fix),
+		 "install netbox (its package, or sudo meson install: both install and load a profile "
+		 "for the installed binary), or give this one a profile:\n"
+		 "sudo tee /etc/apparmor.d/%s <<'EOF'\n"
 		 "abi <abi/4.0>,\n"
 		 "include <tunables/global>\n"
-		 "profile netbox %s flags=(unconfined) {\n"
+		 "profile %s \"%s\" flags=(unconfined) {\n"
 		 "  userns,\n"
-		 "  include if exists <local/netbox>\n"
+		 "  include if exists <local/%s>\n"
 		 "}\n"
 		 "EOF\n"
-		 "sudo apparmor_parser -r /etc/apparmor.d/netbox\n"
+		 "sudo apparmor_parser -r /etc/apparmor.d/%s\n"
 		 "(or, for every program: sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0)",
-		 exe);
+		 name, name, exe, name, name);
+
+	/* Five copies of a path near PATH_MAX do not fit: say it shorter. */
+	if (len < 0 || (size_t)len >= sizeof(r->fix))
+		snprintf(r->fix, sizeof(r->fix),
+			 "install netbox (its package, or sudo meson install), or give this binary an "
+			 "AppArmor profile with a userns rule (README.md, \"Install\")");
 }
 
 static void doctor_apparmor(struct doctor *d, struct doctor_row *r, size_t i)

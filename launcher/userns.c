@@ -21,8 +21,9 @@ const struct userns_sysctl userns_sysctls[USERNS_NSYSCTLS] = {
 		.off = "1",
 		.what = "AppArmor restricts unprivileged user namespaces to the programs a profile "
 			"allows them (Ubuntu 23.10+)",
-		.fix = "give netbox an AppArmor profile with a userns rule (netbox --doctor prints "
-		       "it; the package installs it), or for every program: sudo sysctl -w "
+		.fix = "install netbox (its package, or sudo meson install: both install an AppArmor "
+		       "profile for the installed binary), or give this binary one (netbox --doctor "
+		       "prints it), or for every program: sudo sysctl -w "
 		       "kernel.apparmor_restrict_unprivileged_userns=0",
 		.absent = "not on this kernel (no AppArmor restriction of user namespaces)",
 	},

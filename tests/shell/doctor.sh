@@ -119,11 +119,20 @@ if [ "${NETBOX_TEST_HOOKS:-0}" = 1 ]; then
 	NB_ENV=(NETBOX_TEST_PROC="$P")
 	cap nb_netns "$NB" --doctor
 	t_is "$RC" 1 "AppArmor restricts, no profile attached: exit 1"
-	t_like "$OUT" "^FAIL  kernel\.apparmor_restrict_unprivileged_userns=1: AppArmor allows user namespaces only to programs a profile allows them, and no profile is attached to ${NB//./\\.} \(it runs unconfined\) — give netbox a profile" \
+	t_like "$OUT" "^FAIL  kernel\.apparmor_restrict_unprivileged_userns=1: AppArmor allows user namespaces only to programs a profile allows them, and no profile is attached to ${NB//./\\.} \(it runs unconfined\) — install netbox \(its package, or sudo meson install" \
 		"AppArmor, no profile: the row names the binary"
-	t_like "$OUT" $'\n''        sudo tee /etc/apparmor.d/netbox <<.EOF.'$'\n''        abi <abi/4\.0>,'$'\n''        include <tunables/global>'$'\n''        profile netbox '"${NB//./\\.}"' flags=\(unconfined\) \{'$'\n''          userns,' \
-		"AppArmor, no profile: the profile to write names this binary"
-	t_like "$OUT" $'\n''        sudo apparmor_parser -r /etc/apparmor.d/netbox'$'\n' "AppArmor, no profile: and the command that loads it"
+	AANAME=$(printf '%s' "${NB#/}" | tr / .)
+	t_is "$(sed -n '/sudo tee \/etc\/apparmor\.d\//,/sudo apparmor_parser -r/p' <<<"$OUT")" \
+"        sudo tee /etc/apparmor.d/$AANAME <<'EOF'
+        abi <abi/4.0>,
+        include <tunables/global>
+        profile $AANAME \"$NB\" flags=(unconfined) {
+          userns,
+          include if exists <local/$AANAME>
+        }
+        EOF
+        sudo apparmor_parser -r /etc/apparmor.d/$AANAME" \
+		"AppArmor, no profile: the profile to write, named after this binary's path (never the package's /etc/apparmor.d/netbox), and the command that loads it"
 	echo 'netbox (unconfined)' >"$P/self/attr/apparmor/current"
 	echo 1 >"$P/sys/kernel/apparmor_restrict_unprivileged_unconfined"
 	cap nb_netns "$NB" --doctor
