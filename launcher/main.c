@@ -161,6 +161,7 @@ static void main_check_network(const struct config *cfg)
 			printf(first == p ? " %u" : " %u-%u", first, p);
 	}
 	printf("\n  (the program cannot bind these ports itself)\n");
+	upproxy_print(cfg);
 	if (cfg->ondemand)
 		printf("  a rule allows every port: any other port is served from the program's first "
 		       "connect() to it\n  (netbox is told of each connect(); a port the program "
@@ -274,6 +275,7 @@ int main(int argc, char **argv)
 	main_listen_ports(&main_cfg);
 	main_notify(&main_cfg);
 	trust_plan(&main_cfg);
+	upproxy_plan(&main_cfg, environ);
 
 	if (main_cfg.check) {
 		main_check(&main_cfg);
