@@ -29,6 +29,8 @@ static const struct {
 	const char *fix;
 } upstream_proxy_http_fixes[] = {
 	{ 407, EACCES, NULL /* upstream_proxy_auth_fix() */ },
+	/* tinyproxy's answer when its BasicAuth refuses */
+	{ 401, EACCES, NULL /* upstream_proxy_auth_fix() */ },
 	{ 403, EACCES, "the proxy refuses this destination (a port other than 443 must be allowed for CONNECT: tinyproxy's ConnectPort, squid's SSL_ports)" },
 	{ 405, EACCES, "the proxy does not allow CONNECT" },
 	{ 504, ETIMEDOUT, "the proxy could not reach the destination in time" },
@@ -70,7 +72,7 @@ static void upstream_proxy_http_refused(struct upstream_proxy *h, const struct p
 		if (s == r->code || (s == 500 && r->code / 100 == 5)) {
 			err = upstream_proxy_http_fixes[i].err;
 			f = upstream_proxy_http_fixes[i].fix;
-			if (s == 407)
+			if (!f)
 				f = upstream_proxy_auth_fix(h, fix, sizeof(fix));
 			break;
 		}
