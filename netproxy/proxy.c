@@ -421,6 +421,9 @@ static void conn_resolved(void *arg, const struct sockaddr_storage *addrs, int n
 		return;
 	}
 	/* A late connection is reported when its first bytes are judged. */
+	/* The host's own loopback (a rule names it) is no proxy's to reach. */
+	if (policy_addr_class(&first) == POLICY_ADDR_LOOPBACK)
+		c->via = NULL;
 	if (!c->late)
 		conn_report_allowed(c);
 	conn_connect(c, ok, nok, &first);
@@ -436,7 +439,8 @@ static void conn_resolve(struct conn *c)
 		socklen_t len;
 
 		policy_addr_to_sockaddr(&c->dst, c->port, &ss, &len);
-		c->via = proxyconf_pick(c->p->proxies, NULL, &c->dst, c->port);
+		if (policy_addr_class(&c->dst) != POLICY_ADDR_LOOPBACK)
+			c->via = proxyconf_pick(c->p->proxies, NULL, &c->dst, c->port);
 		conn_report_allowed(c);
 		conn_connect(c, &ss, 1, &c->dst);
 		return;

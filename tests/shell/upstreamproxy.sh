@@ -183,6 +183,19 @@ t_is "$(line proxied)" registry.test "... while registry.test still goes through
 t_unlike "$(plog 'r["proto"] == "http"')" "direct.test" "the proxy saw no request for direct.test"
 t_like "$(plog 'r["proto"] == "direct"')" "^direct None direct.test" "the direct server did"
 
+# --- the host's own loopback never goes to the proxy ---------------------------------
+ip netns exec "$LAB_EDGENS" "$LAB_PY" -I -B "$LAB_SRC_DIR/upstream-proxy.py" --parent $$ --bind 127.0.0.1 \
+	--log "$PLOG" --direct 7001 </dev/null >>"$LAB_DIR/upstream-proxy.log" 2>&1 &
+disown $! 2>/dev/null || true
+if wait_for 10 port_up 127.0.0.1 7001; then
+	mark
+	ex HTTPS_PROXY="$GOOD" --allow 127.0.0.1:7001 curl -sS --max-time 10 http://127.0.0.1:7001/x
+	t_is "$OUT" "direct 127.0.0.1" "--allow 127.0.0.1:7001 with a proxy: the host's loopback is reached directly"
+	t_unlike "$(plog 'r["proto"] != "direct"')" "127.0.0.1" "... the proxy saw nothing of it"
+else
+	t_ok 1 "the loopback server does not start"
+fi
+
 # --- precedence -------------------------------------------------------------------------
 mark
 ex HTTPS_PROXY=http://proxy.test:3999 --upstream-proxy "socks5h://suser:s3cret@proxy.test:1080" \
