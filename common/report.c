@@ -85,6 +85,7 @@ static void report_host_free(struct report_host *h)
 	free(h->shown);
 	free(h->reason);
 	free(h->dns_rule);
+	free(h->via);
 	free(h->ports);
 	free(h);
 }
@@ -411,7 +412,23 @@ void report_connection_end(struct report *r, const struct report_conn *c)
 	if (h) {
 		h->bytes_up += c->bytes_up;
 		h->bytes_down += c->bytes_down;
+		if (c->via && !h->via)
+			h->via = strdup(c->via); /* (out of memory: the summary does without) */
 	}
+}
+
+void report_connection_failed(struct report *r, const struct report_conn *c)
+{
+	struct report_host *h = report_conn_host(r, c);
+	struct report_port *pt = h ? report_port(r, h, c->port) : NULL;
+	char shown[REPORT_SHOWN_MAX];
+
+	if (r->log)
+		report_log_conn(r, c);
+	/* Each destination once: a client's retries must not flood stderr. */
+	if (r->quiet || r->last_full || (pt && pt->failed++))
+		return;
+	fprintf(stderr, "netbox: %s\n", util_escape(c->via_error, shown, sizeof(shown)));
 }
 
 static const struct {

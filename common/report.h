@@ -83,6 +83,8 @@ struct report_conn {
 	uint64_t bytes_down;        /* upstream -> program */
 	uint64_t duration_ns;
 	const struct report_proc *proc; /* who connected, or NULL */
+	const char *via;            /* the upstream proxy that carried it ("host:port"), or NULL */
+	const char *via_error;      /* report_connection_failed(): why the proxy refused it */
 };
 
 /* A socket netbox refused to create: raw, packet, ICMP. */
@@ -130,8 +132,11 @@ void report_dns(struct report *r, const struct report_dns *d);
 
 /* A connection was decided (bytes 0) ... */
 void report_connection(struct report *r, const struct report_conn *c);
-/* ... and, if it was allowed, ended. */
+/* ... and, if it was allowed, ended ... */
 void report_connection_end(struct report *r, const struct report_conn *c);
+/* ... or failed at its upstream proxy (c->via_error, a whole sentence
+ * naming the proxy as host:port): logged, and said once per destination. */
+void report_connection_failed(struct report *r, const struct report_conn *c);
 
 /* One HTTP request on an inspected connection (netproxy/inspect.c). */
 struct report_request {

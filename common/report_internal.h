@@ -32,6 +32,7 @@ struct report_reqs {
 struct report_port {
 	uint16_t port;
 	uint32_t allowed, denied;
+	uint32_t failed;  /* at the upstream proxy (report_connection_failed()) */
 };
 
 /* What a line of the summary counts: a host by name or by address, or a
@@ -55,6 +56,7 @@ struct report_host {
 	size_t nports;
 	char *reason;   /* the last denial's reason, through util_escape() */
 	char *dns_rule; /* the rule that let its name resolve, as written */
+	char *via;      /* the upstream proxy that carried its connections, or NULL */
 };
 
 /* The refusals of one program (an executable, in one package's script):

@@ -243,6 +243,11 @@ void report_log_conn(struct report *r, const struct report_conn *c)
 	fprintf(f, ",\"bytes_sent\":%llu,\"bytes_received\":%llu,\"duration_ms\":%.3f",
 		(unsigned long long)c->bytes_up, (unsigned long long)c->bytes_down,
 		(double)c->duration_ns / 1e6);
+	/* Only through an upstream proxy: a record without one is as before. */
+	if (c->via)
+		report_json_str(f, "via", c->via);
+	if (c->via_error)
+		report_json_str(f, "via_error", c->via_error);
 	report_json_end(r, &rec, c->proc);
 }
 

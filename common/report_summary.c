@@ -100,6 +100,7 @@ struct report_row {
 	uint64_t up, down;
 	bool show_bytes;
 	size_t names; /* > 1: names folded into this row (one rule) */
+	const char *via; /* the upstream proxy that carried it, or NULL */
 };
 
 static void report_row_print(const struct report_row *w)
@@ -110,6 +111,8 @@ static void report_row_print(const struct report_row *w)
 	report_bytes(w->down, down, sizeof(down));
 	if (w->names > 1)
 		snprintf(note, sizeof(note), "  (%zu names sent upstream)", w->names);
+	else if (w->via)
+		snprintf(note, sizeof(note), "  (via %.80s)", w->via);
 	fprintf(stderr, "  %-7s %-32s %-12s %5u %5u %10s %10s%s%s%s%s\n", w->verdict, w->label,
 		w->ports, w->dns, w->conns, w->show_bytes ? up : "-", w->show_bytes ? down : "-",
 		w->reason ? "  (" : "", w->reason ? w->reason : "", w->reason ? ")" : "", note);
@@ -131,6 +134,7 @@ static void report_row_of(const struct report_host *h, struct report_row *w)
 		.down = h->bytes_down,
 		.show_bytes = !denied || mixed,
 		.names = 1,
+		.via = h->via,
 	};
 	report_port_list(h, true, w->ports, sizeof(w->ports));
 }

@@ -2,7 +2,8 @@
  * (dnscodec.c), answer PTR for fake addresses from the pool, put the name
  * through the policy (a name no rule allows never leaves netbox: NXDOMAIN),
  * then answer by type: A / AAAA / ANY from the cache or an upstream lookup
- * (a fake A address, no AAAA), HTTPS / SVCB with NODATA, zone transfers
+ * (a fake A address, no AAAA; also for a name the host cannot resolve
+ * that an upstream proxy will carry), HTTPS / SVCB with NODATA, zone transfers
  * with NOTIMP, anything else forwarded upstream.  Also building and sending
  * replies to UDP and TCP clients.
  *
@@ -14,6 +15,7 @@
 
 #include "dns/fakeip.h"
 #include "policy/policy.h"
+#include "proxyconf.h"
 #include "report.h"
 #include "util.h"
 
@@ -93,6 +95,10 @@ void resolver_query_answer_lookup(struct resolver *r, const struct rclient *c,
 	struct dns_rr rr = { .type = DNS_TYPE_A, .ttl = RESOLVER_FAKE_TTL };
 	struct in_addr fake;
 
+	/* The host cannot resolve it but an upstream proxy will carry it, by
+	 * name (netproxy/proxy.c): the program gets its fake address. */
+	if (err && proxyconf_by_proxy(r->proxies, name))
+		err = 0;
 	switch (err) {
 	case 0:
 		/* AAAA: the name exists, we have no IPv6 fakes (NODATA). */

@@ -101,6 +101,11 @@ int resolver_add_tcp(struct resolver *r, int fd)
 	return rc;
 }
 
+void resolver_set_upstream_proxies(struct resolver *r, const struct proxyconf *pc)
+{
+	r->proxies = pc;
+}
+
 const char *resolver_fake_name(const struct resolver *r, struct in_addr addr)
 {
 	if (!r || !r->fakeip)

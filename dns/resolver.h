@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 
 struct policy;
+struct proxyconf;
 struct report;
 struct resolver;
 struct resolver_req;
@@ -41,6 +42,11 @@ typedef void (*resolver_cb)(void *arg, const struct sockaddr_storage *addrs, int
 struct resolver *resolver_new(struct event_base *base, const struct policy *policy,
 			      struct report *report);
 void resolver_free(struct resolver *r);
+
+/* The upstream proxies (common/proxyconf.h): a name the host cannot
+ * resolve that one of them carries still gets a fake address, since the
+ * proxy resolves it (by name).  Not owned; NULL: none. */
+void resolver_set_upstream_proxies(struct resolver *r, const struct proxyconf *pc);
 
 /* Serve a UDP socket bound to port 53 (IP_PKTINFO / IPV6_RECVPKTINFO set
  * by the caller) or a listening TCP socket.  The resolver owns @fd. */

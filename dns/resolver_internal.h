@@ -177,6 +177,7 @@ struct resolver {
 	struct event_base *base;
 	const struct policy *policy;
 	struct report *report;
+	const struct proxyconf *proxies;	/* upstream proxies, or NULL */
 	struct fakeip *fakeip;		/* created at the first fake answer */
 	bool warned_full;
 

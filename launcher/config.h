@@ -51,6 +51,7 @@ enum net_mode {
 
 struct policy;
 struct protect;
+struct proxyconf;
 
 /* A file netbox writes for the user (outputs.c). */
 struct output_file {
@@ -112,6 +113,9 @@ struct config {
 	bool inspects;           /* request rules: some hosts' requests are
 				  * inspected, with a CA made for the run that
 				  * the sandbox trusts (trust.c) */
+	const char *upstream_proxy_arg; /* --upstream-proxy URL|none, or NULL */
+	struct proxyconf *upstream_proxy; /* the proxies connections go through
+				  * (launcher/upproxy.c), or NULL: direct */
 	enum attribute_mode attribute; /* --attribute, --no-attribute */
 	unsigned notify;         /* the calls the supervisor is told of
 				  * (enum notify_calls; launcher/notify.c), 0: none */
@@ -169,6 +173,14 @@ struct config {
 /* options.c */
 void options_parse(struct config *cfg, int argc, char **argv);
 void options_usage(void);
+
+/* upproxy.c: --upstream-proxy; after the options, the proxies from it or
+ * from the environment, each resolved (a setup error dies); the --check
+ * lines; is @entry (NAME=VALUE) a variable naming a proxy? */
+void upproxy_option(struct config *cfg, const char *opt, const char *arg);
+void upproxy_plan(struct config *cfg, char **environ_in);
+void upproxy_print(const struct config *cfg, bool note);
+bool upproxy_env_name(const char *entry);
 
 /* env.c */
 char **env_build(const struct config *cfg, char **environ_in);

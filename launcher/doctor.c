@@ -242,6 +242,70 @@ static void doctor_resolver(struct doctor *d UNUSED, struct doctor_row *r, size_
 	}
 }
 
+/* ---- the upstream proxy -------------------------------------------------- */
+
+/* What a run would make of the environment's proxy variables (upproxy.c),
+ * in a child: a bad URL or a proxy host that does not resolve stops a run
+ * with one line (die()), which becomes this row's failure. */
+static void doctor_upproxy(struct doctor *d, struct doctor_row *r, size_t i UNUSED)
+{
+	char out[2048], *p, *dash;
+	size_t n = 0;
+	int fds[2], status = 0;
+	pid_t pid;
+	ssize_t k;
+
+	if (pipe2(fds, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		doctor_set(r, DOCTOR_FAIL, NULL, "upstream proxy: cannot check (%s)", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		struct config cfg = *d->cfg;
+
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(fds[1], STDERR_FILENO);
+		upproxy_plan(&cfg, environ);
+		if (cfg.upstream_proxy)
+			upproxy_print(&cfg, false);
+		fflush(stdout);
+		_exit(0);
+	}
+	close(fds[1]);
+	while (n < sizeof(out) - 1 && (k = read(fds[0], out + n, sizeof(out) - 1 - n)) != 0) {
+		if (k < 0 && errno != EINTR)
+			break;
+		n += k > 0 ? (size_t)k : 0;
+	}
+	out[n] = '\0';
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		/* "netbox: WHAT — FIX\n" */
+		p = strncmp(out, "netbox: ", 8) == 0 ? out + 8 : out;
+		p[strcspn(p, "\n")] = '\0';
+		dash = strstr(p, " \u2014 ");
+		if (dash)
+			*dash = '\0';
+		doctor_set(r, DOCTOR_FAIL, dash ? dash + 5 : NULL, "upstream proxy: %s", p);
+		return;
+	}
+	if (!n) {
+		doctor_set(r, DOCTOR_OK, NULL, "upstream proxy: none (no HTTPS_PROXY, HTTP_PROXY nor "
+			   "ALL_PROXY in the environment): connections go direct");
+		return;
+	}
+	/* upproxy_print()'s lines ("  upstream proxy for ...: host:port (...)"),
+	 * on one. */
+	for (p = out; *p; p++)
+		if (*p == '\n')
+			*p = p[1] ? ';' : '\0';
+	for (p = out; (p = strstr(p, ";  ")); )
+		memmove(p + 1, p + 2, strlen(p + 2) + 1);
+	p = out + strspn(out, " ");
+	doctor_set(r, DOCTOR_OK, NULL, "%s (URL parsed, host resolved)", p);
+}
+
 /* ---- the host's rows ---------------------------------------------------- */
 
 typedef void doctor_check_fn(struct doctor *d, struct doctor_row *r, size_t arg);
@@ -281,6 +345,7 @@ static const struct doctor_check {
 	{ doctor_pidfd, 0 },
 	{ doctor_landlock, 0 },
 	{ doctor_resolver, 0 },
+	{ doctor_upproxy, 0 },
 };
 
 /* ---- the probes in a sandbox --------------------------------------------- */

@@ -27,6 +27,9 @@
  * A run that inspects requests (trust.c) also gets the variables TLS
  * clients read for their CAs, naming the sandbox's files (env_trust_table):
  * they replace the environment's, but not --setenv nor --unsetenv.
+ * A run through an upstream proxy (upproxy.c) removes the variables naming
+ * proxies (*_proxy, no_proxy): the program reaches only netbox, which
+ * carries its connections to the proxy, credentials and all.
  */
 #include "config.h"
 #include "trust.h"
@@ -281,6 +284,7 @@ enum env_fate {
 	ENV_DROP_UNSET,
 	ENV_REPLACED,
 	ENV_TRUST,        /* netbox sets its own (env_trust_table) */
+	ENV_DROP_PROXY,   /* names a proxy, and netbox goes through one (upproxy.c) */
 };
 
 /* What happens to one variable, and why. */
@@ -603,6 +607,12 @@ static struct env_verdict env_fate(const struct config *cfg, const char *entry)
 	}
 	for (size_t i = 0; cleared && i < ARRAY_SIZE(env_clear_keep); i++)
 		cleared = !env_name_is(entry, env_clear_keep[i]);
+	if (cfg->upstream_proxy && upproxy_env_name(entry) &&
+	    !env_in_list(cfg->keep_env, cfg->nkeep_env, entry)) {
+		/* The program talks to netbox, which talks to the proxy. */
+		v.fate = ENV_DROP_PROXY;
+		return v;
+	}
 	if (env_in_list(cfg->keep_env, cfg->nkeep_env, entry)) {
 		v.kept_cmdline = cleared || env_name_rule(entry) || env_value_fate(entry, &v.json, &strip) || strip;
 		return v;
@@ -714,6 +724,10 @@ static bool env_print_one(const struct config *cfg, const char *e)
 		return true;
 	case ENV_DROP_UNSET:
 		printf("  drop  %-28s (--unsetenv)\n", name);
+		return true;
+	case ENV_DROP_PROXY:
+		printf("  drop  %-28s (netbox makes the connections through the upstream proxy; --keep-env %s keeps it)\n",
+		       name, name);
 		return true;
 	case ENV_KEEP:
 		if (v.kept_cmdline)

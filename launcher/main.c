@@ -163,6 +163,7 @@ static void main_check_network(const struct config *cfg)
 			printf(first == p ? " %u" : " %u-%u", first, p);
 	}
 	printf("\n  (the program cannot bind these ports itself)\n");
+	upproxy_print(cfg, true);
 	if (cfg->ondemand)
 		printf("  a rule allows every port: any other port is served from the program's first "
 		       "connect() to it\n  (netbox is told of each connect(); a port the program "
@@ -273,6 +274,9 @@ static void main_plan(struct config *cfg)
 	main_listen_ports(cfg);
 	main_notify(cfg);
 	trust_plan(cfg);
+	/* The doctor checks the proxy variables in a row of its own. */
+	if (!cfg->doctor)
+		upproxy_plan(cfg, environ);
 }
 
 /* The run and the exit-time work: netbox's exit status. */

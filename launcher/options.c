@@ -97,6 +97,7 @@ static const struct option_entry option_table[] = {
 	{ "max-procs", 0, "N", opt_max_procs, OPT_PROFILE, "at most N processes in the sandbox (default 4096)" },
 	{ "pass-fd", 0, "N", opt_pass_fd, 0, "let the program inherit descriptor N (all others are closed)" },
 	{ "net", 0, "filter|none", opt_net, OPT_PROFILE, "filter: only what rules allow (default); none: loopback only" },
+	{ "upstream-proxy", 0, "URL|none", upproxy_option, 0, "make the allowed connections through this proxy (http://[USER:PASSWORD@]HOST:PORT, socks5://, socks5h://), not the one HTTPS_PROXY/HTTP_PROXY/ALL_PROXY name; none: go direct, whatever they say" },
 	{ "profile", 0, "NAME|PATH", opt_profile, OPT_EARLY, "read this profile instead of the program's own (repeatable)" },
 	{ "noprofile", 0, NULL, opt_noprofile, OPT_EARLY, "read no profile at all" },
 	{ "list-profiles", 0, NULL, opt_list_profiles, OPT_EARLY, "print the names of the profiles found and exit" },

@@ -25,7 +25,13 @@
  *                        (refreshed if stale); each must pass the address
  *                        checks (no loopback, link-local, ... unless a rule
  *                        names it).
- *   conn_connect()       Happy Eyeballs from netbox's namespace (upstream.c).
+ *   conn_connect()       Happy Eyeballs from netbox's namespace (upstream.c);
+ *                        or, when an upstream proxy applies (issue 14,
+ *                        common/proxyconf.c: the user's HTTPS_PROXY or
+ *                        --upstream-proxy, NO_PROXY), to the proxy, then
+ *                        a tunnel through it (upstream_proxy.c): by name,
+ *                        and also for a name the host cannot resolve (the
+ *                        proxy's resolution is then trusted).
  *   conn_relay()         splice(2) both ways until both sides are done
  *                        (relay.c); resets propagate.
  *   conn_inspect()       instead, for a name with request rules
@@ -49,6 +55,7 @@
 #include "netproxy/relay.h"
 #include "netproxy/upstream.h"
 #include "policy/policy.h"
+#include "proxyconf.h"
 #include "report.h"
 #include "util.h"
 
@@ -95,6 +102,7 @@ struct conn {
 	const struct report_proc *proc; /* who connected (attribution), or NULL */
 	struct in6_addr up_addr;        /* where netbox connected, once it did */
 	bool has_up_addr;
+	const struct proxyconf_proxy *via; /* the upstream proxy that carries it, or NULL */
 	struct event ev_peek, ev_timer;
 	struct resolver_req *rreq;
 	struct upstream *up;
@@ -128,6 +136,7 @@ static void conn_fill_report(const struct conn *c, struct report_conn *rc, bool 
 		.bytes_down = down,
 		.duration_ns = now_ns() - c->start_ns,
 		.proc = c->proc,
+		.via = c->via ? c->via->shown : NULL,
 	};
 }
 
@@ -297,11 +306,18 @@ static void conn_relay(struct conn *c)
 /* ---- upstream ------------------------------------------------------------ */
 
 /* Allowed, but no upstream connection came of it (refused, timed out, or
- * no memory to try): reset. */
-static void conn_unreachable(struct conn *c, bool oom)
+ * no memory to try): reset.  @why: the upstream proxy's refusal, said. */
+static void conn_unreachable(struct conn *c, bool oom, const char *why)
 {
 	if (c->late) /* allowed, and never reported yet */
 		conn_report_allowed(c);
+	if (why) {
+		struct report_conn rc;
+
+		conn_fill_report(c, &rc, true);
+		rc.via_error = why;
+		report_connection_failed(c->p->report, &rc);
+	}
 	if (oom)
 		conn_oom(c);
 	else
@@ -312,16 +328,17 @@ static void conn_connected(void *arg, int fd, const struct sockaddr_storage *add
 {
 	struct conn *c = arg;
 
-	/* @addr lives in c->up: read it before freeing (no getpeername()). */
-	if (fd >= 0 && policy_addr_from_sockaddr((const struct sockaddr *)addr, sizeof(*addr),
-						 &c->up_addr, NULL) == 0)
+	/* @addr lives in c->up: read it before freeing (no getpeername()).
+	 * Through a proxy, the address is the destination's (conn_connect). */
+	if (fd >= 0 && !c->via && policy_addr_from_sockaddr((const struct sockaddr *)addr, sizeof(*addr),
+							    &c->up_addr, NULL) == 0)
 		c->has_up_addr = true;
-	free(c->up);
-	c->up = NULL;
 	if (fd < 0) {
-		conn_unreachable(c, err == -ENOMEM);
+		conn_unreachable(c, err == -ENOMEM, c->via ? c->up->hs.error : NULL);
 		return;
 	}
+	free(c->up);
+	c->up = NULL;
 	c->upfd = fd;
 	if (c->inspect)
 		conn_inspect(c);
@@ -329,27 +346,53 @@ static void conn_connected(void *arg, int fd, const struct sockaddr_storage *add
 		conn_relay(c);
 }
 
-static void conn_connect(struct conn *c, const struct sockaddr_storage *addrs, int n)
+/* To @addrs, or through c->via to the name (or @resolved, the address
+ * checked: socks5:// and raw addresses). */
+static void conn_connect(struct conn *c, const struct sockaddr_storage *addrs, int n,
+			 const struct in6_addr *resolved)
 {
+	struct upstream_proxy_target t = { .proxy = c->via, .port = c->port };
+
 	c->state = CONN_CONNECT;
 	c->up = calloc(1, sizeof(*c->up));
 	if (!c->up) {
-		conn_unreachable(c, true);
+		conn_unreachable(c, true, NULL);
 		return;
 	}
+	if (c->via) {
+		/* By name, as proxies' rules are, unless socks5:// (not h)
+		 * and netbox resolved it. */
+		if (c->has_name && (c->via->scheme != PROXYCONF_SOCKS5 || !resolved))
+			t.name = c->name;
+		if (resolved) {
+			t.addr = c->up_addr = *resolved;
+			c->has_up_addr = true;
+		}
+		addrs = c->via->addrs;
+		n = c->via->naddrs;
+	}
 	/* upstream_start may call conn_connected (and free @c) at once. */
-	upstream_start(c->up, c->p->base, addrs, n, conn_connected, c);
+	upstream_start(c->up, c->p->base, addrs, n, c->via ? &t : NULL, conn_connected, c);
 }
 
 static void conn_resolved(void *arg, const struct sockaddr_storage *addrs, int n, int err)
 {
 	struct conn *c = arg;
 	struct sockaddr_storage ok[UPSTREAM_MAX];
+	struct in6_addr first;
 	char refused[INET6_ADDRSTRLEN] = "";
 	const char *refused_class = NULL;
 	int nok = 0;
 
 	c->rreq = NULL;
+	c->via = proxyconf_pick(c->p->proxies, c->name, NULL, c->port);
+	if ((err || n <= 0) && c->via) {
+		/* The host cannot resolve it, the proxy may (by name). */
+		if (!c->late)
+			conn_report_allowed(c);
+		conn_connect(c, NULL, 0, NULL);
+		return;
+	}
 	if (err || n <= 0) {
 		conn_deny(c, "%s does not resolve upstream", c->name);
 		return;
@@ -364,6 +407,8 @@ static void conn_resolved(void *arg, const struct sockaddr_storage *addrs, int n
 					      NULL) < 0)
 			continue;
 		if (policy_decide_resolved(c->p->policy, c->name, &a, c->port, &r) == POLICY_ALLOW) {
+			if (!nok)
+				first = a;
 			policy_addr_to_sockaddr(&a, c->port, &ok[nok++], &len);
 		} else if (!refused[0]) {
 			policy_addr_str(&a, refused, sizeof(refused));
@@ -376,9 +421,12 @@ static void conn_resolved(void *arg, const struct sockaddr_storage *addrs, int n
 		return;
 	}
 	/* A late connection is reported when its first bytes are judged. */
+	/* The host's own loopback (a rule names it) is no proxy's to reach. */
+	if (policy_addr_class(&first) == POLICY_ADDR_LOOPBACK)
+		c->via = NULL;
 	if (!c->late)
 		conn_report_allowed(c);
-	conn_connect(c, ok, nok);
+	conn_connect(c, ok, nok, &first);
 }
 
 static void conn_resolve(struct conn *c)
@@ -391,8 +439,10 @@ static void conn_resolve(struct conn *c)
 		socklen_t len;
 
 		policy_addr_to_sockaddr(&c->dst, c->port, &ss, &len);
+		if (policy_addr_class(&c->dst) != POLICY_ADDR_LOOPBACK)
+			c->via = proxyconf_pick(c->p->proxies, NULL, &c->dst, c->port);
 		conn_report_allowed(c);
-		conn_connect(c, &ss, 1);
+		conn_connect(c, &ss, 1, &c->dst);
 		return;
 	}
 	r = resolver_lookup(c->p->resolver, c->name, conn_resolved, c, &c->rreq);
@@ -707,6 +757,11 @@ struct proxy *proxy_new(struct event_base *base, const struct policy *policy, st
 	p->resolver = resolver;
 	p->report = report;
 	return p;
+}
+
+void proxy_set_upstream_proxies(struct proxy *p, const struct proxyconf *pc)
+{
+	p->proxies = pc;
 }
 
 void proxy_set_tlsca(struct proxy *p, struct tlsca *ca)

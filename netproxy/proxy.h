@@ -17,6 +17,7 @@ struct policy;
 struct report;
 struct resolver;
 struct proxy;
+struct proxyconf;
 struct tlsca;
 
 struct proxy *proxy_new(struct event_base *base, const struct policy *policy,
@@ -28,6 +29,9 @@ int proxy_add_listener(struct proxy *p, int fd);
  * Setup: it reads the host's trust store for the upstream side
  * (inspect_tls_new()), so call it before the supervisor isolates itself. */
 void proxy_set_tlsca(struct proxy *p, struct tlsca *ca);
+/* The upstream proxies (common/proxyconf.h) that carry the connections
+ * they apply to; NULL: none.  Not owned: it lives as long as the proxy. */
+void proxy_set_upstream_proxies(struct proxy *p, const struct proxyconf *pc);
 /* Close every connection and listener. */
 void proxy_free(struct proxy *p);
 

@@ -21,6 +21,7 @@ struct proxy {
 	struct conn *conns;
 	size_t nconns;
 	struct inspect_tls *tls; /* inspection's TLS, with the CA (proxy_set_tlsca) */
+	const struct proxyconf *proxies; /* upstream proxies, or NULL (proxy_set_upstream_proxies) */
 };
 
 /* proxy.c: take the connection @fd accepted (owned from now on). */

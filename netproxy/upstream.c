@@ -5,6 +5,9 @@
  * one 250 ms after the previous if nothing has connected yet (or at once
  * when an attempt fails), and the first to connect wins; the rest are
  * closed.  A deadline bounds the whole thing (UPSTREAM_TIMEOUT_MS).
+ * Through an upstream proxy (issue 14) the addresses are the proxy's, and
+ * the winner's handshake (upstream_proxy.c) runs under the same deadline
+ * before the connection counts as made.
  *
  * Everything lives in struct upstream, owned by the connection: no
  * allocation here but libevent's own for its registrations, which can fail
@@ -24,9 +27,52 @@
 #define UPSTREAM_TIMEOUT_MS 10000
 
 static void upstream_next(struct upstream *u);
+static void upstream_cleanup(struct upstream *u, int keep);
+static void upstream_finish(struct upstream *u, int fd, const struct sockaddr_storage *addr, int err);
+
+/* The handshake through the proxy ended: the tunnel is the connection. */
+static void upstream_on_tunnel(void *arg, int err)
+{
+	struct upstream *u = arg;
+	int idx = u->tunnel, fd = u->att[idx].fd;
+
+	u->tunnel = -1;
+	upstream_cleanup(u, err ? -1 : idx);
+	upstream_finish(u, err ? -1 : fd, err ? NULL : &u->addrs[idx], err);
+}
+
+/* Attempt @idx reached the proxy: the others go, the handshake starts. */
+static void upstream_tunnel(struct upstream *u, int idx)
+{
+	int r;
+
+	for (int i = 0; i < u->n; i++) {
+		struct upstream_attempt *a = &u->att[i];
+
+		if (a->fd < 0)
+			continue;
+		event_del(&a->ev);
+		if (i != idx) {
+			close(a->fd);
+			a->fd = -1;
+		}
+	}
+	event_del(&u->stagger);
+	r = upstream_proxy_start(&u->hs, u->base, u->att[idx].fd, &u->via, upstream_on_tunnel, u);
+	if (r < 0) {
+		upstream_cleanup(u, -1);
+		upstream_finish(u, -1, NULL, r);
+		return;
+	}
+	u->tunnel = idx;
+}
 
 static void upstream_cleanup(struct upstream *u, int keep)
 {
+	if (u->tunnel >= 0) {
+		upstream_proxy_cancel(&u->hs);
+		u->tunnel = -1;
+	}
 	for (int i = 0; i < u->n; i++) {
 		struct upstream_attempt *a = &u->att[i];
 
@@ -47,6 +93,8 @@ static void upstream_finish(struct upstream *u, int fd, const struct sockaddr_st
 	upstream_cb cb = u->cb;
 	void *arg = u->arg;
 
+	if (err && u->via.proxy && !u->hs.error[0])
+		upstream_proxy_unreachable(&u->hs, &u->via, err);
 	/* The callback may free the connection that holds @u: call last. */
 	cb(arg, fd, addr, err);
 }
@@ -64,6 +112,10 @@ static void upstream_on_connect(evutil_socket_t fd, short what UNUSED, void *arg
 		int idx = (int)(a - u->att), one = 1;
 
 		setsockopt((int)fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (u->via.proxy) {
+			upstream_tunnel(u, idx);
+			return;
+		}
 		upstream_cleanup(u, idx);
 		upstream_finish(u, (int)fd, &u->addrs[idx], 0);
 		return;
@@ -133,12 +185,19 @@ static void upstream_on_deadline(evutil_socket_t fd UNUSED, short what UNUSED, v
 {
 	struct upstream *u = arg;
 
+	if (u->via.proxy && u->tunnel >= 0)
+		snprintf(u->hs.error, sizeof(u->hs.error),
+			 "upstream proxy %s (%s) did not open the tunnel to %s within %d s",
+			 u->via.proxy->shown, u->via.proxy->source, u->hs.dest, UPSTREAM_TIMEOUT_MS / 1000);
+	else if (u->via.proxy)
+		upstream_proxy_unreachable(&u->hs, &u->via, -ETIMEDOUT);
+
 	upstream_cleanup(u, -1);
 	upstream_finish(u, -1, NULL, -ETIMEDOUT);
 }
 
 void upstream_start(struct upstream *u, struct event_base *base, const struct sockaddr_storage *addrs,
-		    int n, upstream_cb cb, void *arg)
+		    int n, const struct upstream_proxy_target *via, upstream_cb cb, void *arg)
 {
 	struct timeval tv = { UPSTREAM_TIMEOUT_MS / 1000, (UPSTREAM_TIMEOUT_MS % 1000) * 1000 };
 
@@ -149,6 +208,9 @@ void upstream_start(struct upstream *u, struct event_base *base, const struct so
 	u->cb = cb;
 	u->arg = arg;
 	u->n = n;
+	u->tunnel = -1;
+	if (via)
+		u->via = *via;
 	for (int i = 0; i < n; i++) {
 		u->addrs[i] = addrs[i];
 		u->att[i].fd = -1;

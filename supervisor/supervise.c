@@ -235,6 +235,8 @@ static int supervise_run(const struct config *cfg, pid_t init_pid, struct listen
 	resolver = resolver_new(s.base, cfg->policy, report);
 	proxy = proxy_new(s.base, cfg->policy, resolver, report);
 	proxy_set_tlsca(proxy, ca);
+	proxy_set_upstream_proxies(proxy, cfg->upstream_proxy);
+	resolver_set_upstream_proxies(resolver, cfg->upstream_proxy);
 	watch = watch_new(s.base, report, resolver, cfg->policy);
 	for (size_t i = 0; i < n; i++) {
 		int r = 0;

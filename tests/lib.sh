@@ -75,7 +75,20 @@ t_is() { # t_is GOT WANT DESCRIPTION
 	fi
 }
 
-t_like() { # t_like TEXT REGEX DESCRIPTION (grep -E)
+# A REGEX of several lines would be grep's alternation of them, and an empty
+# line among them matches anything: refused, as a failed check.
+lib_regex_one_line() {
+	case "$1" in
+	*$'\n'*)
+		t_ok 1 "$2"
+		printf 'the regex has a newline (grep -E reads each line as an alternative): %s\n' "$1" | t_why
+		return 1
+		;;
+	esac
+}
+
+t_like() { # t_like TEXT REGEX DESCRIPTION (grep -E, REGEX on one line)
+	lib_regex_one_line "$2" "$3" || return 1
 	if grep -qE -- "$2" < <(printf '%s' "$1"); then
 		t_ok 0 "$3"
 	else
@@ -85,7 +98,8 @@ t_like() { # t_like TEXT REGEX DESCRIPTION (grep -E)
 	fi
 }
 
-t_unlike() { # t_unlike TEXT REGEX DESCRIPTION
+t_unlike() { # t_unlike TEXT REGEX DESCRIPTION (REGEX on one line)
+	lib_regex_one_line "$2" "$3" || return 1
 	if grep -qE -- "$2" < <(printf '%s' "$1"); then
 		t_ok 1 "$3"
 		printf 'text: %s\nmatches: %s\n' "$(printf '%s' "$1" | head -c 600)" "$2" | t_why

@@ -10,7 +10,7 @@
 # Options that take an argument, as the next word or after '='.
 _netbox_opts_arg=(--allow --deny --ro --rw --hide --tmpfs --overlay --keep-env
 	--setenv --unsetenv --allow-unix --tmpfs-size --max-procs --pass-fd --net --profile --log
-	--seccomp --attribute)
+	--seccomp --attribute --upstream-proxy)
 # Options that take none (--learn's argument is only ever --learn=FILE).
 _netbox_opts_flag=(--clearenv --noprofile --list-profiles --learn --check --doctor --log-query
 	--quiet --help --version -q -h -V)
@@ -32,6 +32,7 @@ _netbox_values()
 	local IFS=$' \t\n'
 	case $1 in
 	--net) compgen -W 'filter none' -- "$2" ;;
+	--upstream-proxy) compgen -W 'none http:// socks5:// socks5h://' -- "$2" ;;
 	--seccomp | --attribute) compgen -W 'on off' -- "$2" ;;
 	--ro | --rw | --hide | --tmpfs | --overlay | --allow-unix | --log | --learn)
 		compgen -f -- "$2" ;;

@@ -9,7 +9,7 @@
 # Options whose argument is the next word (or follows '=').
 set -g __fish_netbox_opts_arg --allow --deny --ro --rw --hide --tmpfs --overlay \
     --keep-env --setenv --unsetenv --allow-unix --tmpfs-size --max-procs --pass-fd --net \
-    --profile --log --seccomp --attribute
+    --profile --log --seccomp --attribute --upstream-proxy
 
 # Print the program and the words after it that are already typed (the one
 # being completed excluded).  Status 1 while options are being typed: the
@@ -83,6 +83,7 @@ $c -l unsetenv -x -a '(set -nx)' -d 'Remove an environment variable'
 $c -l clearenv -d 'Start from an empty environment'
 $c -l pass-fd -x -d 'Let the program inherit descriptor N'
 $c -l net -x -a 'filter none' -d 'Network: filter (default) or none'
+$c -l upstream-proxy -x -a 'none http:// socks5:// socks5h://' -d 'Connect through this proxy (URL), or none'
 $c -l profile -r -F -a '(__fish_netbox_profiles)' -d 'Read this profile (NAME or PATH)'
 $c -l noprofile -d 'Read no profile at all'
 $c -l list-profiles -d 'Print the names of the profiles found'

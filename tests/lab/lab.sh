@@ -26,6 +26,14 @@
 #            virtual host) whatever the Host header says (a lenient server for
 #            the Host check on a rule's port); TCP echo :9000 and UDP echo
 #            :9999 on evil.test (v4 and v6).
+#   EDGE ns ($LAB_EDGENS, only after lab_edge_up)  veth 192.0.2.1/24 to HOST's
+#            192.0.2.2/24 and nothing else: no route beyond, HOST does not
+#            forward, and /etc/netns/$LAB_EDGENS/resolv.conf names HOST's
+#            192.0.2.2, where nothing answers unless the test runs a server
+#            there (every lab name fails to resolve at once); its
+#            /etc/hosts: proxy.test = 192.0.2.2.  For
+#            upstream proxies (issue 14): a proxy the test runs in HOST on
+#            192.0.2.2 is EDGE's only way to the lab (lab_edge_exec).
 #   Nothing in the lab can reach the real network: INET has no route out,
 #   HOST's only route is INET.
 #
@@ -60,6 +68,8 @@
 #                    the lab's namespaces: ip netns pids), delete the veth, the
 #                    namespaces and /etc/netns dirs, remove $LAB_DIR (kept when
 #                    LAB_KEEP=1).  Idempotent.
+#   lab_edge_up      add the EDGE namespace (above); lab_down removes it.
+#   lab_edge_exec CMD...  run CMD in the EDGE namespace (its resolv.conf/hosts).
 #   lab_host_exec CMD...  run CMD in the HOST namespace (ip netns exec: with
 #                    the lab's resolv.conf/hosts).  lab_inet_exec likewise.
 #                    CMD is a program, not a shell function; as a test user:
@@ -190,6 +200,32 @@ _lab_inet_addr() {
 }
 
 lab_host_exec() { ip netns exec "$LAB_HOSTNS" "$@"; }
+lab_edge_exec() { ip netns exec "$LAB_EDGENS" "$@"; }
+export LAB_EDGE_IP=192.0.2.1 LAB_PROXY_IP=192.0.2.2
+
+lab_edge_up() {
+	[ "$LAB_UP" = 1 ] || { echo "lab_edge_up: the lab is not up" >&2; return 1; }
+	local e
+	LAB_EDGENS=nblab-$LAB_ID-edge
+	LAB_VETH_EDGE=nbe${LAB_ID#*-}
+	LAB_VETH_PROXY=nbp${LAB_ID#*-}
+	export LAB_EDGENS LAB_VETH_EDGE LAB_VETH_PROXY
+	e=/etc/netns/$LAB_EDGENS
+	flock -w 10 "$_LAB_LOCK" ip netns add "$LAB_EDGENS" >>"$LAB_DIR/setup.log" 2>&1 &&
+		flock -w 10 "$_LAB_LOCK" mkdir -p "$e" || return 1
+	printf 'nameserver %s\noptions timeout:1 attempts:1\n' "$LAB_PROXY_IP" >"$e/resolv.conf"
+	printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n%s\tproxy.test\n' "$LAB_PROXY_IP" >"$e/hosts"
+	if [ -f /etc/nsswitch.conf ]; then
+		sed 's/^hosts:.*/hosts:          files dns/' /etc/nsswitch.conf >"$e/nsswitch.conf"
+	fi
+	ip -n "$LAB_HOSTNS" link add "$LAB_VETH_PROXY" type veth peer name "$LAB_VETH_EDGE" netns "$LAB_EDGENS" >>"$LAB_DIR/setup.log" 2>&1 &&
+		ip -n "$LAB_HOSTNS" addr add "$LAB_PROXY_IP/24" dev "$LAB_VETH_PROXY" &&
+		ip -n "$LAB_HOSTNS" link set "$LAB_VETH_PROXY" up &&
+		ip -n "$LAB_EDGENS" link set lo up &&
+		ip -n "$LAB_EDGENS" addr add "$LAB_EDGE_IP/24" dev "$LAB_VETH_EDGE" &&
+		ip -n "$LAB_EDGENS" link set "$LAB_VETH_EDGE" up &&
+		ip netns exec "$LAB_HOSTNS" sysctl -qw net.ipv4.ip_forward=0 net.ipv6.conf.all.forwarding=0
+}
 lab_inet_exec() { ip netns exec "$LAB_INETNS" "$@"; }
 
 lab_bytes_sha256() { "$LAB_PY" -I -B "$LAB_SRC_DIR/labnet.py" bytes-sha256 "$@"; }
@@ -436,6 +472,7 @@ lab_up() {
 	LAB_VETH_INET=nbi${LAB_ID#*-}
 	LAB_DIR=$(mktemp -d "${LAB_BASE:-/tmp}/nblab-$LAB_ID.XXXXXX") || return 1
 	_LAB_PIDS=()
+	LAB_EDGENS=
 	LAB_UP=1 # from here on lab_down cleans up whatever exists
 	# The lab's files must be readable by the unprivileged test user: the
 	# directory 0755, files 0644 — the keys too: they are throw-away test keys.
@@ -485,7 +522,7 @@ lab_down() {
 	LAB_UP=0
 	local pid ns i alive st
 	local -a pids=(${_LAB_PIDS[@]+"${_LAB_PIDS[@]}"})
-	for ns in "$LAB_HOSTNS" "$LAB_INETNS"; do
+	for ns in "$LAB_HOSTNS" "$LAB_INETNS" ${LAB_EDGENS:+"$LAB_EDGENS"}; do
 		if [ -e "/run/netns/$ns" ]; then
 			for pid in $(ip netns pids "$ns" 2>/dev/null); do pids+=("$pid"); done
 		fi
@@ -510,10 +547,11 @@ lab_down() {
 		sleep 0.01
 	done
 	ip -n "$LAB_HOSTNS" link del "$LAB_VETH_HOST" 2>/dev/null || true
-	for ns in "$LAB_HOSTNS" "$LAB_INETNS"; do
+	for ns in "$LAB_HOSTNS" "$LAB_INETNS" ${LAB_EDGENS:+"$LAB_EDGENS"}; do
 		if [ -e "/run/netns/$ns" ]; then ip netns del "$ns" 2>/dev/null || true; fi
 		rm -rf "/etc/netns/$ns"
 	done
+	LAB_EDGENS=
 	flock -w 10 "$_LAB_LOCK" rmdir /etc/netns 2>/dev/null || true
 	if [ "${LAB_KEEP:-0}" = 1 ]; then
 		: >"$LAB_DIR/KEPT" 2>/dev/null || true

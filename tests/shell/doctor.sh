@@ -54,7 +54,31 @@ for p in "${PROBES[@]}"; do
 done
 t_like "$(line "$OUT" "probe: your home is hidden")" "entries seen outside \(\.ssh, \.\.\.\) is visible\$" \
 	"the home probe looked for ~/.ssh first"
-t_like "$OUT" $'\n''netbox works here: all [0-9]+ checks held$' "the summary says netbox works here"
+t_like "$(printf '%s\n' "$OUT" | tail -1)" '^netbox works here: all [0-9]+ checks held$' "the summary (the last line) says netbox works here"
+
+# --- the upstream proxy the environment names (launcher/upproxy.c) ------------------
+
+t_is "$(line "$OUT" "ok    upstream proxy: none")" \
+	"ok    upstream proxy: none (no HTTPS_PROXY, HTTP_PROXY nor ALL_PROXY in the environment): connections go direct" \
+	"no proxy variable: the row says connections go direct"
+NB_ENV=(HTTPS_PROXY=http://alice:S3CRET-PW@127.0.0.1:3128 http_proxy=socks5h://127.0.0.1 NO_PROXY=.corp.test)
+cap nb_netns "$NB" --doctor
+t_is "$RC" 0 "HTTPS_PROXY, http_proxy and NO_PROXY that parse and resolve: exit 0"
+t_is "$(line "$OUT" "ok    upstream proxy for ")" \
+	"ok    upstream proxy for port 80: 127.0.0.1:1080 (SOCKS5, names resolved by the proxy, from http_proxy); upstream proxy for other ports: 127.0.0.1:3128 (HTTP CONNECT, from HTTPS_PROXY, with its user and password); direct, not through the proxy (NO_PROXY): 1 entry (URL parsed, host resolved)" \
+	"the proxy row: each proxy, the variable it came from, NO_PROXY"
+t_unlike "$OUT$ERR" "S3CRET-PW|alice" "the doctor never prints the proxy's user or password"
+NB_ENV=(HTTPS_PROXY=http://alice:S3CRET-PW@proxy.invalid:3128)
+cap nb_netns "$NB" --doctor
+t_is "$RC" 1 "a proxy host that does not resolve: exit 1"
+t_like "$(line "$OUT" "upstream proxy")" "^FAIL  upstream proxy: HTTPS_PROXY: cannot resolve the upstream proxy's host proxy\.invalid: .* — check the proxy's host name, or pass --upstream-proxy none\$" \
+	"a proxy host that does not resolve: the row names the variable, the host and the fix"
+t_unlike "$OUT$ERR" "S3CRET-PW|alice" "a failing proxy row never prints the user or password either"
+NB_ENV=(ALL_PROXY=https://proxy.test:443)
+cap nb_netns "$NB" --doctor
+t_like "$(line "$OUT" "upstream proxy")" "^FAIL  upstream proxy: ALL_PROXY: https:// proxy: TLS to the proxy is not supported" \
+	"an https:// proxy: the row says it is not supported, naming the variable"
+NB_ENV=()
 
 cap nb_netns "$NB" --doctor --allow example.com
 t_is "$RC" 125 "--doctor with another option: exit status 125"
@@ -86,8 +110,8 @@ t_like "$OUT" "^FAIL  a user namespace cannot be made: unshare\(CLONE_NEWUSER\):
 	"user namespaces refused: the real unshare() and its errno"
 t_is "$(printf '%s\n' "$OUT" | grep -c '^skip  probe: .*: not run (no sandbox can be made here: see FAIL above)$')" \
 	"${#PROBES[@]}" "user namespaces refused: every probe reported as not run"
-t_like "$OUT" $'\n''netbox does not work fully here: [0-9]+ of [0-9]+ checks did not hold' \
-	"user namespaces refused: the summary says so"
+t_like "$(printf '%s\n' "$OUT" | tail -1)" '^netbox does not work fully here: [0-9]+ of [0-9]+ checks did not hold' \
+	"user namespaces refused: the summary (the last line) says so"
 cap nb_netns "$PY" "$NB_TMP/nouserns.py" "$NB" --noprofile true
 t_is "$RC" 125 "user namespaces refused: an ordinary run exits 125"
 t_like "$ERR" "^netbox: cannot create the sandbox's namespaces: No space left on device — user namespaces are disabled \(user\.max_user_namespaces=0\): ${FIX//[.|]/\\&}" \

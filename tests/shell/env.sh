@@ -179,7 +179,12 @@ done
 NB_ENV=("${SECRETS[@]}" "${ORDINARY[@]}" "${FORM_ENV[@]}" "${LOOK_ENV[@]}")
 # as_user / netbox with RAW_ENV too
 raw_user() { as_user env "${RAW_ENV[@]}" "$@"; }
-raw_nb() { raw_user "$NB" "$@"; }
+# The proxy variables above name a proxy.test no one runs: these runs go
+# direct (--upstream-proxy none), as before upstream proxies (issue 14),
+# so that they show what happens to proxy variables that netbox does not
+# use (tests/shell/upstreamproxy.sh has the runs that do).
+raw_nb() { raw_user "$NB" --upstream-proxy none "$@"; }
+nb() { as_user "$NB" --upstream-proxy none "$@"; }
 
 cap raw_user env
 BASE=$OUT

@@ -110,6 +110,15 @@ static void logsample_conns(struct report *r, const struct report_proc *p)
 	report_connection_end(r, &ok);
 	report_connection(r, &ok6);
 	report_connection_end(r, &ok6);
+	/* Through an upstream proxy: carried (the proxy resolved the name),
+	 * and refused there. */
+	report_connection_end(r, &(struct report_conn){ .name = "registry.test", .port = 443, .allowed = true,
+							.dst = logsample_addr("::ffff:198.18.0.8"),
+							.via = "proxy.test:3128", .bytes_up = 700, .proc = p });
+	report_connection_failed(r, &(struct report_conn){ .name = "registry.test", .port = 443, .allowed = true,
+							   .dst = logsample_addr("::ffff:198.18.0.8"),
+							   .via = "proxy.test:3128", .proc = p,
+							   .via_error = "upstream proxy proxy.test:3128 (HTTPS_PROXY) refused registry.test:443: 407 Proxy Authentication Required" });
 	/* Refused: by name, an SNI that does not match, raw IPv4 and IPv6, UDP. */
 	report_connection(r, &(struct report_conn){ .name = "registry.npmjs.org", .port = 4444,
 						    .dst = logsample_addr("::ffff:198.18.0.5"),
