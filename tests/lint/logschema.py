@@ -89,6 +89,10 @@ def explain(error, best_match):
     while error.context:
         closer = [e for e in error.context if e.validator != "type" or e.relative_path]
         error = best_match(closer or error.context)
+    # jsonschema's words for minLength changed ("'' is too short" up to 4.2x,
+    # "'' should be non-empty" since): one wording, whichever is installed.
+    if error.validator == "minLength":
+        return "%s: %r is shorter than %d" % (where(error), error.instance, error.validator_value)
     return "%s: %s" % (where(error), error.message)
 
 

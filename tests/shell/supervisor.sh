@@ -46,7 +46,7 @@ else
 	t_skip "its root is empty" "a sanitizer build"
 	t_skip "no /etc/passwd there" "a sanitizer build"
 fi
-t_like "$STATUS" $'NSpid:\t[0-9]+\t1\n' "the supervisor is pid 1 of a pid namespace of its own (it sees only the sandbox)"
+t_like "$STATUS" $'^NSpid:\t[0-9]+\t1$' "the supervisor is pid 1 of a pid namespace of its own (it sees only the sandbox)"
 # (/dev/null shows as "/null" once the supervisor left the host's root)
 t_like "$(readlink "/proc/$NBPID/fd/0"):$(readlink "/proc/$SUP/fd/0"):$(readlink "/proc/$SUP/fd/1")" \
 	"^$STDIN_FILE:(/dev)?/null:(/dev)?/null\$" "netbox keeps its stdin; the supervisor's stdin and stdout are /dev/null"
