@@ -104,6 +104,14 @@ static int proxyconf_scheme(const char *url, size_t len, const char *source, cha
 					      proxyconf_schemes[i].name, proxyconf_schemes[i].why);
 		return proxyconf_schemes[i].scheme;
 	}
+	/* Shown only if it can be a scheme (RFC 3986: a letter, then letters,
+	 * digits, '+', '-', '.'): "user:pw://x@proxy" must not show "user:pw". */
+	for (size_t i = 0; i < len; i++)
+		if (!(isalpha((unsigned char)url[i]) || (i && (isdigit((unsigned char)url[i]) ||
+							     strchr("+-.", url[i])))))
+			return proxyconf_fail(err, errlen,
+					      "%s: the proxy URL does not start with a scheme (http://, socks5:// or socks5h://)",
+					      source);
 	return proxyconf_fail(err, errlen,
 			      "%s: unknown proxy scheme '%.*s' (http://, socks5:// or socks5h://)",
 			      source, (int)(len > 16 ? 16 : len), url);
@@ -355,9 +363,40 @@ const struct proxyconf_proxy *proxyconf_pick(const struct proxyconf *pc, const c
 	return p;
 }
 
+bool proxyconf_name_is_address(const char *name)
+{
+	const char *last;
+	size_t n;
+
+	if (!name)
+		return false;
+	n = strlen(name);
+	while (n && name[n - 1] == '.')
+		n--;
+	if (n == 0)
+		return false;
+	if ((n == 9 && strncasecmp(name, "localhost", 9) == 0) ||
+	    (n > 10 && strncasecmp(name + n - 10, ".localhost", 10) == 0))
+		return true;
+	last = name + n;
+	while (last > name && last[-1] != '.')
+		last--;
+	if (last + 1 < name + n && last[0] == '0' && (last[1] == 'x' || last[1] == 'X')) {
+		for (const char *p = last + 2; p < name + n; p++)
+			if (!isxdigit((unsigned char)*p))
+				return false;
+		return true;
+	}
+	for (const char *p = last; p < name + n; p++)
+		if (!isdigit((unsigned char)*p))
+			return false;
+	return true;
+}
+
 bool proxyconf_by_proxy(const struct proxyconf *pc, const char *name)
 {
-	return pc && (pc->http || pc->https || pc->all) && !proxyconf_skipped(pc, name, NULL);
+	return pc && (pc->http || pc->https || pc->all) && !proxyconf_name_is_address(name) &&
+	       !proxyconf_skipped(pc, name, NULL);
 }
 
 void proxyconf_free(struct proxyconf *pc)

@@ -71,7 +71,15 @@ int proxyconf_parse_skip(struct proxyconf *pc, const char *list);
 const struct proxyconf_proxy *proxyconf_pick(const struct proxyconf *pc, const char *name,
 					     const struct in6_addr *addr, uint16_t port);
 
-/* Would some port of @name go through a proxy?  (The resolver: a name its
+/* @name (normalised) is an address or loopback in a name's clothing: its
+ * last label is a number ("127.1", "2130706433", "0x7f000001", as
+ * inet_aton() and the WHATWG URL parser read them), or it is "localhost" or
+ * under it (RFC 6761).  Never handed to a proxy to resolve: the proxy would
+ * reach the address itself, past the address checks. */
+bool proxyconf_name_is_address(const char *name);
+
+/* Would some port of @name go through a proxy?  Never for a name that
+ * proxyconf_name_is_address().  (The resolver: a name its
  * host cannot resolve still gets a fake address then.) */
 bool proxyconf_by_proxy(const struct proxyconf *pc, const char *name);
 

@@ -533,6 +533,20 @@ static size_t env_userinfo_len(const char *s)
 	return at;
 }
 
+/* The same for a proxy variable's URL: python's urllib (pip, requests)
+ * takes everything up to the last '@' before the first '/' as the userinfo,
+ * so a password with an unencoded '#', '?', blank or quote is still one
+ * there: it goes, whatever a stricter parser would make of it. */
+static size_t env_proxy_userinfo_len(const char *s)
+{
+	size_t at = 0;
+
+	for (size_t i = 0; s[i] && s[i] != '/'; i++)
+		if (s[i] == '@')
+			at = i + 1;
+	return at;
+}
+
 /* @entry without the userinfo of every URL in its value ("scheme://user:pw@
  * host" -> "scheme://host"), newly allocated, or NULL if it has none.  A
  * *_proxy value without "://" is an authority itself (curl reads
@@ -544,17 +558,19 @@ static char *env_strip_userinfo(const char *entry)
 	size_t o = (size_t)(val - entry);
 	bool stripped = false;
 
+	cleanup_free char *name = xstrndup(entry, o - 1);
+	bool proxy = env_glob("*_PROXY", name);
+
 	memcpy(out, entry, o);
 	if (!strstr(val, "://")) {
-		cleanup_free char *name = xstrndup(entry, o - 1);
-		size_t u = env_glob("*_PROXY", name) ? env_userinfo_len(val) : 0;
+		size_t u = proxy ? env_proxy_userinfo_len(val) : 0;
 
 		stripped = u > 0;
 		val += u;
 	}
 	for (const char *p = val; *p;) {
 		if (strncmp(p, "://", 3) == 0) {
-			size_t u = env_userinfo_len(p + 3);
+			size_t u = proxy ? env_proxy_userinfo_len(p + 3) : env_userinfo_len(p + 3);
 
 			memcpy(out + o, p, 3);
 			o += 3;

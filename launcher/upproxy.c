@@ -34,9 +34,35 @@ static const struct {
 	{ { "all_proxy", "ALL_PROXY" }, offsetof(struct proxyconf, all) },
 };
 
+/* Overwrite the userinfo of @url in place ("user:pw@" becomes "***@", then
+ * NULs): the sandbox's init is a fork of netbox, and its
+ * /proc/1/cmdline, which the program can read, is netbox's command line. */
+static void upproxy_scrub(char *url)
+{
+	char *auth = strstr(url, "://"), *at;
+	size_t alen, keep;
+
+	auth = auth ? auth + 3 : url;
+	alen = strcspn(auth, "/?#");
+	at = NULL;
+	for (char *p = auth; p < auth + alen; p++)
+		if (*p == '@')
+			at = p;
+	if (!at)
+		return;
+	keep = strlen(at);
+	if ((size_t)(at - auth) < 3)
+		return;
+	memcpy(auth, "***", 3);
+	memmove(auth + 3, at, keep + 1);
+	memset(auth + 3 + keep, '\0', (size_t)(at - auth) - 3);
+}
+
 void upproxy_option(struct config *cfg, const char *opt UNUSED, const char *arg)
 {
-	cfg->upstream_proxy_arg = arg;
+	/* (Options are parsed once, from main()'s writable argv.) */
+	cfg->upstream_proxy_arg = xstrdup(arg);
+	upproxy_scrub((char *)arg);
 }
 
 /* The value of @name in @env, or NULL; empty counts as unset (curl). */

@@ -386,6 +386,14 @@ static void conn_resolved(void *arg, const struct sockaddr_storage *addrs, int n
 
 	c->rreq = NULL;
 	c->via = proxyconf_pick(c->p->proxies, c->name, NULL, c->port);
+	if ((err || n <= 0) && c->via && proxyconf_name_is_address(c->name)) {
+		/* "127.1", "0x7f000001", "x.localhost": the proxy would read an
+		 * address (its own loopback, metadata, private ranges) where
+		 * netbox saw a name, past the address checks. */
+		conn_deny(c, "%s does not resolve upstream, and is an address to a proxy: not sent to it",
+			  c->name);
+		return;
+	}
 	if ((err || n <= 0) && c->via) {
 		/* The host cannot resolve it, the proxy may (by name). */
 		if (!c->late)

@@ -65,6 +65,10 @@ FORMS=(
 	"PIP_EXTRA_INDEX_URL=https://a.test/simple https://u:SECRET-VALUE-EXTRA@b.test/simple|PIP_EXTRA_INDEX_URL=https://a.test/simple https://b.test/simple|user:password@ of a URL"
 	"https_proxy=http://me:SECRET-VALUE-PROXY@proxy.test:3128|https_proxy=http://proxy.test:3128|user:password@ of a URL"
 	"HTTP_PROXY=me:SECRET-VALUE-BAREPROXY@proxy.test:3128|HTTP_PROXY=proxy.test:3128|user:password@ of a URL"
+	# (red team, issue 14) a password with an unencoded '#' or '?': python's
+	# urllib (pip, requests) still reads it as the password
+	"all_proxy=http://me:SECRET-VALUE-PXHASH#x@proxy.test:3128|all_proxy=http://proxy.test:3128|user:password@ of a URL"
+	"ftp_proxy=me:SECRET-VALUE-PXQUERY?x@proxy.test:3128|ftp_proxy=proxy.test:3128|user:password@ of a URL"
 	"CI_REPOSITORY_URL=https://gitlab-ci-token:SECRET-VALUE-GLCI@gitlab.test/g/p.git|CI_REPOSITORY_URL=https://gitlab.test/g/p.git|user:password@ of a URL"
 	"REDIS_URL=redis://:SECRET-VALUE-REDIS@cache.test:6379/0|REDIS_URL=redis://cache.test:6379/0|user:password@ of a URL"
 	"REPO_TOKEN_URL=https://SECRET-VALUE-USERONLY@github.test/o/r.git|(unset)|name matches \*_TOKEN_\*"

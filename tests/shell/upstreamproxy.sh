@@ -218,6 +218,44 @@ t_like "$(line evil)" "resolve" "a denied name through a proxy is still denied (
 t_like "$ERR" "denied DNS evil.test" "... said"
 t_unlike "$(plog 'True')" "evil" "the proxy saw no request for it"
 
+# --- an address dressed as a name is never the proxy's to resolve ----------------------
+# (red team, issue 14) Under --allow '*' a DNS query for "127.1", "2130706433",
+# "0x7f000001" or "127.0.0.1" itself is a name the host cannot resolve; the
+# proxy would read it as an address (inet_aton) and reach its own loopback,
+# metadata or private ranges, which '*' never reaches.
+mark
+ex HTTP_PROXY="$GOOD" HTTPS_PROXY="$GOOD" --allow '*' python3 -c '
+import socket, struct
+for name in ["127.1", "2130706433", "0x7f000001", "0177.0.0.1", "127.0.0.1", "169.254.169.254", "x.localhost"]:
+    qn = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(10)
+    s.sendto(struct.pack(">HHHHHH", 7, 0x100, 1, 0, 0, 0) + qn + struct.pack(">HH", 1, 1), ("192.0.2.53", 53))
+    r = s.recv(2000)
+    an = struct.unpack(">H", r[6:8])[0]
+    if an:
+        a = socket.inet_ntoa(r[-4:])
+        try:
+            c = socket.create_connection((a, 80), 10)
+            c.sendall(b"GET /x HTTP/1.0\r\nHost: " + name.encode() + b"\r\n\r\n")
+            print("%s: %s %r" % (name, a, c.recv(200)[:40]))
+        except OSError as e:
+            print("%s: %s %s" % (name, a, e))
+    else:
+        print("%s: no address, rcode %d" % (name, r[3] & 15))
+'
+t_is "$(grep -c ": no address, rcode" <<<"$OUT")" 7 "--allow '*' through a proxy: an address dressed as a name gets no address ($(tr '\n' ' ' <<<"$OUT"))"
+t_is "$(plog 'r["proto"] != "direct"')" "" "... and the proxy is never asked for it"
+
+# --- the box never sees --upstream-proxy's credentials ------------------------------------
+# (red team, issue 14) The sandbox's init is a fork of netbox: its
+# /proc/1/cmdline is netbox's command line, readable by the program.
+ex --upstream-proxy="$GOOD" --allow registry.test sh -c 'tr "\0" " " </proc/1/cmdline; echo; echo "curl: $(curl -sS --max-time 20 https://registry.test/echo-host 2>&1)"'
+t_like "$OUT" "--upstream-proxy=http://\*\*\*@proxy.test:3128" "/proc/1/cmdline in the box: --upstream-proxy without its user and password"
+t_unlike "$OUT" "puser" "... no user"
+t_unlike "$OUT" "w0rd" "... no password"
+t_is "$(line curl)" registry.test "... which netbox still uses"
+
 # --- bad URLs ---------------------------------------------------------------------------
 bad() { # VAR=value|--upstream-proxy URL, what the line says
 	local want=$1
@@ -232,6 +270,7 @@ bad "^netbox: HTTPS_PROXY: https:// proxy: TLS to the proxy is not supported" HT
 bad "^netbox: ALL_PROXY: socks4:// proxy" ALL_PROXY=socks4://u:s3cret@proxy.test
 bad "^netbox: --upstream-proxy: unknown proxy scheme 'ftp'" --upstream-proxy ftp://u:s3cret@proxy.test
 bad "^netbox: http_proxy: the proxy's port is not a number" http_proxy=http://u:s3cret@proxy.test:x
+bad "^netbox: HTTPS_PROXY: the proxy URL does not start with a scheme" HTTPS_PROXY=u:s3cret://x@proxy.test:3128
 bad "^netbox: HTTPS_PROXY: cannot resolve the upstream proxy's host nothere.invalid" HTTPS_PROXY=http://u:s3cret@nothere.invalid:3128
 
 # --- --check ----------------------------------------------------------------------------

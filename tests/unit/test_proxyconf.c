@@ -67,6 +67,29 @@ static void test_urls(void)
 	bad("http://:s3cret@proxy.test", "user");
 	bad("http://u:s3cret@[2001:db8::1", "without ']'");
 	bad("http://u:s3cret@[proxy.test]", "not an IPv6 address");
+	/* "://" inside the password is no scheme: never shown. */
+	bad("u:s3cret://x@proxy.test:3128", "does not start with a scheme");
+	bad("htp://u:s3cret@proxy.test:3128", "unknown proxy scheme");
+}
+
+static void test_address_names(void)
+{
+	static const char *const addrs[] = { "127.1", "2130706433", "0x7f000001", "0177.0.0.1", "127.0.0.1",
+					     "169.254.169.254", "10.0.0.1.", "0x7f.0x1", "localhost",
+					     "foo.localhost", "LOCALHOST.", "x.0X0A", "0x" };
+	static const char *const names[] = { "registry.test", "1.example.com", "127.0.0.1.nip.io",
+					     "x.0xg1", "localhost.test", "mylocalhost", "a-1.b2" };
+	struct proxyconf_proxy *p = calloc(1, sizeof(*p));
+	struct proxyconf pc = { .all = p };
+
+	*p = parsed("http://h.test:1");
+	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++)
+		ok(proxyconf_name_is_address(addrs[i]) && !proxyconf_by_proxy(&pc, addrs[i]),
+		   "%s: an address to a proxy, never resolved by one", addrs[i]);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		ok(!proxyconf_name_is_address(names[i]) && proxyconf_by_proxy(&pc, names[i]),
+		   "%s: a name", names[i]);
+	proxyconf_free(&pc);
 }
 
 static struct in6_addr addr(const char *s)
@@ -122,5 +145,6 @@ int main(void)
 {
 	test_urls();
 	test_pick();
+	test_address_names();
 	return tap_done();
 }
