@@ -247,6 +247,8 @@ NORETURN static void init_exec(const struct config *cfg, char **envp)
 	util_close_fds_except(cfg->pass_fds, cfg->npass_fds);
 	if (cfg->seccomp)
 		seccomp_apply();
+	else
+		seccomp_apply_userns();
 
 	environ = envp; /* execvp searches the program's PATH */
 	execvp(cfg->argv[0], cfg->argv);

@@ -238,7 +238,7 @@ static void main_check(const struct config *cfg)
 	if (cfg->seccomp)
 		seccomp_print(stdout);
 	else
-		printf("seccomp: OFF (--seccomp=off: unsafe, for debugging only)\n");
+		printf("seccomp: OFF (--seccomp=off: unsafe, for debugging only); new user namespaces still refused\n");
 	if (cfg->net == NET_FILTER)
 		isolate_print(cfg, stdout);
 	mountplan_print(cfg);

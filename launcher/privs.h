@@ -12,6 +12,9 @@ void privs_drop(void);
 
 /* Load the filter; dies on failure.  Must be the last step before exec. */
 void seccomp_apply(void);
+/* --seccomp=off: only the rules that keep new user namespaces out
+ * (seccomp_rules_userns()). */
+void seccomp_apply_userns(void);
 /* For --check: one line per rule. */
 void seccomp_print(FILE *out);
 

@@ -12,11 +12,11 @@
 
 #include "seccomp-filter.h"
 
-void seccomp_apply(void)
+static void seccomp_load(const struct sock_filter *insns, size_t n)
 {
 	struct sock_fprog prog = {
-		.len = (unsigned short)ARRAY_SIZE(seccomp_filter_insns),
-		.filter = (struct sock_filter *)seccomp_filter_insns,
+		.len = (unsigned short)n,
+		.filter = (struct sock_filter *)insns,
 	};
 
 	/* no_new_privs is already set (privs_drop()); setting it again is
@@ -24,4 +24,14 @@ void seccomp_apply(void)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
 	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
 		die_errno(NULL, "seccomp: cannot load the filter");
+}
+
+void seccomp_apply(void)
+{
+	seccomp_load(seccomp_filter_insns, ARRAY_SIZE(seccomp_filter_insns));
+}
+
+void seccomp_apply_userns(void)
+{
+	seccomp_load(seccomp_userns_insns, ARRAY_SIZE(seccomp_userns_insns));
 }

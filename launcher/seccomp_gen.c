@@ -4,7 +4,8 @@
  * is the one libseccomp would compile at run time.
  *
  *   seccomp-gen sandbox > seccomp-filter.h      the program's (seccomp_rules.c,
- *                                               loaded by seccomp.c)
+ *                                               loaded by seccomp.c), and the
+ *                                               one --seccomp=off keeps
  *   seccomp-gen supervisor > isolate-filter.h   the supervisor's allow-list
  *                                               (supervisor/isolate_rules.c,
  *                                               loaded by isolate.c)
@@ -100,6 +101,10 @@ int main(int argc, char **argv)
 
 		seccomp_rules_build(ctx);
 		seccomp_gen_print(ctx, "sandbox", "seccomp_filter_insns");
+		seccomp_release(ctx);
+		ctx = seccomp_gen_ctx(SCMP_ACT_ALLOW);
+		seccomp_rules_userns(ctx);
+		seccomp_gen_print(ctx, "sandbox, --seccomp=off", "seccomp_userns_insns");
 		seccomp_release(ctx);
 	} else {
 		die("seccomp-gen sandbox|supervisor", "seccomp-gen: which filter?");

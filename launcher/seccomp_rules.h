@@ -7,5 +7,7 @@
 
 /* Add every rule, and the extra architectures, to @ctx (default: allow). */
 void seccomp_rules_build(scmp_filter_ctx ctx);
+/* The filter --seccomp=off still loads: no new user namespace. */
+void seccomp_rules_userns(scmp_filter_ctx ctx);
 
 #endif
