@@ -87,11 +87,12 @@ bool proxyconf_by_proxy(const struct proxyconf *pc, const char *name);
  * policy_rule_is_catchall()), which the host cannot resolve, is not left to
  * a proxy to resolve: the program may own the name's DNS and answer the
  * proxy 127.0.0.1, 10.x or 169.254.169.254 (rebinding), past the address
- * checks.  A format for the rule's text and origin (dns/query.c,
- * netproxy/proxy_via.c). */
+ * checks.  A format for the rule's text, its origin and the --allow that
+ * names it ("x.test", "x.test:8443"; dns/query.c, netproxy/proxy_via.c):
+ * the denial line has no fix of its own for a name the rules allow. */
 #define PROXYCONF_CATCHALL_WHY \
 	"allowed only by '%s' (%s): its address must be checked here, and this host " \
-	"cannot resolve it; allow it by name to let the proxy resolve it"
+	"cannot resolve it; allow it by name (--allow %s) to let the proxy resolve it"
 
 /* Free what proxyconf_parse_skip() allocated, and the proxies. */
 void proxyconf_free(struct proxyconf *pc);

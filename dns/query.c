@@ -125,7 +125,7 @@ static bool resolver_query_proxy_resolves(struct resolver *r, const struct rclie
 		return true;
 	if (r->report) {
 		snprintf(reason, sizeof(reason), PROXYCONF_CATCHALL_WHY, policy_rule_text(rule),
-			 policy_rule_origin(rule));
+			 policy_rule_origin(rule), name);
 		report_dns(r->report, &(struct report_dns){ .name = name, .qtype = q->qtype,
 							    .reason = reason,
 							    .proc = resolver_query_who(r, c) });

@@ -388,7 +388,7 @@ static void conn_resolved(void *arg, const struct sockaddr_storage *addrs, int n
 	c->via = proxyconf_pick(c->p->proxies, c->name, NULL, c->port);
 	if ((err || n <= 0) && c->via) {
 		/* The host cannot resolve it, the proxy may (by name). */
-		if (proxy_via_unresolved(c->name, c->rule, why, sizeof(why))) {
+		if (proxy_via_unresolved(c->name, c->port, c->rule, why, sizeof(why))) {
 			conn_deny(c, "%s", why);
 			return;
 		}

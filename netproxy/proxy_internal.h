@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct conn;
 struct policy_rule;
@@ -36,11 +37,11 @@ void proxy_oom(const struct proxy *p);
 void proxy_listen_free(struct proxy *p);
 
 /* proxy_via.c: the host could not resolve @name (normalised), which @rule
- * allowed, and a proxy would carry it.  NULL when the proxy may resolve it
- * (by name); else why not (a whole reason, into @why): an address dressed
- * as a name, or a name only a catch-all allows. */
-const char *proxy_via_unresolved(const char *name, const struct policy_rule *rule, char *why,
-				 size_t len);
+ * allowed on @port, and a proxy would carry it.  NULL when the proxy may
+ * resolve it (by name); else why not (a whole reason, into @why): an
+ * address dressed as a name, or a name only a catch-all allows. */
+const char *proxy_via_unresolved(const char *name, uint16_t port, const struct policy_rule *rule,
+				 char *why, size_t len);
 /* proxy_via.c: does the tunnel through @via to a name @rule allowed name
  * it (true), or give the address netbox checked?  @resolved: the host
  * resolved it and the address passed (else it goes by name). */

@@ -18,8 +18,8 @@
 
 #include <stdio.h>
 
-const char *proxy_via_unresolved(const char *name, const struct policy_rule *rule, char *why,
-				 size_t len)
+const char *proxy_via_unresolved(const char *name, uint16_t port, const struct policy_rule *rule,
+				 char *why, size_t len)
 {
 	if (proxyconf_name_is_address(name)) {
 		/* "127.1", "0x7f000001", "x.localhost": the proxy would read an
@@ -30,7 +30,12 @@ const char *proxy_via_unresolved(const char *name, const struct policy_rule *rul
 		return why;
 	}
 	if (policy_rule_is_catchall(rule)) {
-		snprintf(why, len, PROXYCONF_CATCHALL_WHY, policy_rule_text(rule), policy_rule_origin(rule));
+		/* (A rule without ports names 80 and 443.) */
+		char allow[POLICY_NAME_MAX + 8];
+
+		snprintf(allow, sizeof(allow), port == 80 || port == 443 ? "%s" : "%s:%u", name, port);
+		snprintf(why, len, PROXYCONF_CATCHALL_WHY, policy_rule_text(rule), policy_rule_origin(rule),
+			 allow);
 		return why;
 	}
 	return NULL;
