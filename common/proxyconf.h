@@ -79,9 +79,20 @@ const struct proxyconf_proxy *proxyconf_pick(const struct proxyconf *pc, const c
 bool proxyconf_name_is_address(const char *name);
 
 /* Would some port of @name go through a proxy?  Never for a name that
- * proxyconf_name_is_address().  (The resolver: a name its
- * host cannot resolve still gets a fake address then.) */
+ * proxyconf_name_is_address().  (The resolver: a name its host cannot
+ * resolve still gets a fake address then, if a rule names it.) */
 bool proxyconf_by_proxy(const struct proxyconf *pc, const char *name);
+
+/* Why a name that only a catch-all rule allows ('*', --learn's '*:*':
+ * policy_rule_is_catchall()), which the host cannot resolve, is not left to
+ * a proxy to resolve: the program may own the name's DNS and answer the
+ * proxy 127.0.0.1, 10.x or 169.254.169.254 (rebinding), past the address
+ * checks.  A format for the rule's text, its origin and the --allow that
+ * names it ("x.test", "x.test:8443"; dns/query.c, netproxy/proxy_via.c):
+ * the denial line has no fix of its own for a name the rules allow. */
+#define PROXYCONF_CATCHALL_WHY \
+	"allowed only by '%s' (%s): its address must be checked here, and this host " \
+	"cannot resolve it; allow it by name (--allow %s) to let the proxy resolve it"
 
 /* Free what proxyconf_parse_skip() allocated, and the proxies. */
 void proxyconf_free(struct proxyconf *pc);

@@ -3,7 +3,7 @@
  * through the policy (a name no rule allows never leaves netbox: NXDOMAIN),
  * then answer by type: A / AAAA / ANY from the cache or an upstream lookup
  * (a fake A address, no AAAA; also for a name the host cannot resolve
- * that an upstream proxy will carry), HTTPS / SVCB with NODATA, zone transfers
+ * that an upstream proxy will carry, if a rule names it), HTTPS / SVCB with NODATA, zone transfers
  * with NOTIMP, anything else forwarded upstream.  Also building and sending
  * replies to UDP and TCP clients.
  *
@@ -88,6 +88,51 @@ static int resolver_query_fake_addr(struct resolver *r, const char *name, struct
 	return rc;
 }
 
+/* Who asked (report.h's attribution): the client's address and port. */
+static const struct report_proc *resolver_query_who(struct resolver *r, const struct rclient *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	const struct sockaddr *sa = (const struct sockaddr *)&ss;
+	struct in6_addr addr;
+	uint16_t port;
+
+	if (c->tc) {
+		if (getpeername(c->tc->fd, (struct sockaddr *)&ss, &len) < 0)
+			return NULL;
+	} else {
+		sa = (const struct sockaddr *)&c->peer.addr;
+		len = c->peer.addrlen;
+	}
+	if (policy_addr_from_sockaddr(sa, len, &addr, &port) < 0)
+		return NULL;
+	return report_attribute(r->report, c->tc ? IPPROTO_TCP : IPPROTO_UDP, &addr, port);
+}
+
+/* The host cannot resolve @name and an upstream proxy would carry it: may
+ * the proxy resolve it (by name, netproxy/proxy.c)?  Only if a rule names
+ * it.  A name only a catch-all allows ('*', --learn) may be the program's
+ * own, DNS and all: it could answer the host NXDOMAIN and the proxy
+ * 127.0.0.1 (DNS rebinding), so the program gets what the host said; the
+ * denial is logged and said (once per name). */
+static bool resolver_query_proxy_resolves(struct resolver *r, const struct rclient *c,
+					  const struct dns_query *q, const char *name)
+{
+	const struct policy_rule *rule;
+	char reason[320];
+
+	if (!policy_name_may_resolve_rule(r->policy, name, &rule) || !policy_rule_is_catchall(rule))
+		return true;
+	if (r->report) {
+		snprintf(reason, sizeof(reason), PROXYCONF_CATCHALL_WHY, policy_rule_text(rule),
+			 policy_rule_origin(rule), name);
+		report_dns(r->report, &(struct report_dns){ .name = name, .qtype = q->qtype,
+							    .reason = reason,
+							    .proc = resolver_query_who(r, c) });
+	}
+	return false;
+}
+
 /* Answer an A/AAAA/ANY query for @name from a lookup's result. */
 void resolver_query_answer_lookup(struct resolver *r, const struct rclient *c,
 				  const struct dns_query *q, const char *name, int err)
@@ -96,8 +141,8 @@ void resolver_query_answer_lookup(struct resolver *r, const struct rclient *c,
 	struct in_addr fake;
 
 	/* The host cannot resolve it but an upstream proxy will carry it, by
-	 * name (netproxy/proxy.c): the program gets its fake address. */
-	if (err && proxyconf_by_proxy(r->proxies, name))
+	 * name: the program gets its fake address. */
+	if (err && proxyconf_by_proxy(r->proxies, name) && resolver_query_proxy_resolves(r, c, q, name))
 		err = 0;
 	switch (err) {
 	case 0:
@@ -188,27 +233,6 @@ static bool resolver_query_is_fake_ptr(const struct dns_query *q, struct in_addr
 		return false;
 	memcpy(&addr->s_addr, a, 4);
 	return fakeip_in_range(*addr);
-}
-
-/* Who asked (report.h's attribution): the client's address and port. */
-static const struct report_proc *resolver_query_who(struct resolver *r, const struct rclient *c)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	const struct sockaddr *sa = (const struct sockaddr *)&ss;
-	struct in6_addr addr;
-	uint16_t port;
-
-	if (c->tc) {
-		if (getpeername(c->tc->fd, (struct sockaddr *)&ss, &len) < 0)
-			return NULL;
-	} else {
-		sa = (const struct sockaddr *)&c->peer.addr;
-		len = c->peer.addrlen;
-	}
-	if (policy_addr_from_sockaddr(sa, len, &addr, &port) < 0)
-		return NULL;
-	return report_attribute(r->report, c->tc ? IPPROTO_TCP : IPPROTO_UDP, &addr, port);
 }
 
 /* The policy's word on @name (normalised), logged. */

@@ -31,7 +31,9 @@
  *                        --upstream-proxy, NO_PROXY), to the proxy, then
  *                        a tunnel through it (upstream_proxy.c): by name,
  *                        and also for a name the host cannot resolve (the
- *                        proxy's resolution is then trusted).
+ *                        proxy's resolution is then trusted) — but a name
+ *                        only '*' allows goes by its checked address, and
+ *                        never unresolved (proxy_via.c).
  *   conn_relay()         splice(2) both ways until both sides are done
  *                        (relay.c); resets propagate.
  *   conn_inspect()       instead, for a name with request rules
@@ -346,8 +348,8 @@ static void conn_connected(void *arg, int fd, const struct sockaddr_storage *add
 		conn_relay(c);
 }
 
-/* To @addrs, or through c->via to the name (or @resolved, the address
- * checked: socks5:// and raw addresses). */
+/* To @addrs, or through c->via to the name or @resolved, the address
+ * checked (proxy_via.c says which). */
 static void conn_connect(struct conn *c, const struct sockaddr_storage *addrs, int n,
 			 const struct in6_addr *resolved)
 {
@@ -360,9 +362,7 @@ static void conn_connect(struct conn *c, const struct sockaddr_storage *addrs, i
 		return;
 	}
 	if (c->via) {
-		/* By name, as proxies' rules are, unless socks5:// (not h)
-		 * and netbox resolved it. */
-		if (c->has_name && (c->via->scheme != PROXYCONF_SOCKS5 || !resolved))
+		if (c->has_name && proxy_via_by_name(c->via, c->rule, resolved != NULL))
 			t.name = c->name;
 		if (resolved) {
 			t.addr = c->up_addr = *resolved;
@@ -380,22 +380,18 @@ static void conn_resolved(void *arg, const struct sockaddr_storage *addrs, int n
 	struct conn *c = arg;
 	struct sockaddr_storage ok[UPSTREAM_MAX];
 	struct in6_addr first;
-	char refused[INET6_ADDRSTRLEN] = "";
+	char refused[INET6_ADDRSTRLEN] = "", why[sizeof(c->reason)];
 	const char *refused_class = NULL;
 	int nok = 0;
 
 	c->rreq = NULL;
 	c->via = proxyconf_pick(c->p->proxies, c->name, NULL, c->port);
-	if ((err || n <= 0) && c->via && proxyconf_name_is_address(c->name)) {
-		/* "127.1", "0x7f000001", "x.localhost": the proxy would read an
-		 * address (its own loopback, metadata, private ranges) where
-		 * netbox saw a name, past the address checks. */
-		conn_deny(c, "%s does not resolve upstream, and is an address to a proxy: not sent to it",
-			  c->name);
-		return;
-	}
 	if ((err || n <= 0) && c->via) {
 		/* The host cannot resolve it, the proxy may (by name). */
+		if (proxy_via_unresolved(c->name, c->port, c->rule, why, sizeof(why))) {
+			conn_deny(c, "%s", why);
+			return;
+		}
 		if (!c->late)
 			conn_report_allowed(c);
 		conn_connect(c, NULL, 0, NULL);

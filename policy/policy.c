@@ -376,6 +376,11 @@ bool policy_rule_is_request(const struct policy_rule *r)
 	return r && r->request;
 }
 
+bool policy_rule_is_catchall(const struct policy_rule *r)
+{
+	return r && r->kind == RULE_ANY;
+}
+
 const char *policy_rule_methods(const struct policy_rule *r)
 {
 	return r && r->methods ? r->methods : "*";

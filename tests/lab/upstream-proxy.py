@@ -6,7 +6,7 @@ be reached directly (NO_PROXY).
 
     upstream-proxy.py --log FILE --bind ADDR [--parent PID]
         [--http PORT[:USER:PASSWORD]]... [--socks PORT[:USER:PASSWORD]]...
-        [--direct PORT] [--dns NAME]...
+        [--direct PORT] [--dns NAME[=IP]]...
 
 One JSON line per request in FILE: {"proto": "http"|"socks5", "port": the
 proxy's port, "method": "CONNECT", "target": as sent ("registry.test:443",
@@ -15,9 +15,10 @@ proxy's port, "method": "CONNECT", "target": as sent ("registry.test:443",
 null), "status": what the proxy answered (200, 407, 502; SOCKS5's reply
 code)}.  The direct responder writes {"proto": "direct", "host": Host,
 "path"} and answers "direct NAME" to any GET.
---dns NAME: a DNS server on port 53 (UDP) of ADDR answering NAME's A with
-ADDR, and REFUSED for everything else: the one name the EDGE namespace
-can resolve itself (NO_PROXY's direct destination).
+--dns NAME[=IP]: a DNS server on port 53 (UDP) of ADDR answering NAME's A
+with IP (default ADDR), and REFUSED for everything else: the names the EDGE
+namespace can resolve itself (NO_PROXY's direct destination; names it
+resolves to a lab address, which the proxy may resolve otherwise).
 Targets are resolved with the namespace's resolver (the lab's DNS).
 """
 import base64
@@ -186,7 +187,10 @@ def serve_direct(c, port, _cred):
 def serve_dns(bind, names):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((bind, 53))
-    addr = socket.inet_aton(bind)
+    addrs = {}
+    for n in names:
+        name, _, ip = n.partition("=")
+        addrs[name.lower()] = socket.inet_aton(ip or bind)
     while True:
         q, peer = s.recvfrom(4096)
         if len(q) < 12:
@@ -197,11 +201,11 @@ def serve_dns(bind, names):
             off += 1 + q[off]
         qend = off + 5
         qtype = int.from_bytes(q[off + 1:off + 3], "big")
-        known = ".".join(labels) in names
+        known = ".".join(labels) in addrs
         rcode = 0 if known else 5
         an = b""
         if known and qtype == 1:
-            an = b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x1e\x00\x04" + addr
+            an = b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x1e\x00\x04" + addrs[".".join(labels)]
         head = q[:2] + bytes([0x84 | (q[2] & 1), 0x80 | rcode]) + b"\x00\x01" + \
             (b"\x00\x01" if an else b"\x00\x00") + b"\x00\x00\x00\x00"
         s.sendto(head + q[12:qend] + an, peer)

@@ -11,7 +11,10 @@
 # never sees: no *_proxy variable inside, no password); socks5h:// and
 # socks5:// (a raw address sent as such); a wrong password (the client
 # fails, netbox's line names 407 and the variable, the log record says so);
-# NO_PROXY (direct, no request at the proxy); --upstream-proxy over the
+# NO_PROXY (direct, no request at the proxy); a name only '*' or --learn
+# allows: never resolved by the proxy (no address when the host cannot
+# resolve it, else a tunnel to the checked address: rebinding to the
+# proxy's loopback fails); --upstream-proxy over the
 # environment, --upstream-proxy none; a denied name never reaches the
 # proxy; bad URLs (exit 125, one line, no password).
 # Run as root (meson test --suite net); NETBOX is the binary under test.
@@ -24,9 +27,16 @@ lab_edge_up || { echo "Bail out! cannot make the EDGE namespace"; exit 1; }
 
 PLOG=$LAB_DIR/proxy.jsonl
 : >"$PLOG"
+# EDGE's resolver (the test proxy's --dns) knows direct.test (the proxy
+# itself), pub.test and rebind.test (registry.test's address); the lab's,
+# which the proxy uses, knows pub.test the same and rebind.test as
+# 127.0.0.1, HOST's own loopback (the proxy's; its secret on 7777).
+lab_add_name pub.test "$LAB_IP4_REGISTRY_TEST" -
+lab_add_name rebind.test 127.0.0.1 -
 ip netns exec "$LAB_HOSTNS" "$LAB_PY" -I -B "$LAB_SRC_DIR/upstream-proxy.py" --parent $$ --bind "$LAB_PROXY_IP" \
 	--log "$PLOG" --http 3128:puser:p@ss:w0rd --http 3129 --socks 1080:suser:s3cret --socks 1081 \
-	--direct 80 --dns direct.test </dev/null >>"$LAB_DIR/upstream-proxy.log" 2>&1 &
+	--direct 80 --dns direct.test --dns "pub.test=$LAB_IP4_REGISTRY_TEST" \
+	--dns "rebind.test=$LAB_IP4_REGISTRY_TEST" </dev/null >>"$LAB_DIR/upstream-proxy.log" 2>&1 &
 disown $! 2>/dev/null || true
 port_up() { lab_edge_exec "$PY" -c 'import socket,sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), 1)' "$@" 2>/dev/null; }
 wait_for 10 port_up "$LAB_PROXY_IP" 1081 || { echo "Bail out! the test proxy does not start"; exit 1; }
@@ -246,6 +256,85 @@ for name in ["127.1", "2130706433", "0x7f000001", "0177.0.0.1", "127.0.0.1", "16
 '
 t_is "$(grep -c ": no address, rcode" <<<"$OUT")" 7 "--allow '*' through a proxy: an address dressed as a name gets no address ($(tr '\n' ' ' <<<"$OUT"))"
 t_is "$(plog 'r["proto"] != "direct"')" "" "... and the proxy is never asked for it"
+
+# --- a name only '*' allows: nothing of it is left to the proxy --------------------------
+# (issue 14) Under '*' (or --learn) the program may own a name's DNS: answer
+# the host NXDOMAIN or a public address and the proxy 127.0.0.1, 10.x or the
+# metadata address (rebinding; a local proxy shares the host's resolver).
+# So the host resolves it, its addresses are checked here, and the tunnel
+# goes to the checked address; a name the host cannot resolve gets what the
+# host said.  A rule that names the host keeps the tunnel by name.
+cat >"$NB_WORK/secret.py" <<'EOF'
+import socket, sys
+try:
+    c = socket.create_connection((sys.argv[1], 7777), 10)
+    c.sendall(b"GET / HTTP/1.0\r\nHost: " + sys.argv[1].encode() + b"\r\n\r\n")
+    print(repr(c.recv(200)))
+except OSError as e:
+    print(e)
+EOF
+chmod 644 "$NB_WORK/secret.py"
+conn_ips() {
+	"$PY" - "$1" <<'EOF'
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r["event"] == "connection":
+        print(r["name"], r["port"], r["verdict"], r.get("via"), r["ip"])
+    elif r["event"] == "dns" and r["verdict"] == "deny":
+        print("dns", r["name"], r["reason"])
+EOF
+}
+for mode in allow learn; do
+	if [ $mode = allow ]; then
+		opts=(--allow '*')
+		rule="'\*' \(command line\)"
+	else
+		opts=(--learn=learned.profile)
+		rule="'\*:\*' \(--learn\)"
+	fi
+	mark
+	LOG=$(lib_log "catchall-$mode")
+	ex HTTP_PROXY="$GOOD" HTTPS_PROXY="$GOOD" --log "$LOG" "${opts[@]}" sh -c '
+echo "unresolved: $(curl -sS --max-time 10 https://registry.test/echo-host 2>&1 | head -c 80)"
+echo "pub: $(curl -sS --max-time 20 http://pub.test/echo-host 2>&1 | head -c 80)"
+echo "rebind: $(curl -sS --max-time 20 http://rebind.test/echo-host 2>&1 | head -c 80)"'
+	P=$(plog 'r["proto"] == "http"')
+	t_like "$(line unresolved)" "resolve" "${opts[*]} through a proxy: a name the host cannot resolve (the proxy can) gets no address"
+	t_like "$ERR" "netbox: denied DNS registry.test \(allowed only by $rule: its address must be checked here, and this host cannot resolve it; allow it by name \(--allow registry.test\) to let the proxy resolve it\)( by curl)?$" \
+		"... said, with the fix"
+	t_unlike "$P" "registry.test" "... and the proxy is never asked for it"
+	t_is "$(line pub)" pub.test "${opts[*]}: a name the host resolves to a public address: the program gets its bytes"
+	t_like "$P" "^http CONNECT $LAB_IP4_REGISTRY_TEST:80 ok " "... through CONNECT to the checked address"
+	t_unlike "$P" "CONNECT (pub|rebind)\.test" "... never by name"
+	t_is "$(line rebind)" rebind.test "rebinding (the host's DNS says $LAB_IP4_REGISTRY_TEST, the proxy's 127.0.0.1): the checked address is reached"
+	t_like "$(conn_ips "$LOG")" "^pub.test 80 allow proxy.test:3128 $LAB_IP4_REGISTRY_TEST$" "log: the connection's address (ip) is the one the tunnel went to"
+	t_like "$(conn_ips "$LOG")" "^dns registry.test allowed only by $rule: its address must be checked here" "log: the DNS denial and its reason"
+done
+
+mark
+ex ALL_PROXY=socks5h://suser:s3cret@proxy.test:1080 --allow '*' curl -sS --max-time 20 http://pub.test/echo-host
+t_is "$OUT" pub.test "--allow '*' through socks5h://: reached"
+t_like "$(tail -n +"$((PMARK + 1))" "$PLOG")" "\"target\": \"$LAB_IP4_REGISTRY_TEST:80\", \"atyp\": 1," "... the proxy got the checked address (ATYP 1), not the name"
+
+# Rebinding to the proxy's own loopback: --allow '*:*', a port HOST serves
+# on 127.0.0.1 (the lab's secret).  By name, the proxy would resolve
+# rebind.test there.
+: >"$LAB_SECRET_LOG"
+mark
+ex HTTPS_PROXY="$GOOD" --allow '*:*' python3 secret.py rebind.test
+t_unlike "$OUT" "$LAB_SECRET" "--allow '*:*', rebind.test:7777 through the proxy: HOST's loopback secret is not reached ($OUT)"
+t_is "$(grep -c . "$LAB_SECRET_LOG")" 0 "... no connection to it at all"
+t_like "$(plog 'r["proto"] == "http"')" "^http CONNECT $LAB_IP4_REGISTRY_TEST:7777 " "... the proxy was asked for the checked address"
+mark
+ex HTTP_PROXY="$GOOD" HTTPS_PROXY="$GOOD" --allow pub.test --allow rebind.test:7777 sh -c '
+echo "pub: $(curl -sS --max-time 20 http://pub.test/echo-host 2>&1 | head -c 80)"
+echo "rebind: $(python3 secret.py rebind.test)"'
+P=$(plog 'r["proto"] == "http"')
+t_is "$(line pub)" pub.test "--allow pub.test: reached"
+t_like "$P" "^http CONNECT pub.test:80 ok " "... by name, as before"
+t_like "$P" "^http CONNECT rebind.test:7777 ok " "--allow rebind.test:7777: by name"
+t_like "$(line rebind)" "$LAB_SECRET" "... and the proxy's resolution is trusted, as documented: the rule names the host, and so trusts its DNS"
 
 # --- the box never sees --upstream-proxy's credentials ------------------------------------
 # (red team, issue 14) The sandbox's init is a fork of netbox: its

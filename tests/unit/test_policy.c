@@ -576,6 +576,7 @@ int main(void)
 	test_classes();
 	test_resolved();
 	test_dns_and_ports();
+	test_catchall();
 	test_errors();
 	test_reporting();
 	test_request();

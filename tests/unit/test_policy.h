@@ -27,6 +27,7 @@ const char *rtext(const struct policy_rule *r);
 void test_classes(void);
 void test_resolved(void);
 void test_dns_and_ports(void);
+void test_catchall(void);
 void test_scale(void);
 
 /* test_policy_request.c */

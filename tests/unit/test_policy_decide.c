@@ -264,6 +264,61 @@ static unsigned bits(const uint8_t *bm)
 	return n;
 }
 
+/* policy_rule_is_catchall(): '*' and --learn's '*:*', nothing that names
+ * a host (issue 14: a name only a catch-all allows is never left to an
+ * upstream proxy to resolve). */
+void test_catchall(void)
+{
+	static const struct {
+		const char *rules[4];
+		const char *name;
+		uint16_t port;
+		bool catchall; /* the deciding rule on @port, and the DNS one */
+	} cases[] = {
+		{ { "allow *" }, "evil.example", 443, true },
+		{ { "allow *:*" }, "evil.example", 8080, true },
+		{ { "allow *", "allow registry.npmjs.org" }, "registry.npmjs.org", 443, false },
+		{ { "allow *", "allow *.npmjs.org" }, "registry.npmjs.org", 443, false },
+		{ { "allow *", "allow =x.test" }, "x.test", 443, false },
+		{ { "allow *", "allow com" }, "evil.com", 443, false },
+		{ { "allow *", "allow x.test" }, "evil.example", 443, true },
+		{ { "allow *:*", "allow GET https://x.test/a" }, "x.test", 443, false },
+		/* the name rule's port does not cover 22: '*' decides there */
+		{ { "allow *:*", "allow x.test:443" }, "x.test", 22, true },
+	};
+	const struct policy_rule *r;
+	char what[128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct policy *p = mk(cases[i].rules);
+
+		snprintf(what, sizeof(what), "%s ... %s:%u", cases[i].rules[0], cases[i].name,
+			 cases[i].port);
+		r = NULL;
+		is_int(policy_decide_name(p, cases[i].name, cases[i].port, &r), POLICY_ALLOW,
+		       "%s: allowed", what);
+		is_int(policy_rule_is_catchall(r), cases[i].catchall, "%s: %s decides, catch-all %d",
+		       what, rtext(r), cases[i].catchall);
+		if (cases[i].port != 22) {
+			ok(policy_name_may_resolve_rule(p, cases[i].name, &r), "%s: resolves", what);
+			is_int(policy_rule_is_catchall(r), cases[i].catchall, "%s: DNS by %s", what,
+			       rtext(r));
+		}
+		policy_free(p);
+	}
+	ok(!policy_rule_is_catchall(NULL), "no rule is no catch-all");
+	{
+		struct policy *p = MK("allow 0.0.0.0/0", "allow ::/0");
+
+		struct in6_addr a = A("203.0.113.7");
+
+		r = NULL;
+		is_int(policy_decide_addr(p, &a, 443, &r), POLICY_ALLOW, "a /0 allows a public address");
+		ok(!policy_rule_is_catchall(r), "... and is an address rule, not a catch-all (%s)", rtext(r));
+		policy_free(p);
+	}
+}
+
 void test_dns_and_ports(void)
 {
 	static uint8_t bm[POLICY_PORT_BITMAP_SIZE];
