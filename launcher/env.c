@@ -30,8 +30,10 @@
  * A run through an upstream proxy (upproxy.c) removes the variables naming
  * proxies (*_proxy, no_proxy): the program reaches only netbox, which
  * carries its connections to the proxy, credentials and all.
+ * --check's lines about all this are env_check.c's.
  */
 #include "config.h"
+#include "env_internal.h"
 #include "trust.h"
 #include "util.h"
 
@@ -39,13 +41,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
-struct env_rule {
-	const char *pattern; /* a glob on the name (env_glob()); a key (value rules) */
-	const char *why;
-	/* Name rules: a name the pattern matches but this says is no secret. */
-	bool (*unless)(const char *name);
-};
 
 static bool env_bundler_setting(const char *name);
 
@@ -236,11 +231,7 @@ static const struct env_rule env_ezconnect_rule = {
 /* What TLS clients read for their CAs, set for a run that inspects: the
  * bundle (the host's CAs and the run's), which they use instead of their
  * own roots; for node the run's CA alone, which it adds to its own. */
-static const struct {
-	const char *name;
-	bool ca_alone;
-	const char *who;
-} env_trust_table[] = {
+static const struct env_trust env_trust_table[] = {
 	{ "SSL_CERT_FILE", false, "openssl, Python's ssl, Go, Ruby" },
 	{ "NODE_EXTRA_CA_CERTS", true, "Node.js, npm" },
 	{ "REQUESTS_CA_BUNDLE", false, "Python requests" },
@@ -265,36 +256,19 @@ static bool env_is_trust(const struct config *cfg, const char *entry)
 	return false;
 }
 
-static const char *env_trust_value(size_t i)
+const char *env_trust_value(size_t i)
 {
 	return env_trust_table[i].ca_alone ? TRUST_CA_PATH : TRUST_BUNDLE_PATH;
+}
+
+const struct env_trust *env_trust(const struct config *cfg, size_t i)
+{
+	return cfg->inspects && i < ARRAY_SIZE(env_trust_table) ? &env_trust_table[i] : NULL;
 }
 
 /* Kept by --clearenv. */
 static const char *const env_clear_keep[] = {
 	"PATH", "HOME", "TERM", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "COLORTERM",
-};
-
-enum env_fate {
-	ENV_KEEP,
-	ENV_STRIP,        /* kept, a URL's userinfo removed */
-	ENV_DROP_NAME,    /* env_drop_table */
-	ENV_DROP_VALUE,   /* env_value_table, env_token_table, a PEM key, ... */
-	ENV_DROP_CLEAR,
-	ENV_DROP_UNSET,
-	ENV_REPLACED,
-	ENV_TRUST,        /* netbox sets its own (env_trust_table) */
-	ENV_DROP_PROXY,   /* names a proxy, and netbox goes through one (upproxy.c) */
-};
-
-/* What happens to one variable, and why. */
-struct env_verdict {
-	enum env_fate fate;
-	const struct env_rule *rule; /* ENV_DROP_NAME, ENV_DROP_VALUE */
-	bool json;                   /* ENV_DROP_VALUE: a key as a JSON member */
-	bool kept_cmdline;           /* --keep-env saved it from a rule */
-	bool kept_profile;           /* keep-env in a profile did */
-	bool in_profile;             /* a profile names it in keep-env */
 };
 
 static bool env_name_is(const char *entry, const char *name)
@@ -600,7 +574,7 @@ static const struct env_rule *env_value_fate(const char *entry, bool *json, bool
 	return env_value_rule(strchr(e, '=') + 1, json);
 }
 
-static struct env_verdict env_fate(const struct config *cfg, const char *entry)
+struct env_verdict env_fate(const struct config *cfg, const char *entry)
 {
 	struct env_verdict v = { .fate = ENV_KEEP };
 	bool cleared = cfg->clearenv, strip;
@@ -706,97 +680,4 @@ char **env_build(const struct config *cfg, char **environ_in)
 	for (size_t i = 0; i < cfg->nset_env; i++)
 		env_push(&v, &n, cfg->set_env[i]);
 	return v;
-}
-
-/* One --check line for @e, if anything happens to it; true if printed. */
-static bool env_print_one(const struct config *cfg, const char *e)
-{
-	struct env_verdict v = env_fate(cfg, e);
-	/* A variable's name is anyone's bytes: shown escaped. */
-	cleanup_free char *raw = xstrndup(e, strcspn(e, "="));
-	cleanup_free char *name = util_escape_dup(raw);
-	cleanup_free char *how =
-		v.in_profile ? xasprintf("keep-env in a profile does not pass credentials; --keep-env %s does", name)
-			     : xasprintf("--keep-env %s keeps it whole", name);
-
-	switch (v.fate) {
-	case ENV_DROP_NAME:
-		if (strpbrk(v.rule->pattern, "*?["))
-			printf("  drop  %-28s (name matches %s: %s; --keep-env %s keeps it)\n", name,
-			       v.rule->pattern, v.rule->why, name);
-		else
-			printf("  drop  %-28s (%s; --keep-env %s keeps it)\n", name, v.rule->why, name);
-		return true;
-	case ENV_DROP_VALUE:
-		if (v.json)
-			printf("  drop  %-28s (value holds '\"%.*s\":': %s; %s)\n", name,
-			       (int)strlen(v.rule->pattern) - 1, v.rule->pattern, v.rule->why, how);
-		else
-			printf("  drop  %-28s (value holds '%s': %s; %s)\n", name, v.rule->pattern, v.rule->why, how);
-		return true;
-	case ENV_STRIP:
-		printf("  strip %-28s (user:password@ of a URL in its value removed, the rest kept; %s)\n", name,
-		       how);
-		return true;
-	case ENV_DROP_UNSET:
-		printf("  drop  %-28s (--unsetenv)\n", name);
-		return true;
-	case ENV_DROP_PROXY:
-		printf("  drop  %-28s (netbox makes the connections through the upstream proxy; --keep-env %s keeps it)\n",
-		       name, name);
-		return true;
-	case ENV_KEEP:
-		if (v.kept_cmdline)
-			printf("  keep  %-28s (--keep-env: as it is)\n", name);
-		else if (v.kept_profile)
-			printf("  keep  %-28s (keep-env in a profile)\n", name);
-		return v.kept_cmdline || v.kept_profile;
-	default:
-		return false;
-	}
-}
-
-/* The --check lines of env_trust_table's variables; true if any. */
-static bool env_print_trust(const struct config *cfg, char **environ_in)
-{
-	bool any = false;
-
-	for (size_t i = 0; cfg->inspects && i < ARRAY_SIZE(env_trust_table); i++) {
-		cleanup_free char *entry = xasprintf("%s=%s", env_trust_table[i].name, env_trust_value(i));
-		bool yours = false;
-
-		if (env_fate(cfg, entry).fate != ENV_TRUST)
-			continue; /* --setenv or --unsetenv: shown as such */
-		for (char **e = environ_in; e && *e && !yours; e++)
-			yours = strncasecmp(*e, entry, strlen(env_trust_table[i].name) + 1) == 0;
-		printf("  set   %-28s (TLS inspection: %s, for %s%s)\n", entry,
-		       env_trust_table[i].ca_alone ? "the run's CA alone" : "the host's CAs and the run's",
-		       env_trust_table[i].who, yours ? "; replaces yours" : "");
-		any = true;
-	}
-	return any;
-}
-
-void env_print_changes(const struct config *cfg, char **environ_in)
-{
-	bool any = false;
-
-	printf("environment:%s\n", cfg->clearenv ? " cleared (--clearenv)" : " passed through, except");
-	for (char **e = environ_in; e && *e; e++)
-		if (strchr(*e, '='))
-			any |= env_print_one(cfg, *e);
-	if (cfg->invoked_by_root) {
-		printf("  set   HOME=%s USER=%s LOGNAME=%s (the program's user)\n", cfg->target_home,
-		       cfg->user, cfg->user);
-		any = true;
-	}
-	any |= env_print_trust(cfg, environ_in);
-	for (size_t i = 0; i < cfg->nset_env; i++) {
-		cleanup_free char *set = util_escape_dup(cfg->set_env[i]);
-
-		printf("  set   %s (--setenv)\n", set);
-		any = true;
-	}
-	if (!any && !cfg->clearenv)
-		printf("  (nothing to drop)\n");
 }
