@@ -378,7 +378,14 @@ bool policy_rule_is_request(const struct policy_rule *r)
 
 bool policy_rule_is_catchall(const struct policy_rule *r)
 {
-	return r && r->kind == RULE_ANY;
+	if (!r)
+		return false;
+	/* 'com', '*.com': every name anyone can register under a top-level
+	 * domain, DNS and all (issue 14's rebinding through a proxy); no
+	 * host is named.  '=com' names one. */
+	if ((r->kind == RULE_DOMAIN || r->kind == RULE_SUBDOMAINS) && r->name)
+		return !strchr(r->name, '.');
+	return r->kind == RULE_ANY;
 }
 
 const char *policy_rule_methods(const struct policy_rule *r)

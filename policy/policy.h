@@ -152,11 +152,13 @@ bool policy_rule_is_allow(const struct policy_rule *r);
 bool policy_rule_is_request(const struct policy_rule *r);
 const char *policy_rule_methods(const struct policy_rule *r);
 const char *policy_rule_path(const struct policy_rule *r);
-/* Is @r a catch-all: '*' (also --learn's '*:*'), which allows every name
- * without naming one?  A name it alone allows may be the program's own,
- * DNS and all: its resolution is never left to an upstream proxy
- * (dns/query.c, netproxy/proxy_via.c).  False for NULL, for every pattern
- * ('*.example.com', 'com') and for address rules (a /0 included). */
+/* Is @r a catch-all: '*' (also --learn's '*:*'), or a whole top-level
+ * domain ('com', '*.com': one label), which allows names anyone can
+ * register without naming a host?  A name it alone allows may be the
+ * program's own, DNS and all: its resolution is never left to an upstream
+ * proxy (dns/query.c, netproxy/proxy_via.c).  False for NULL, for '=com',
+ * for every pattern of two labels or more ('*.example.com', 'co.uk': no
+ * public suffix list) and for address rules (a /0 included). */
 bool policy_rule_is_catchall(const struct policy_rule *r);
 
 /* ---- decisions ---------------------------------------------------------- */

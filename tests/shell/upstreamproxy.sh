@@ -326,6 +326,17 @@ ex HTTPS_PROXY="$GOOD" --allow '*:*' python3 secret.py rebind.test
 t_unlike "$OUT" "$LAB_SECRET" "--allow '*:*', rebind.test:7777 through the proxy: HOST's loopback secret is not reached ($OUT)"
 t_is "$(grep -c . "$LAB_SECRET_LOG")" 0 "... no connection to it at all"
 t_like "$(plog 'r["proto"] == "http"')" "^http CONNECT $LAB_IP4_REGISTRY_TEST:7777 " "... the proxy was asked for the checked address"
+# (red team 14b) A whole top-level domain ('test', '*.test': 'com',
+# '*.com') names no host: anyone registers a name under it and owns its
+# DNS.  It is a catch-all: rebind.test:7777 goes as the checked address.
+for rule in 'test:7777' '*.test:7777'; do
+	: >"$LAB_SECRET_LOG"
+	mark
+	ex HTTPS_PROXY="$GOOD" --allow "$rule" python3 secret.py rebind.test
+	t_unlike "$OUT" "$LAB_SECRET" "--allow '$rule' (a whole TLD), rebind.test:7777 through the proxy: HOST's loopback secret is not reached ($OUT)"
+	t_is "$(grep -c . "$LAB_SECRET_LOG")" 0 "... no connection to it at all"
+	t_like "$(plog 'r["proto"] == "http"')" "^http CONNECT $LAB_IP4_REGISTRY_TEST:7777 " "... the proxy was asked for the checked address"
+done
 mark
 ex HTTP_PROXY="$GOOD" HTTPS_PROXY="$GOOD" --allow pub.test --allow rebind.test:7777 sh -c '
 echo "pub: $(curl -sS --max-time 20 http://pub.test/echo-host 2>&1 | head -c 80)"

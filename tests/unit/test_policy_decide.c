@@ -264,8 +264,8 @@ static unsigned bits(const uint8_t *bm)
 	return n;
 }
 
-/* policy_rule_is_catchall(): '*' and --learn's '*:*', nothing that names
- * a host (issue 14: a name only a catch-all allows is never left to an
+/* policy_rule_is_catchall(): '*', --learn's '*:*' and a whole TLD ('com',
+ * '*.com'), nothing that names a host (issue 14: a name only a catch-all allows is never left to an
  * upstream proxy to resolve). */
 void test_catchall(void)
 {
@@ -280,7 +280,14 @@ void test_catchall(void)
 		{ { "allow *", "allow registry.npmjs.org" }, "registry.npmjs.org", 443, false },
 		{ { "allow *", "allow *.npmjs.org" }, "registry.npmjs.org", 443, false },
 		{ { "allow *", "allow =x.test" }, "x.test", 443, false },
-		{ { "allow *", "allow com" }, "evil.com", 443, false },
+		/* a whole TLD names no host: anyone registers evil.com */
+		{ { "allow *", "allow com" }, "evil.com", 443, true },
+		{ { "allow com" }, "evil.com", 443, true },
+		{ { "allow *.com:*" }, "evil.com", 7777, true },
+		{ { "allow *.xn--p1ai" }, "xn--e1afmkfd.xn--p1ai", 443, true },
+		{ { "allow =com" }, "com", 443, false },
+		{ { "allow com", "allow =evil.com" }, "evil.com", 443, false },
+		{ { "allow co.uk" }, "evil.co.uk", 443, false }, /* (no public suffix list) */
 		{ { "allow *", "allow x.test" }, "evil.example", 443, true },
 		{ { "allow *:*", "allow GET https://x.test/a" }, "x.test", 443, false },
 		/* the name rule's port does not cover 22: '*' decides there */
