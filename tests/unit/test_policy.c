@@ -223,6 +223,7 @@ static void test_patterns(void)
 	is_int(da(p, "::1", 443), POLICY_DENY, "*: not ::1");
 	is_int(da(p, "fd00::1", 443), POLICY_DENY, "*: not ULA");
 	is_int(da(p, "64:ff9b::7f00:1", 443), POLICY_DENY, "*: not NAT64 loopback");
+	is_int(da(p, "::ffff:0:7f00:1", 443), POLICY_DENY, "*: not SIIT loopback");
 	policy_free(p);
 
 	p = MK("allow BÜCHER.example.", "allow =München.de:8080");

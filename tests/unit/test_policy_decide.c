@@ -63,6 +63,10 @@ void test_classes(void)
 		/* IPv4 inside IPv6 */
 		{ "::ffff:127.0.0.1", POLICY_ADDR_LOOPBACK },
 		{ "::127.0.0.1", POLICY_ADDR_LOOPBACK },
+		{ "::ffff:0:127.0.0.1", POLICY_ADDR_LOOPBACK }, /* SIIT (red team 14b) */
+		{ "::ffff:0:a9fe:a9fe", POLICY_ADDR_LINKLOCAL },
+		{ "::ffff:0:a00:1", POLICY_ADDR_PRIVATE },
+		{ "::ffff:0:808:808", POLICY_ADDR_PUBLIC },
 		{ "64:ff9b::127.0.0.1", POLICY_ADDR_LOOPBACK },
 		{ "64:ff9b::7f00:1", POLICY_ADDR_LOOPBACK },
 		{ "64:ff9b:1::7f00:1", POLICY_ADDR_LOOPBACK },
