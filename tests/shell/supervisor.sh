@@ -188,6 +188,10 @@ if [ "${NETBOX_TEST_HOOKS:-0}" = 1 ] && [ "$SANITIZED" = 0 ]; then
 	as_user sleep 30 &
 	OTHER=$!
 	lib_on_exit "kill $OTHER 2>/dev/null"
+	# $OTHER is the subshell that runs as_user; its child execs its way to
+	# sleep (setpriv, env, sh), and until then is root's setpriv, which the
+	# user cannot signal: wait for the user's sleep.
+	wait_for 5 pgrep -u "$NB_UID" -x sleep -P "$OTHER" >/dev/null
 	OTHER_USER_PID=$(pgrep -u "$NB_UID" -x sleep -P "$OTHER" || echo "$OTHER")
 	cap as_user kill -0 "$OTHER_USER_PID"
 	t_is "$RC" 0 "control: the user's own sleep can be signalled without netbox"
