@@ -14,20 +14,13 @@
  * sizes, checked like the others, and their target read back.  Invariant
  * violations abort.  Seeds: fuzz/corpus/dns.
  */
+#include "fuzz.h"
 #include "dns/dnscodec.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)						\
-	do {							\
-		if (!(cond))					\
-			abort();				\
-	} while (0)
 
 static uint8_t out[DNS_MAX_MSG + 64];
 

@@ -19,20 +19,13 @@
  * Seeds: fuzz/corpus/http_host (requests of curl, python, node, git and wget
  * captured on 127.0.0.1, and smuggling attempts).
  */
+#include "fuzz.h"
 #include "netproxy/peek.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)						\
-	do {							\
-		if (!(cond))					\
-			abort();				\
-	} while (0)
 
 static void check_host(const char *h)
 {

@@ -20,20 +20,13 @@
  * Seeds: fuzz/corpus/http_request (pipelines, chunked bodies with
  * extensions and trailers, real clients' requests, smuggling attempts).
  */
+#include "fuzz.h"
 #include "netproxy/httpreq.h"
 #include "netproxy/peek.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)						\
-	do {							\
-		if (!(cond))					\
-			abort();				\
-	} while (0)
 
 /* What a run of the parser gave, folded: FNV-1a over the events. */
 struct rec {

@@ -18,18 +18,11 @@
  * Seeds: fuzz/corpus/http_response (servers' heads, 1xx, chunked bodies
  * with extensions and trailers, framing conflicts).
  */
+#include "fuzz.h"
 #include "netproxy/httpresp.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)						\
-	do {							\
-		if (!(cond))					\
-			abort();				\
-	} while (0)
 
 struct rec {
 	uint64_t hash;

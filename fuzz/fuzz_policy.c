@@ -23,16 +23,13 @@
  *   - a rule's path glob matches the normalised paths of short lines as a
  *     naive backtracking matcher does.
  */
+#include "fuzz.h"
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "policy/internal.h"
 #include "policy/policy.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c) do { if (!(c)) { fprintf(stderr, "check failed: %s\n", #c); __builtin_trap(); } } while (0)
 
 static const uint16_t ports[] = { 1, 22, 80, 443, 8080, 65535 };
 

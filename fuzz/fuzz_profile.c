@@ -15,6 +15,7 @@
  *   - `allow`/`deny` values go through policy_add() as profile.c does:
  *     accepted or refused with a "bad rule" message, never a crash.
  */
+#include "fuzz.h"
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,10 +23,6 @@
 
 #include "launcher/profileparse.h"
 #include "policy/policy.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c) do { if (!(c)) { fprintf(stderr, "check failed: %s\n", #c); __builtin_trap(); } } while (0)
 
 static const char home[] = "/home/user", cwd[] = "/home/user/project/with a space";
 

@@ -13,18 +13,11 @@
  * Seeds: fuzz/corpus/proxywire (tinyproxy's and squid's replies, a 407,
  * SOCKS5 replies of each address type).
  */
+#include "fuzz.h"
 #include "netproxy/proxywire.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)						\
-	do {							\
-		if (!(cond))					\
-			abort();				\
-	} while (0)
 
 typedef enum proxywire_result (*parser)(const uint8_t *, size_t, struct proxywire_reply *);
 

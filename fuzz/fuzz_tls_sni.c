@@ -12,18 +12,11 @@
  * fuzz/corpus/tls_sni (ClientHellos of curl, openssl, node, python, git,
  * wget captured on 127.0.0.1).
  */
+#include "fuzz.h"
 #include "netproxy/peek.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)						\
-	do {							\
-		if (!(cond))					\
-			abort();				\
-	} while (0)
 
 static uint8_t hs[2 * PEEK_TLS_MAX];
 static uint8_t rec[8 * PEEK_TLS_MAX];

@@ -13,6 +13,7 @@
  * the same as the whole.  Seeds: fuzz/corpus/watch (the unit test's
  * captured packets).
  */
+#include "fuzz.h"
 #include "netproxy/watch.h"
 #include "tests/unit/cbpf.h"
 #include "watchfilter.h"
@@ -20,14 +21,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)						\
-	do {							\
-		if (!(cond))					\
-			abort();				\
-	} while (0)
 
 /* Field by field: the struct has padding. */
 static bool same_attempt(const struct watch_attempt *a, const struct watch_attempt *b)
