@@ -109,6 +109,9 @@ t_is "$got" "$want" "the package holds every shipped profile under /usr/share/ne
 t_is "$(awk '$1 ~ /^-..[sS]|^-.....[sS]/' <<<"$LIST")" "" "nothing in it is setuid or setgid"
 t_is "$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./conffiles 2>/dev/null)" "/etc/apparmor.d/netbox" \
 	"/etc/apparmor.d/netbox is its one conffile (an administrator's change survives upgrades)"
+t_is "$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./triggers 2>/dev/null | grep -v '^#' | xargs)" \
+	"interest-noawait /sbin/apparmor_parser interest-noawait /usr/sbin/apparmor_parser" \
+	"it watches apparmor_parser (an AppArmor installed or upgraded later)"
 t_like "$(dpkg-deb -f "$DEB" Depends)" "libseccomp2.*|libseccomp2" "it depends on the libraries it links (shlibs)"
 
 # --- the AppArmor profile --------------------------------------------------------
@@ -156,6 +159,15 @@ if [ "$AA4" = 0 ]; then
 	cap apparmor_parser --skip-kernel-load --skip-cache /etc/apparmor.d
 	t_is "$RC" 0 "AppArmor 3: the boot-time load of /etc/apparmor.d passes over it (no failed apparmor.service)"
 	[ "$RC" -eq 0 ] || printf '%s\n' "$ERR" | t_why
+fi
+
+# apparmor_parser installed after netbox (here: as if it had been absent at
+# install, the link undone): its file trigger runs the postinst again.
+if [ "$AA4" = 0 ]; then
+	rm -f /etc/apparmor.d/disable/netbox /var/lib/netbox/apparmor-disabled/netbox
+	dpkg-trigger --no-await /sbin/apparmor_parser && dpkg --triggers-only --pending >/dev/null 2>&1
+	t_is "$(readlink /etc/apparmor.d/disable/netbox)" /etc/apparmor.d/netbox \
+		"AppArmor 3 installed after netbox: the apparmor_parser file trigger links the profile into disable/ again"
 fi
 
 # --- the installed netbox, end to end --------------------------------------------
